@@ -1,0 +1,109 @@
+//! Every command-line argument of `btpow-bench`, in one place.
+
+use std::path::PathBuf;
+
+use btpow::{Rule, Scheme};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "btpow-bench",
+    version,
+    about = "Solve, verify and benchmark Bittensor's registration proof-of-work"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check golden vectors (a CSV file or a directory of them) with every engine
+    Verify(VerifyArgs),
+    /// Print the seal of one nonce and every rule's verdict
+    Seal(SealArgs),
+    /// Find a valid nonce for a challenge
+    Solve(SolveArgs),
+    /// List the engines of this build and whether this machine can run them
+    Engines,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// A vector file, or a directory whose *.csv files are all checked
+    #[arg(long, value_name = "PATH")]
+    pub vectors: PathBuf,
+    /// Check only these engines (default: every engine this machine supports)
+    #[arg(
+        long = "engine",
+        value_name = "NAME",
+        env = "BTPOW_ENGINE",
+        value_delimiter = ','
+    )]
+    pub engines: Vec<String>,
+    /// Print every failing row, not just the first ten
+    #[arg(long)]
+    pub all_failures: bool,
+}
+
+/// The public inputs of a challenge. Accounts are SS58 addresses or 32-byte hex.
+#[derive(Args, Debug, Clone)]
+pub struct ChallengeArgs {
+    /// legacy: pow.py / `register`; v1: `pow_register`
+    #[arg(long, value_name = "legacy|v1")]
+    pub scheme: Option<Scheme>,
+    /// The block hash the work is for (32 bytes hex)
+    #[arg(long, value_name = "HEX")]
+    pub block_hash: Option<String>,
+    /// The hotkey being registered (SS58 or hex)
+    #[arg(long, value_name = "ACCOUNT")]
+    pub hotkey: Option<String>,
+    /// v1 only: the coldkey that will sign `pow_register` (SS58 or hex)
+    #[arg(long, value_name = "ACCOUNT")]
+    pub coldkey: Option<String>,
+    /// v1 only: the subnet
+    #[arg(long, value_name = "U16")]
+    pub netuid: Option<u16>,
+}
+
+#[derive(Args, Debug)]
+pub struct SealArgs {
+    #[command(flatten)]
+    pub challenge: ChallengeArgs,
+    /// The nonce (decimal)
+    #[arg(long)]
+    pub nonce: u64,
+    /// Judge the seal against this difficulty
+    #[arg(long, default_value_t = 1)]
+    pub difficulty: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct SolveArgs {
+    /// Solve a given challenge without a chain (required until chain support lands);
+    /// with no challenge given, an embedded sample
+    #[arg(long, required = true)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub challenge: ChallengeArgs,
+    /// Difficulty (default: the sample's, when solving the sample)
+    #[arg(long)]
+    pub difficulty: Option<u64>,
+    /// Acceptance rule (default: python for legacy, v1 for v1)
+    #[arg(long, value_name = "python|chain-be|chain-le|v1")]
+    pub rule: Option<Rule>,
+    /// First nonce to try
+    #[arg(long, default_value_t = 0)]
+    pub start: u64,
+    /// Give up after this many seconds
+    #[arg(long, value_name = "SECONDS")]
+    pub max_time: Option<f64>,
+    /// The engine to solve with
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "BTPOW_ENGINE",
+        default_value = "reference"
+    )]
+    pub engine: String,
+}

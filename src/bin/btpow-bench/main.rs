@@ -1,0 +1,43 @@
+//! `btpow-bench`: a thin command line over the `btpow` library.
+
+mod args;
+mod challenge_input;
+mod seal;
+mod solve;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// A command's result: `Ok(true)` all good, `Ok(false)` checks failed (exit 1),
+/// `Err` bad input or a failure to run (exit 2).
+pub type CmdResult = anyhow::Result<bool>;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let result = match cli.command {
+        args::Command::Verify(a) => verify::run(&a),
+        args::Command::Seal(a) => seal::run(&a),
+        args::Command::Solve(a) => solve::run(&a),
+        args::Command::Engines => {
+            for b in btpow::engine::Backend::ALL {
+                let state = if b.is_supported() {
+                    "available"
+                } else {
+                    "unsupported here"
+                };
+                println!("{:<12} {state} (needs {})", b.name(), b.needs());
+            }
+            Ok(true)
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! `btpow-bench solve --offline`: find a valid nonce for a given challenge,
+//! or for an embedded sample when none is given.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use btpow::engine::Backend;
+use btpow::hex::{decode_array, encode};
+use btpow::solver::{self, Outcome, SolveOptions};
+use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
+
+use crate::args::SolveArgs;
+use crate::CmdResult;
+
+/// The embedded samples' block hash; hotkey and coldkey are the well-known
+/// development accounts Alice and Bob. Public test values only.
+const SAMPLE_BLOCK_HASH: &str = "5c0d1176a568c1f92944340dbfed9e9c530ebca703c85910e7164cb7d1c9e47b";
+const ALICE: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+const BOB: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
+const SAMPLE_NETUID: u16 = 1;
+/// About a million nonces expected: seconds on one core with any engine.
+const SAMPLE_DIFFICULTY: u64 = 1_000_000;
+
+fn sample(scheme: Scheme) -> Challenge {
+    let block_hash = decode_array(SAMPLE_BLOCK_HASH).expect("valid constant");
+    let alice = decode_array(ALICE).expect("valid constant");
+    let bob = decode_array(BOB).expect("valid constant");
+    match scheme {
+        Scheme::Legacy => Challenge::Legacy(LegacyChallenge::new(block_hash, alice)),
+        Scheme::V1 => Challenge::V1(V1Challenge::new(SAMPLE_NETUID, block_hash, alice, bob)),
+    }
+}
+
+pub fn run(args: &SolveArgs) -> CmdResult {
+    let (challenge, difficulty, origin) = if args.challenge.any_given() {
+        let difficulty = args
+            .difficulty
+            .context("--difficulty is required with a given challenge")?;
+        (args.challenge.challenge()?, difficulty, "given")
+    } else {
+        let scheme = args.challenge.scheme.unwrap_or(Scheme::V1);
+        let difficulty = args.difficulty.unwrap_or(SAMPLE_DIFFICULTY);
+        (sample(scheme), difficulty, "embedded sample")
+    };
+    let rule = args.rule.unwrap_or(match challenge.scheme() {
+        Scheme::Legacy => Rule::Python,
+        Scheme::V1 => Rule::V1,
+    });
+    let job = Job::new(&challenge, rule, Difficulty::new(difficulty)?)?;
+    let engine = Backend::from_name(&args.engine)?.engine()?;
+    let max_time = args.max_time.map(seconds).transpose()?;
+
+    println!("challenge  {origin} ({} scheme)", challenge.scheme());
+    describe(&challenge);
+    println!("target     rule {rule}, difficulty {difficulty}");
+    println!("engine     {}, from nonce {}", engine.name(), args.start);
+
+    let options = SolveOptions {
+        start: args.start,
+        max_time,
+        ..SolveOptions::default()
+    };
+    let report = solver::solve(
+        engine.as_ref(),
+        &job,
+        &options,
+        &AtomicBool::new(false),
+        |_| {},
+    )?;
+    let rate = format!(
+        "{} nonces in {:.3} s: {:.0} nonces/s",
+        report.hashes,
+        report.elapsed.as_secs_f64(),
+        report.rate()
+    );
+    match report.outcome {
+        Outcome::Found(s) => {
+            println!("nonce      {}", s.nonce);
+            println!("seal       {}", encode(&s.seal));
+            println!("verified   by the reference engine");
+            println!("rate       {rate}");
+            Ok(true)
+        }
+        Outcome::TimedOut => {
+            println!("no solution within --max-time ({rate})");
+            Ok(false)
+        }
+        Outcome::Exhausted => {
+            println!(
+                "no solution between nonce {} and 2^64-1 ({rate})",
+                args.start
+            );
+            Ok(false)
+        }
+        Outcome::Stopped => {
+            println!("stopped ({rate})");
+            Ok(false)
+        }
+    }
+}
+
+fn describe(challenge: &Challenge) {
+    match challenge {
+        Challenge::Legacy(c) => {
+            println!("block      {}", encode(&c.block_hash));
+            println!("hotkey     {}", encode(&c.hotkey));
+        }
+        Challenge::V1(c) => {
+            println!("netuid     {}", c.netuid);
+            println!("block      {}", encode(&c.block_hash));
+            println!("hotkey     {}", encode(&c.hotkey));
+            println!("coldkey    {}", encode(&c.coldkey));
+        }
+    }
+}
+
+fn seconds(s: f64) -> Result<Duration> {
+    if !(s.is_finite() && s > 0.0) {
+        bail!("--max-time must be a positive number of seconds, got {s}");
+    }
+    Duration::try_from_secs_f64(s).context("--max-time is too large")
+}

@@ -1,0 +1,83 @@
+//! `btpow-bench verify`: every golden row through every engine.
+
+use anyhow::Result;
+use btpow::engine::{self, Backend, Engine};
+use btpow::vectors::{self, check};
+
+use crate::args::VerifyArgs;
+use crate::CmdResult;
+
+const SHOWN_FAILURES: usize = 10;
+
+pub fn run(args: &VerifyArgs) -> CmdResult {
+    // Read and parse everything first: a malformed file stops the run before
+    // any checking, with its file:line.
+    let files = vectors::load(&args.vectors)?;
+    let engines = select(&args.engines)?;
+
+    let (mut passed, mut failed, mut shown) = (0u64, 0u64, 0usize);
+    for file in &files {
+        let per_engine = file.rows.iter().any(|(_, r)| check::uses_engine(r));
+        let labels: Vec<Option<&dyn Engine>> = if per_engine {
+            engines.iter().map(|e| Some(e.as_ref())).collect()
+        } else {
+            vec![None]
+        };
+        for engine in labels {
+            let label = engine.map_or("(rules)", |e| e.name());
+            let (mut ok, mut bad) = (0u64, 0u64);
+            for (line, row) in &file.rows {
+                let result = match engine {
+                    Some(e) => check::check_row(e, row),
+                    // Rule-only rows ignore the engine; any engine will do.
+                    None => check::check_row(&engine::reference::Reference, row),
+                };
+                match result {
+                    Ok(()) => ok += 1,
+                    Err(why) => {
+                        bad += 1;
+                        if args.all_failures || shown < SHOWN_FAILURES {
+                            eprintln!("FAIL {}:{line} [{label}]: {why}", file.name);
+                            shown += 1;
+                        }
+                    }
+                }
+            }
+            println!(
+                "{:<40} {:<12} {:>6} passed, {} failed",
+                format!("{} ({})", file.name, file.kind.name()),
+                label,
+                ok,
+                bad
+            );
+            passed += ok;
+            failed += bad;
+        }
+    }
+    if failed as usize > shown {
+        eprintln!(
+            "({} more failures not shown; --all-failures shows them)",
+            failed as usize - shown
+        );
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(failed == 0)
+}
+
+/// The engines named, or every engine this machine supports; the ones it
+/// cannot run are reported as skipped, never counted as passing.
+fn select(names: &[String]) -> Result<Vec<Box<dyn Engine>>> {
+    if names.is_empty() {
+        for b in Backend::ALL.iter().filter(|b| !b.is_supported()) {
+            println!("skipped engine {}: needs {}", b.name(), b.needs());
+        }
+        return engine::available()
+            .into_iter()
+            .map(|b| Ok(b.engine()?))
+            .collect();
+    }
+    names
+        .iter()
+        .map(|n| Ok(Backend::from_name(n)?.engine()?))
+        .collect()
+}

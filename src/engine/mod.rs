@@ -1,0 +1,148 @@
+//! Engines: the code that hashes nonces. Every engine implements one
+//! contract, [`Engine::search`], and is held to the [`reference`] engine.
+//!
+//! # The search contract
+//! `search(job, start, count)` examines the nonces `start, start+1, …,
+//! start+count-1` in order and returns the FIRST one whose seal meets the
+//! job's target, with that seal; `None` if there is none (or `count == 0`).
+//! These are the semantics of pow.py's `_solve_for_nonce_block` and of
+//! bittensor-core's `pow_mine_cpu`.
+//!
+//! Nonces are `u64` and the range never wraps: a range whose last nonce
+//! would be past `2^64-1` (`start + count > 2^64`) is refused with
+//! [`RangeError`]. (pow.py would raise `OverflowError` on such a nonce.)
+
+pub mod reference;
+
+use crate::job::Job;
+use thiserror::Error;
+
+/// A nonce and its seal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Solution {
+    pub nonce: u64,
+    pub seal: [u8; 32],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RangeError {
+    #[error(
+        "nonce range [{start}, {start} + {count}) passes 2^64-1; nonces are 64-bit and ranges do not wrap"
+    )]
+    PastU64Max { start: u64, count: u64 },
+}
+
+/// Refuses a range whose last nonce would exceed `u64::MAX`.
+pub fn check_range(start: u64, count: u64) -> Result<(), RangeError> {
+    if count == 0 || start.checked_add(count - 1).is_some() {
+        Ok(())
+    } else {
+        Err(RangeError::PastU64Max { start, count })
+    }
+}
+
+pub trait Engine: Send + Sync {
+    /// The name `--engine` selects it by.
+    fn name(&self) -> &'static str;
+
+    /// The seal of one nonce, computed by this engine's own code path.
+    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32];
+
+    /// The first valid nonce in `[start, start + count)`; see the module docs.
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EngineError {
+    #[error("unknown engine {name:?}; engines: {known}")]
+    Unknown { name: String, known: String },
+    #[error("engine {name:?} needs {needs}, which this CPU lacks")]
+    Unsupported { name: String, needs: &'static str },
+}
+
+/// One backend this build knows, whether or not this machine can run it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// `sha2` + `sha3` crates, byte-oriented, one nonce at a time: the oracle.
+    Reference,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 1] = [Backend::Reference];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Reference => "reference",
+        }
+    }
+
+    /// What the backend needs from the CPU, for messages.
+    pub fn needs(self) -> &'static str {
+        match self {
+            Backend::Reference => "nothing",
+        }
+    }
+
+    /// Whether this machine can run it (checked at run time).
+    pub fn is_supported(self) -> bool {
+        match self {
+            Backend::Reference => true,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<Backend, EngineError> {
+        Backend::ALL
+            .into_iter()
+            .find(|b| b.name() == name)
+            .ok_or_else(|| EngineError::Unknown {
+                name: name.to_string(),
+                known: Backend::ALL.map(Backend::name).join(", "),
+            })
+    }
+
+    /// An instance of this backend, if the CPU supports it.
+    pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
+        if !self.is_supported() {
+            return Err(EngineError::Unsupported {
+                name: self.name().to_string(),
+                needs: self.needs(),
+            });
+        }
+        Ok(match self {
+            Backend::Reference => Box::new(reference::Reference),
+        })
+    }
+}
+
+/// Every backend this machine supports, reference first.
+pub fn available() -> Vec<Backend> {
+    Backend::ALL
+        .into_iter()
+        .filter(|b| b.is_supported())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert!(check_range(0, 0).is_ok());
+        assert!(check_range(u64::MAX, 0).is_ok());
+        assert!(check_range(u64::MAX, 1).is_ok());
+        assert!(check_range(u64::MAX - 9, 10).is_ok());
+        assert!(check_range(u64::MAX - 9, 11).is_err());
+        assert!(check_range(1, u64::MAX).is_ok());
+        assert!(check_range(2, u64::MAX).is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(Backend::from_name("reference"), Ok(Backend::Reference));
+        assert!(matches!(
+            Backend::from_name("gpu"),
+            Err(EngineError::Unknown { .. })
+        ));
+    }
+}

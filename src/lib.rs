@@ -1,0 +1,24 @@
+//! btpow: a bit-exact solver, verifier and benchmark for Bittensor's
+//! registration proof-of-work.
+//!
+//! The modules follow the data path: a [`challenge`] (per [scheme](challenge::Scheme))
+//! becomes a [`job`] (constants precomputed, a [`target`] threshold), which an
+//! [`engine`] searches; the [`solver`] drives engines over nonce ranges and
+//! re-checks every solution with the [reference](engine::reference).
+
+pub mod account;
+pub mod challenge;
+pub mod engine;
+pub mod hash;
+pub mod hex;
+pub mod job;
+pub mod solver;
+pub mod target;
+pub mod u256;
+pub mod vectors;
+
+pub use challenge::{Challenge, LegacyChallenge, Scheme, V1Challenge};
+pub use engine::{Backend, Engine, Solution};
+pub use job::{Job, JobData};
+pub use target::{Difficulty, Rule, Target};
+pub use u256::U256;

@@ -1,0 +1,532 @@
+//! Golden vectors: the CSV files in `vectors/`, made by the real Python
+//! implementations. A file's kind is known from its header; every field is
+//! parsed strictly, and a bad one is reported as `file:line: field: why`.
+
+pub mod check;
+
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use crate::hex::decode_array;
+use crate::target::Difficulty;
+
+/// The five vector files, by header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    LegacySeal,
+    LegacyDifficulty,
+    LegacySolve,
+    V1Seal,
+    V1Solve,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [
+        Kind::LegacySeal,
+        Kind::LegacyDifficulty,
+        Kind::LegacySolve,
+        Kind::V1Seal,
+        Kind::V1Solve,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::LegacySeal => "legacy_seal",
+            Kind::LegacyDifficulty => "legacy_difficulty",
+            Kind::LegacySolve => "legacy_solve",
+            Kind::V1Seal => "v1_seal",
+            Kind::V1Solve => "v1_solve",
+        }
+    }
+
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            Kind::LegacySeal => &[
+                "block_hash",
+                "hotkey",
+                "nonce",
+                "block_and_hotkey_hash",
+                "seal",
+                "difficulty",
+                "meets",
+            ],
+            Kind::LegacyDifficulty => &["seal", "difficulty", "python_meets", "chain_meets"],
+            Kind::LegacySolve => &[
+                "block_hash",
+                "hotkey",
+                "difficulty",
+                "nonce_start",
+                "nonce_end",
+                "first_nonce",
+            ],
+            Kind::V1Seal => &[
+                "netuid",
+                "block_hash",
+                "hotkey",
+                "coldkey",
+                "nonce",
+                "seal",
+                "difficulty",
+                "meets",
+            ],
+            Kind::V1Solve => &[
+                "netuid",
+                "block_hash",
+                "hotkey",
+                "coldkey",
+                "difficulty",
+                "nonce_start",
+                "nonce_end",
+                "first_nonce",
+            ],
+        }
+    }
+
+    fn from_header(fields: &[&str]) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.header() == fields)
+    }
+}
+
+/// A half-open nonce range `[start, start + count)` that stays within `u64`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonceRange {
+    pub start: u64,
+    pub count: u64,
+}
+
+/// One row, typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Row {
+    LegacySeal {
+        block_hash: [u8; 32],
+        hotkey: [u8; 32],
+        nonce: u64,
+        block_and_hotkey_hash: [u8; 32],
+        seal: [u8; 32],
+        difficulty: Difficulty,
+        /// Under the `python` rule.
+        meets: bool,
+    },
+    LegacyDifficulty {
+        seal: [u8; 32],
+        difficulty: Difficulty,
+        python_meets: bool,
+        /// Under the `chain-be` rule.
+        chain_meets: bool,
+    },
+    LegacySolve {
+        block_hash: [u8; 32],
+        hotkey: [u8; 32],
+        difficulty: Difficulty,
+        range: NonceRange,
+        first_nonce: Option<u64>,
+    },
+    V1Seal {
+        netuid: u16,
+        block_hash: [u8; 32],
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+        nonce: u64,
+        seal: [u8; 32],
+        difficulty: Difficulty,
+        meets: bool,
+    },
+    V1Solve {
+        netuid: u16,
+        block_hash: [u8; 32],
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+        difficulty: Difficulty,
+        range: NonceRange,
+        first_nonce: Option<u64>,
+    },
+}
+
+/// A parsed file: its kind and its rows with their line numbers.
+#[derive(Clone, Debug)]
+pub struct VectorFile {
+    pub name: String,
+    pub kind: Kind,
+    pub rows: Vec<(u64, Row)>,
+}
+
+/// Where and why a vector file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VectorError {
+    pub file: String,
+    pub line: Option<u64>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for VectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for VectorError {}
+
+/// Reads one vector file or every `*.csv` file in a directory (by name order).
+pub fn load(path: &Path) -> Result<Vec<VectorFile>, VectorError> {
+    let io_error = |p: &Path, e: std::io::Error| VectorError {
+        file: p.display().to_string(),
+        line: None,
+        field: None,
+        message: e.to_string(),
+    };
+    let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
+    let mut paths = Vec::new();
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).map_err(|e| io_error(path, e))? {
+            let p = entry.map_err(|e| io_error(path, e))?.path();
+            if p.extension().is_some_and(|x| x == "csv") && p.is_file() {
+                paths.push(p);
+            }
+        }
+        paths.sort();
+        if paths.is_empty() {
+            return Err(VectorError {
+                file: path.display().to_string(),
+                line: None,
+                field: None,
+                message: "no .csv files in this directory".into(),
+            });
+        }
+    } else {
+        paths.push(path.to_path_buf());
+    }
+    paths
+        .iter()
+        .map(|p| {
+            let file = fs::File::open(p).map_err(|e| io_error(p, e))?;
+            parse(&p.display().to_string(), file)
+        })
+        .collect()
+}
+
+/// Parses one vector file from any reader; `name` is used in errors.
+pub fn parse(name: &str, reader: impl Read) -> Result<VectorFile, VectorError> {
+    let err = |line: Option<u64>, field: Option<&str>, message: String| VectorError {
+        file: name.to_string(),
+        line,
+        field: field.map(str::to_string),
+        message,
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut records = csv.byte_records();
+
+    let header = match records.next() {
+        None => return Err(err(None, None, "empty file: no header row".into())),
+        Some(Err(e)) => return Err(err(csv_line(&e), None, e.to_string())),
+        Some(Ok(h)) => h,
+    };
+    let header_line = header.position().map(|p| p.line());
+    let names: Vec<&str> = header
+        .iter()
+        .map(std::str::from_utf8)
+        .collect::<Result<_, _>>()
+        .map_err(|_| err(header_line, None, "header is not UTF-8".into()))?;
+    let kind = Kind::from_header(&names).ok_or_else(|| {
+        err(
+            header_line,
+            None,
+            format!(
+                "unknown header {:?}; expected the header of one of: {}",
+                names.join(","),
+                Kind::ALL.map(Kind::name).join(", ")
+            ),
+        )
+    })?;
+
+    let mut rows = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| err(csv_line(&e), None, e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let columns = kind.header();
+        if record.len() != columns.len() {
+            return Err(err(
+                Some(line),
+                None,
+                format!("expected {} fields, found {}", columns.len(), record.len()),
+            ));
+        }
+        let mut fields = Fields {
+            record: &record,
+            columns,
+            line,
+            name,
+        };
+        rows.push((line, fields.row(kind)?));
+    }
+    Ok(VectorFile {
+        name: name.to_string(),
+        kind,
+        rows,
+    })
+}
+
+fn csv_line(e: &csv::Error) -> Option<u64> {
+    e.position().map(|p| p.line())
+}
+
+/// Typed access to one record's fields by column name.
+struct Fields<'a> {
+    record: &'a csv::ByteRecord,
+    columns: &'static [&'static str],
+    line: u64,
+    name: &'a str,
+}
+
+impl Fields<'_> {
+    fn fail<T>(&self, column: &str, message: impl Into<String>) -> Result<T, VectorError> {
+        Err(VectorError {
+            file: self.name.to_string(),
+            line: Some(self.line),
+            field: Some(column.to_string()),
+            message: message.into(),
+        })
+    }
+
+    fn text(&self, column: &str) -> Result<&str, VectorError> {
+        let i = self
+            .columns
+            .iter()
+            .position(|c| *c == column)
+            .expect("column of this kind");
+        match std::str::from_utf8(&self.record[i]) {
+            Ok(s) => Ok(s),
+            Err(_) => self.fail(column, "not UTF-8"),
+        }
+    }
+
+    fn hash(&self, column: &str) -> Result<[u8; 32], VectorError> {
+        let s = self.text(column)?;
+        decode_array(s).or_else(|e| self.fail(column, format!("{e}: {s:?}")))
+    }
+
+    fn uint(&self, column: &str) -> Result<u128, VectorError> {
+        let s = self.text(column)?;
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return self.fail(column, format!("not a decimal integer: {s:?}"));
+        }
+        s.parse::<u128>()
+            .or_else(|_| self.fail(column, format!("out of range: {s:?}")))
+    }
+
+    fn u64(&self, column: &str) -> Result<u64, VectorError> {
+        let v = self.uint(column)?;
+        u64::try_from(v).or_else(|_| self.fail(column, format!("{v} exceeds 2^64-1")))
+    }
+
+    fn netuid(&self) -> Result<u16, VectorError> {
+        let v = self.uint("netuid")?;
+        u16::try_from(v).or_else(|_| self.fail("netuid", format!("{v} exceeds 65535")))
+    }
+
+    fn difficulty(&self) -> Result<Difficulty, VectorError> {
+        let d = self.u64("difficulty")?;
+        Difficulty::new(d).or_else(|e| self.fail("difficulty", e.to_string()))
+    }
+
+    fn bool(&self, column: &str) -> Result<bool, VectorError> {
+        match self.text(column)? {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            s => self.fail(column, format!("expected true or false, found {s:?}")),
+        }
+    }
+
+    /// `nonce_start`, `nonce_end` (exclusive, up to 2^64) and `first_nonce`
+    /// (empty for none, else inside the range).
+    fn solve(&self) -> Result<(NonceRange, Option<u64>), VectorError> {
+        let start = self.u64("nonce_start")?;
+        let end = self.uint("nonce_end")?;
+        if end < start as u128 {
+            return self.fail("nonce_end", format!("{end} is below nonce_start {start}"));
+        }
+        if end > 1u128 << 64 {
+            return self.fail("nonce_end", format!("{end} exceeds 2^64"));
+        }
+        let count = u64::try_from(end - start as u128).or_else(|_| {
+            self.fail(
+                "nonce_end",
+                "the range holds 2^64 nonces; at most 2^64-1 can be searched",
+            )
+        })?;
+        let first = match self.text("first_nonce")? {
+            "" => None,
+            _ => {
+                let n = self.u64("first_nonce")?;
+                if (n as u128) < start as u128 || n as u128 >= end {
+                    return self.fail(
+                        "first_nonce",
+                        format!("{n} is outside [nonce_start, nonce_end)"),
+                    );
+                }
+                Some(n)
+            }
+        };
+        Ok((NonceRange { start, count }, first))
+    }
+
+    fn row(&mut self, kind: Kind) -> Result<Row, VectorError> {
+        Ok(match kind {
+            Kind::LegacySeal => Row::LegacySeal {
+                block_hash: self.hash("block_hash")?,
+                hotkey: self.hash("hotkey")?,
+                nonce: self.u64("nonce")?,
+                block_and_hotkey_hash: self.hash("block_and_hotkey_hash")?,
+                seal: self.hash("seal")?,
+                difficulty: self.difficulty()?,
+                meets: self.bool("meets")?,
+            },
+            Kind::LegacyDifficulty => Row::LegacyDifficulty {
+                seal: self.hash("seal")?,
+                difficulty: self.difficulty()?,
+                python_meets: self.bool("python_meets")?,
+                chain_meets: self.bool("chain_meets")?,
+            },
+            Kind::LegacySolve => {
+                let (range, first_nonce) = self.solve()?;
+                Row::LegacySolve {
+                    block_hash: self.hash("block_hash")?,
+                    hotkey: self.hash("hotkey")?,
+                    difficulty: self.difficulty()?,
+                    range,
+                    first_nonce,
+                }
+            }
+            Kind::V1Seal => Row::V1Seal {
+                netuid: self.netuid()?,
+                block_hash: self.hash("block_hash")?,
+                hotkey: self.hash("hotkey")?,
+                coldkey: self.hash("coldkey")?,
+                nonce: self.u64("nonce")?,
+                seal: self.hash("seal")?,
+                difficulty: self.difficulty()?,
+                meets: self.bool("meets")?,
+            },
+            Kind::V1Solve => {
+                let (range, first_nonce) = self.solve()?;
+                Row::V1Solve {
+                    netuid: self.netuid()?,
+                    block_hash: self.hash("block_hash")?,
+                    hotkey: self.hash("hotkey")?,
+                    coldkey: self.hash("coldkey")?,
+                    difficulty: self.difficulty()?,
+                    range,
+                    first_nonce,
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEAL: &str = "00000000000000000000000000000000000000000000000000000000000000ff";
+
+    fn parse_str(s: &str) -> Result<VectorFile, VectorError> {
+        parse("t.csv", s.as_bytes())
+    }
+
+    #[test]
+    fn header_picks_the_kind() {
+        let f = parse_str(&format!(
+            "seal,difficulty,python_meets,chain_meets\n{SEAL},3,true,true\n"
+        ))
+        .unwrap();
+        assert_eq!(f.kind, Kind::LegacyDifficulty);
+        assert_eq!(f.rows.len(), 1);
+        assert_eq!(f.rows[0].0, 2);
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let e = parse_str(&format!(
+            "seal,difficulty,python_meets,chain_meets\n{SEAL},3,true,true\n{SEAL},x3,true,true\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert_eq!(e.field.as_deref(), Some("difficulty"));
+        assert!(
+            e.to_string().starts_with("t.csv:3: field difficulty: "),
+            "{e}"
+        );
+
+        let e = parse_str("seal,difficulty\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("unknown header"));
+
+        let e = parse_str(&format!(
+            "seal,difficulty,python_meets,chain_meets\n{SEAL},0,true,true\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("difficulty"));
+
+        let e =
+            parse_str("seal,difficulty,python_meets,chain_meets\nab,1,true,true\n").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("seal"));
+
+        let e = parse_str(&format!(
+            "seal,difficulty,python_meets,chain_meets\n{SEAL},1,True,true\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("python_meets"));
+
+        let e = parse_str(&format!(
+            "seal,difficulty,python_meets,chain_meets\n{SEAL},1,true\n"
+        ))
+        .unwrap_err();
+        assert!(e.message.contains("expected 4 fields"), "{e}");
+        assert!(parse_str("").is_err());
+    }
+
+    #[test]
+    fn solve_ranges() {
+        let h = "ab".repeat(32);
+        let head = "block_hash,hotkey,difficulty,nonce_start,nonce_end,first_nonce\n";
+        let ok = parse_str(&format!(
+            "{head}{h},{h},5,18446744073709551615,18446744073709551616,\n"
+        ))
+        .unwrap();
+        assert!(matches!(
+            ok.rows[0].1,
+            Row::LegacySolve {
+                range: NonceRange {
+                    start: u64::MAX,
+                    count: 1
+                },
+                first_nonce: None,
+                ..
+            }
+        ));
+        for (bad, field) in [
+            ("5,10,9,", "nonce_end"),
+            ("5,0,18446744073709551617,", "nonce_end"),
+            ("5,0,18446744073709551616,", "nonce_end"),
+            ("5,10,20,20", "first_nonce"),
+            ("5,10,20,9", "first_nonce"),
+            ("5,-1,20,", "nonce_start"),
+            ("18446744073709551616,1,2,", "difficulty"),
+        ] {
+            let e = parse_str(&format!("{head}{h},{h},{bad}\n")).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{bad}: {e}");
+        }
+    }
+}
