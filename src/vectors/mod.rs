@@ -350,27 +350,34 @@ impl Fields<'_> {
     }
 
     /// `nonce_start`, `nonce_end` (exclusive, up to 2^64) and `first_nonce`
-    /// (empty for none, else inside the range).
+    /// (empty for none, else inside the range). An empty range may sit at
+    /// 2^64 (pow.py's `range(2**64, 2**64)` is simply empty).
     fn solve(&self) -> Result<(NonceRange, Option<u64>), VectorError> {
-        let start = self.u64("nonce_start")?;
+        const TOP: u128 = 1 << 64;
+        let start = self.uint("nonce_start")?;
+        if start > TOP {
+            return self.fail("nonce_start", format!("{start} exceeds 2^64"));
+        }
         let end = self.uint("nonce_end")?;
-        if end < start as u128 {
+        if end < start {
             return self.fail("nonce_end", format!("{end} is below nonce_start {start}"));
         }
-        if end > 1u128 << 64 {
+        if end > TOP {
             return self.fail("nonce_end", format!("{end} exceeds 2^64"));
         }
-        let count = u64::try_from(end - start as u128).or_else(|_| {
+        let count = u64::try_from(end - start).or_else(|_| {
             self.fail(
                 "nonce_end",
                 "the range holds 2^64 nonces; at most 2^64-1 can be searched",
             )
         })?;
+        // Only an empty range can start at 2^64; where it starts is moot.
+        let start = u64::try_from(start).unwrap_or(u64::MAX);
         let first = match self.text("first_nonce")? {
             "" => None,
             _ => {
                 let n = self.u64("first_nonce")?;
-                if (n as u128) < start as u128 || n as u128 >= end {
+                if n < start || n as u128 >= end {
                     return self.fail(
                         "first_nonce",
                         format!("{n} is outside [nonce_start, nonce_end)"),
@@ -505,6 +512,17 @@ mod tests {
             "{head}{h},{h},5,18446744073709551615,18446744073709551616,\n"
         ))
         .unwrap();
+        let empty_at_top = parse_str(&format!(
+            "{head}{h},{h},5,18446744073709551616,18446744073709551616,\n"
+        ))
+        .unwrap();
+        assert!(matches!(
+            empty_at_top.rows[0].1,
+            Row::LegacySolve {
+                range: NonceRange { count: 0, .. },
+                ..
+            }
+        ));
         assert!(matches!(
             ok.rows[0].1,
             Row::LegacySolve {
@@ -523,6 +541,10 @@ mod tests {
             ("5,10,20,20", "first_nonce"),
             ("5,10,20,9", "first_nonce"),
             ("5,-1,20,", "nonce_start"),
+            (
+                "5,18446744073709551617,18446744073709551617,",
+                "nonce_start",
+            ),
             ("18446744073709551616,1,2,", "difficulty"),
         ] {
             let e = parse_str(&format!("{head}{h},{h},{bad}\n")).unwrap_err();
