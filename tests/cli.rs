@@ -1,0 +1,280 @@
+//! `btpow-bench` as a user runs it: exit codes, the closing line, errors
+//! that name file:line and field, and solutions the library confirms.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use btpow::engine::reference;
+use btpow::hex::{decode_array, encode};
+use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
+    c.env_remove("BTPOW_ENGINE");
+    c
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = bin().args(args).output().expect("binary runs");
+    (
+        status.code().expect("exited, not killed"),
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+fn vectors_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("btpow-cli-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `key   value` lines of solve's output.
+fn field<'a>(out: &'a str, key: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(key).map(str::trim))
+        .unwrap_or_else(|| panic!("no {key} in:\n{out}"))
+}
+
+#[test]
+fn verify_committed_vectors_ends_with_zero_failed() {
+    let (code, out, err) = run(&["verify", "--vectors", vectors_dir().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let last = out.lines().last().unwrap();
+    let (passed, failed) = last.split_once(" passed, ").expect(last);
+    assert!(passed.parse::<u64>().unwrap() >= 1000, "{last}");
+    assert_eq!(failed, "0 failed");
+    for kind in [
+        "legacy_seal",
+        "legacy_difficulty",
+        "legacy_solve",
+        "v1_seal",
+        "v1_solve",
+    ] {
+        assert!(out.contains(&format!("({kind})")), "{kind} missing:\n{out}");
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_exit_1() {
+    let dir = temp_dir("wrong");
+    let text = fs::read_to_string(vectors_dir().join("v1_seal.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().take(4).map(String::from).collect();
+    // Flip row 3's verdict (line 3 of the file).
+    let flipped = match lines[2].rsplit_once(',') {
+        Some((head, "true")) => format!("{head},false"),
+        Some((head, _)) => format!("{head},true"),
+        None => unreachable!(),
+    };
+    lines[2] = flipped;
+    fs::write(dir.join("v1_seal.csv"), lines.join("\n") + "\n").unwrap();
+    let (code, out, err) = run(&["verify", "--vectors", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.trim_end().ends_with("2 passed, 1 failed"), "{out}");
+    assert!(err.contains("v1_seal.csv:3 [reference]: meets"), "{err}");
+}
+
+#[test]
+fn malformed_rows_name_file_line_and_field() {
+    let dir = temp_dir("malformed");
+    let text = fs::read_to_string(vectors_dir().join("legacy_solve.csv")).unwrap();
+    let good: Vec<&str> = text.lines().take(3).collect();
+    let cases = [
+        // (line 3 replaced by, field named)
+        (good[2].replacen(',', ",zz", 1), "hotkey"),
+        (good[2].replace(",1,", ",one,"), "difficulty"),
+        (format!("{},extra", good[2]), "expected 6 fields"),
+    ];
+    for (bad, what) in cases {
+        let path = dir.join("legacy_solve.csv");
+        fs::write(&path, format!("{}\n{}\n{bad}\n", good[0], good[1])).unwrap();
+        let (code, _out, err) = run(&["verify", "--vectors", path.to_str().unwrap()]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("legacy_solve.csv:3: "), "{err}");
+        assert!(err.contains(what), "{what} not in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let path = dir.join("other.csv");
+    fs::write(&path, "a,b\n1,2\n").unwrap();
+    let (code, _, err) = run(&["verify", "--vectors", path.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("other.csv:1: unknown header"), "{err}");
+}
+
+#[test]
+fn solve_offline_sample_is_a_real_solution() {
+    for scheme in ["legacy", "v1"] {
+        let (code, out, err) = run(&["solve", "--offline", "--scheme", scheme]);
+        assert_eq!(code, 0, "{out}\n{err}");
+        let nonce: u64 = field(&out, "nonce").parse().unwrap();
+        let seal: [u8; 32] = decode_array(field(&out, "seal")).unwrap();
+        let block: [u8; 32] = decode_array(field(&out, "block")).unwrap();
+        let hotkey: [u8; 32] = decode_array(field(&out, "hotkey")).unwrap();
+        let target = field(&out, "target");
+        let difficulty: u64 = target.rsplit(' ').next().unwrap().parse().unwrap();
+        let (challenge, rule) = if scheme == "v1" {
+            let coldkey = decode_array(field(&out, "coldkey")).unwrap();
+            let netuid = field(&out, "netuid").parse().unwrap();
+            (
+                Challenge::V1(V1Challenge::new(netuid, block, hotkey, coldkey)),
+                Rule::V1,
+            )
+        } else {
+            (
+                Challenge::Legacy(LegacyChallenge::new(block, hotkey)),
+                Rule::Python,
+            )
+        };
+        let job = Job::new(&challenge, rule, Difficulty::new(difficulty).unwrap()).unwrap();
+        assert!(difficulty >= 100_000, "the sample should be real work");
+        assert_eq!(reference::seal(&job, nonce), seal);
+        assert!(job.target().meets(&seal));
+        // The lowest one from nonce 0.
+        assert_eq!(
+            btpow::Engine::search(&reference::Reference, &job, 0, nonce).unwrap(),
+            None
+        );
+        assert!(field(&out, "rate").contains("nonces/s"));
+    }
+}
+
+#[test]
+fn solve_a_given_challenge() {
+    let block = "11".repeat(32);
+    let (code, out, err) = run(&[
+        "solve",
+        "--offline",
+        "--scheme",
+        "legacy",
+        "--block-hash",
+        &block,
+        "--hotkey",
+        "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+        "--difficulty",
+        "5000",
+        "--rule",
+        "chain-le",
+        "--start",
+        "1000",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let nonce: u64 = field(&out, "nonce").parse().unwrap();
+    let alice =
+        btpow::account::parse_account("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY").unwrap();
+    let c = Challenge::Legacy(LegacyChallenge::new([0x11; 32], alice));
+    let job = Job::new(&c, Rule::ChainLe, Difficulty::new(5000).unwrap()).unwrap();
+    assert!(nonce >= 1000);
+    assert_eq!(field(&out, "seal"), encode(&reference::seal(&job, nonce)));
+    assert!(job.target().meets(&reference::seal(&job, nonce)));
+
+    // Bad input: specific errors, exit 2, no panic.
+    for (args, says) in [
+        (
+            vec![
+                "--scheme",
+                "v1",
+                "--block-hash",
+                &block,
+                "--hotkey",
+                &block,
+                "--difficulty",
+                "5",
+            ],
+            "--netuid",
+        ),
+        (
+            vec![
+                "--scheme",
+                "legacy",
+                "--block-hash",
+                "12",
+                "--hotkey",
+                &block,
+                "--difficulty",
+                "5",
+            ],
+            "--block-hash",
+        ),
+        (
+            vec![
+                "--scheme",
+                "legacy",
+                "--block-hash",
+                &block,
+                "--hotkey",
+                &block,
+                "--difficulty",
+                "0",
+            ],
+            "difficulty must be at least 1",
+        ),
+        (
+            vec![
+                "--scheme",
+                "legacy",
+                "--block-hash",
+                &block,
+                "--hotkey",
+                &block,
+                "--difficulty",
+                "5",
+                "--rule",
+                "v1",
+            ],
+            "rule v1 belongs to the v1 scheme",
+        ),
+        (
+            vec![
+                "--scheme",
+                "legacy",
+                "--block-hash",
+                &block,
+                "--hotkey",
+                "5Grwva",
+                "--difficulty",
+                "5",
+            ],
+            "--hotkey",
+        ),
+    ] {
+        let mut full = vec!["solve", "--offline"];
+        full.extend(args);
+        let (code, _, err) = run(&full);
+        assert_eq!(code, 2, "{full:?}: {err}");
+        assert!(err.contains(says), "{says} not in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn seal_prints_every_rule() {
+    let ff = "ff".repeat(32);
+    let (code, out, _) = run(&[
+        "seal",
+        "--scheme",
+        "legacy",
+        "--block-hash",
+        &ff,
+        "--hotkey",
+        &ff,
+        "--nonce",
+        "0",
+    ]);
+    assert_eq!(code, 0);
+    let c = Challenge::Legacy(LegacyChallenge::new([0xff; 32], [0xff; 32]));
+    let job = Job::new(&c, Rule::Python, Difficulty::MIN).unwrap();
+    assert_eq!(field(&out, "seal"), encode(&reference::seal(&job, 0)));
+    for rule in ["python", "chain-be", "chain-le"] {
+        assert!(out.contains(&format!("rule {rule}")), "{out}");
+    }
+}
