@@ -22,3 +22,5 @@ pub use engine::{Backend, Engine, Solution};
 pub use job::{Job, JobData};
 pub use target::{Difficulty, Rule, Target};
 pub use u256::U256;
+/// The seal of a nonce, by definition (the reference engine).
+pub use engine::reference::seal;

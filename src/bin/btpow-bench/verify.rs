@@ -15,6 +15,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
     let files = vectors::load(&args.vectors)?;
     let engines = select(&args.engines)?;
 
+    let width = files.iter().map(|f| f.name.len()).max().unwrap_or(0);
     let (mut passed, mut failed, mut shown) = (0u64, 0u64, 0usize);
     for file in &files {
         let per_engine = file.rows.iter().any(|(_, r)| check::uses_engine(r));
@@ -44,8 +45,9 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
                 }
             }
             println!(
-                "{:<40} {:<12} {:>6} passed, {} failed",
-                format!("{} ({})", file.name, file.kind.name()),
+                "{:<width$}  {:<18} {:<10} {:>6} passed, {} failed",
+                file.name,
+                format!("({})", file.kind.name()),
                 label,
                 ok,
                 bad
