@@ -3,7 +3,8 @@
 //! nothing of chains, wallets or schemes' history.
 
 use crate::challenge::{v1::PREFIX_LEN, Challenge, Scheme};
-use crate::target::{Difficulty, Rule, Target};
+use crate::target::{ByteOrder, Difficulty, Rule, Target};
+use sha2::digest::generic_array::GenericArray;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -25,10 +26,147 @@ pub enum JobData {
     V1 { prefix: [u8; PREFIX_LEN] },
 }
 
+/// The SHA-256 message as 32-bit big-endian words, with everything that does
+/// not depend on the nonce filled in once per job (the nonce's words are 0
+/// here; the `*_nonce_*` functions give them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MessageWords {
+    /// The single block: W0, W1 = nonce; W2..W9 = block_and_hotkey_hash;
+    /// W10 = 0x80000000 (padding); W15 = 320 (bit length).
+    Legacy { block: [u32; 16] },
+    /// `midstate`: the state after block 1 (prefix bytes 0..64), constant.
+    /// `block2`: prefix bytes 64..123, then nonce bytes 0..4 (low byte of
+    /// W14, all of W15). `block3`: nonce bytes 5..7, padding, length 1048.
+    V1 {
+        midstate: [u32; 8],
+        block2: [u32; 16],
+        block3: [u32; 16],
+    },
+}
+
+/// Legacy W0, W1 for `nonce` (its little-endian bytes read big-endian).
+#[inline(always)]
+pub fn legacy_nonce_words(nonce: u64) -> (u32, u32) {
+    (
+        (nonce as u32).swap_bytes(),
+        ((nonce >> 32) as u32).swap_bytes(),
+    )
+}
+
+/// v1 block 2: the bits of W14 and W15 that `nonce` sets (OR into W14; W15).
+#[inline(always)]
+pub fn v1_block2_nonce_words(nonce: u64) -> (u32, u32) {
+    ((nonce & 0xff) as u32, ((nonce >> 8) as u32).swap_bytes())
+}
+
+/// v1 block 3: the bits of W0 that `nonce` sets (OR into W0).
+#[inline(always)]
+pub fn v1_block3_nonce_word(nonce: u64) -> u32 {
+    ((nonce >> 40) as u32).swap_bytes()
+}
+
+/// The Keccak input lanes (little-endian u64s of the digest bytes) from the
+/// SHA-256 state words (big-endian u32s).
+#[inline(always)]
+pub fn digest_to_lanes(h: &[u32; 8]) -> [u64; 4] {
+    std::array::from_fn(|i| {
+        u64::from(h[2 * i].swap_bytes()) | (u64::from(h[2 * i + 1].swap_bytes()) << 32)
+    })
+}
+
+/// The seal bytes from the Keccak output lanes.
+#[inline(always)]
+pub fn lanes_to_seal(lanes: &[u64; 4]) -> [u8; 32] {
+    let mut seal = [0u8; 32];
+    for (chunk, lane) in seal.chunks_exact_mut(8).zip(lanes) {
+        chunk.copy_from_slice(&lane.to_le_bytes());
+    }
+    seal
+}
+
+/// Early reject: the 64 most significant bits of the seal (as the rule reads
+/// it) sit in one output lane; a seal whose top word exceeds the threshold's
+/// top word fails, one below passes, and only a tie needs all 256 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EarlyReject {
+    /// Output lane holding the top bits: 0 for big-endian rules, 3 for little-endian.
+    pub lane: usize,
+    /// Big-endian rules read lane 0's bytes in reverse.
+    pub byte_swap: bool,
+    /// The threshold's top 64 bits.
+    pub top: u64,
+}
+
+impl EarlyReject {
+    fn new(target: &Target) -> Self {
+        let top = target.threshold().limbs()[0];
+        match target.rule().byte_order() {
+            ByteOrder::Big => EarlyReject {
+                lane: 0,
+                byte_swap: true,
+                top,
+            },
+            ByteOrder::Little => EarlyReject {
+                lane: 3,
+                byte_swap: false,
+                top,
+            },
+        }
+    }
+
+    /// The seal's top 64 bits as the rule reads them.
+    #[inline(always)]
+    pub fn key(&self, lanes: &[u64; 4]) -> u64 {
+        let v = lanes[self.lane];
+        if self.byte_swap {
+            v.swap_bytes()
+        } else {
+            v
+        }
+    }
+}
+
+fn be_words<const N: usize>(bytes: &[u8]) -> [u32; N] {
+    std::array::from_fn(|i| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap()))
+}
+
+impl MessageWords {
+    fn new(data: &JobData) -> Self {
+        match data {
+            JobData::Legacy {
+                block_and_hotkey_hash,
+            } => {
+                let mut block = [0u32; 16];
+                block[2..10].copy_from_slice(&be_words::<8>(block_and_hotkey_hash));
+                block[10] = 0x8000_0000;
+                block[15] = 40 * 8;
+                MessageWords::Legacy { block }
+            }
+            JobData::V1 { prefix } => {
+                let mut midstate = crate::engine::primitives::sha256::IV;
+                sha2::compress256(&mut midstate, &[*GenericArray::from_slice(&prefix[..64])]);
+                let mut tail = [0u8; 64];
+                tail[..59].copy_from_slice(&prefix[64..]);
+                let block2 = be_words::<16>(&tail);
+                let mut block3 = [0u32; 16];
+                block3[0] = 0x80;
+                block3[15] = 131 * 8;
+                MessageWords::V1 {
+                    midstate,
+                    block2,
+                    block3,
+                }
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
     data: JobData,
     target: Target,
+    words: MessageWords,
+    early: EarlyReject,
 }
 
 impl Job {
@@ -56,9 +194,12 @@ impl Job {
                 scheme,
             });
         }
+        let target = Target::new(rule, difficulty);
         Ok(Job {
+            words: MessageWords::new(&data),
+            early: EarlyReject::new(&target),
             data,
-            target: Target::new(rule, difficulty),
+            target,
         })
     }
 
@@ -72,5 +213,73 @@ impl Job {
 
     pub fn scheme(&self) -> Scheme {
         self.target.rule().scheme()
+    }
+
+    pub fn words(&self) -> &MessageWords {
+        &self.words
+    }
+
+    pub fn early_reject(&self) -> &EarlyReject {
+        &self.early
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::challenge::{LegacyChallenge, V1Challenge};
+    use crate::engine::primitives::keccak::keccak256_32;
+    use crate::engine::primitives::sha256::{compress, IV};
+
+    /// The word-level message, compressed by hand, gives the reference seal.
+    #[test]
+    fn message_words_rebuild_the_seal() {
+        let legacy = Challenge::Legacy(LegacyChallenge::new([3; 32], [9; 32]));
+        let v1 = Challenge::V1(V1Challenge::new(258, [3; 32], [9; 32], [27; 32]));
+        for (c, rule) in [(legacy, Rule::Python), (v1, Rule::V1)] {
+            let job = Job::new(&c, rule, Difficulty::MIN).unwrap();
+            for nonce in [0, 1, 0x0123_4567_89ab_cdef, u64::MAX] {
+                let state = match job.words() {
+                    MessageWords::Legacy { block } => {
+                        let mut b = *block;
+                        (b[0], b[1]) = legacy_nonce_words(nonce);
+                        let mut st = IV;
+                        compress(&mut st, b);
+                        st
+                    }
+                    MessageWords::V1 {
+                        midstate,
+                        block2,
+                        block3,
+                    } => {
+                        let (mut b2, mut b3) = (*block2, *block3);
+                        let (w14, w15) = v1_block2_nonce_words(nonce);
+                        b2[14] |= w14;
+                        b2[15] = w15;
+                        b3[0] |= v1_block3_nonce_word(nonce);
+                        let mut st = *midstate;
+                        compress(&mut st, b2);
+                        compress(&mut st, b3);
+                        st
+                    }
+                };
+                let seal = lanes_to_seal(&keccak256_32(digest_to_lanes(&state)));
+                assert_eq!(seal, crate::seal(&job, nonce), "{rule} {nonce}");
+            }
+        }
+    }
+
+    #[test]
+    fn early_reject_reads_the_top_bits() {
+        let c = Challenge::Legacy(LegacyChallenge::new([0; 32], [0; 32]));
+        for rule in Rule::LEGACY {
+            let job = Job::new(&c, rule, Difficulty::new(12345).unwrap()).unwrap();
+            let seal: [u8; 32] = std::array::from_fn(|i| (i * 37 + 5) as u8);
+            let lanes: [u64; 4] = std::array::from_fn(|i| {
+                u64::from_le_bytes(seal[8 * i..8 * i + 8].try_into().unwrap())
+            });
+            let top = job.target().seal_value(&seal).limbs()[0];
+            assert_eq!(job.early_reject().key(&lanes), top, "{rule}");
+        }
     }
 }

@@ -18,9 +18,9 @@ pub mod u256;
 pub mod vectors;
 
 pub use challenge::{Challenge, LegacyChallenge, Scheme, V1Challenge};
+/// The seal of a nonce, by definition (the reference engine).
+pub use engine::reference::seal;
 pub use engine::{Backend, Engine, Solution};
 pub use job::{Job, JobData};
 pub use target::{Difficulty, Rule, Target};
 pub use u256::U256;
-/// The seal of a nonce, by definition (the reference engine).
-pub use engine::reference::seal;

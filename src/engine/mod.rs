@@ -12,7 +12,12 @@
 //! would be past `2^64-1` (`start + count > 2^64`) is refused with
 //! [`RangeError`]. (pow.py would raise `OverflowError` on such a nonce.)
 
+pub(crate) mod batch;
+pub mod portable;
+pub mod primitives;
 pub mod reference;
+#[cfg(target_arch = "x86_64")]
+pub mod x86;
 
 use crate::job::Job;
 use thiserror::Error;
@@ -65,28 +70,64 @@ pub enum EngineError {
 pub enum Backend {
     /// `sha2` + `sha3` crates, byte-oriented, one nonce at a time: the oracle.
     Reference,
+    /// Scalar, word-oriented, per-job constants, early reject; any CPU.
+    Portable,
+    /// x86-64: SHA-256 on SHA-NI (4 nonces interleaved) + 4-lane AVX2 Keccak.
+    ShaNi,
+    /// x86-64 without SHA-NI: 8-lane AVX2 SHA-256 + 4-lane AVX2 Keccak.
+    Avx2,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 1] = [Backend::Reference];
+    pub const ALL: [Backend; 4] = [
+        Backend::Reference,
+        Backend::Portable,
+        Backend::ShaNi,
+        Backend::Avx2,
+    ];
+
+    /// The fastest backend this machine runs, detected once.
+    pub fn detect() -> Backend {
+        static BEST: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| {
+            [Backend::ShaNi, Backend::Avx2]
+                .into_iter()
+                .find(|b| b.is_supported())
+                .unwrap_or(Backend::Portable)
+        })
+    }
 
     pub fn name(self) -> &'static str {
         match self {
             Backend::Reference => "reference",
+            Backend::Portable => "portable",
+            Backend::ShaNi => "sha-ni",
+            Backend::Avx2 => "avx2",
         }
     }
 
     /// What the backend needs from the CPU, for messages.
     pub fn needs(self) -> &'static str {
         match self {
-            Backend::Reference => "nothing",
+            Backend::Reference | Backend::Portable => "nothing",
+            Backend::ShaNi => "x86-64 with SHA-NI, SSE4.1 and AVX2",
+            Backend::Avx2 => "x86-64 with AVX2",
         }
     }
 
     /// Whether this machine can run it (checked at run time).
     pub fn is_supported(self) -> bool {
-        match self {
-            Backend::Reference => true,
+        #[cfg(target_arch = "x86_64")]
+        {
+            match self {
+                Backend::Reference | Backend::Portable => true,
+                Backend::ShaNi => x86::sha_ni::ShaNiKernel::new().is_some(),
+                Backend::Avx2 => x86::avx2::Avx2Kernel::new().is_some(),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            matches!(self, Backend::Reference | Backend::Portable)
         }
     }
 
@@ -108,8 +149,19 @@ impl Backend {
                 needs: self.needs(),
             });
         }
+        let unsupported = || EngineError::Unsupported {
+            name: self.name().to_string(),
+            needs: self.needs(),
+        };
         Ok(match self {
             Backend::Reference => Box::new(reference::Reference),
+            Backend::Portable => Box::new(portable::engine()),
+            #[cfg(target_arch = "x86_64")]
+            Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 => Box::new(x86::avx2::engine().ok_or_else(unsupported)?),
+            #[cfg(not(target_arch = "x86_64"))]
+            Backend::ShaNi | Backend::Avx2 => return Err(unsupported()),
         })
     }
 }

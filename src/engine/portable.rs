@@ -1,0 +1,60 @@
+//! The portable engine: scalar, allocation-free, word-oriented, on any CPU.
+//! Per-job message words, the v1 midstate after block 1, and early reject
+//! on one output word.
+
+use super::batch::{Batched, Kernel};
+use super::primitives::keccak::keccak256_32;
+use super::primitives::sha256::{compress, IV};
+use crate::job::{
+    digest_to_lanes, legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job,
+    MessageWords,
+};
+
+pub struct PortableKernel;
+
+/// The SHA-256 state of `nonce`'s message, word by word.
+#[inline(always)]
+pub fn sha_state(words: &MessageWords, nonce: u64) -> [u32; 8] {
+    match words {
+        MessageWords::Legacy { block } => {
+            let mut b = *block;
+            (b[0], b[1]) = legacy_nonce_words(nonce);
+            let mut st = IV;
+            compress(&mut st, b);
+            st
+        }
+        MessageWords::V1 {
+            midstate,
+            block2,
+            block3,
+        } => {
+            let (mut b2, mut b3) = (*block2, *block3);
+            let (w14, w15) = v1_block2_nonce_words(nonce);
+            b2[14] |= w14;
+            b2[15] = w15;
+            b3[0] |= v1_block3_nonce_word(nonce);
+            let mut st = *midstate;
+            compress(&mut st, b2);
+            compress(&mut st, b3);
+            st
+        }
+    }
+}
+
+impl Kernel for PortableKernel {
+    const NAME: &'static str = "portable";
+    const LANES: usize = 1;
+
+    fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
+        let words = job.words();
+        for (i, lanes) in out.iter_mut().enumerate() {
+            let st = sha_state(words, base.wrapping_add(i as u64));
+            *lanes = keccak256_32(digest_to_lanes(&st));
+        }
+    }
+}
+
+/// The portable engine.
+pub fn engine() -> Batched<PortableKernel> {
+    Batched(PortableKernel)
+}

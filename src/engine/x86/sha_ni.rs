@@ -1,0 +1,196 @@
+//! The SHA-NI engine: SHA-256 on the SHA extensions, four nonces
+//! interleaved to hide `sha256rnds2` latency, then one 4-lane AVX2
+//! Keccak-f[1600] for all four.
+
+use std::arch::x86_64::*;
+
+use super::{store_seals, U64x4};
+use crate::engine::batch::{Batched, Kernel};
+use crate::engine::primitives::keccak::keccak256_32;
+use crate::engine::primitives::sha256::{IV, K};
+use crate::job::{
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job, MessageWords,
+};
+
+/// Nonces in flight together.
+const N: usize = 4;
+
+pub struct ShaNiKernel(());
+
+impl ShaNiKernel {
+    /// `None` unless this CPU has SHA-NI, SSE4.1 and AVX2.
+    pub fn new() -> Option<Self> {
+        let ok = is_x86_feature_detected!("sha")
+            && is_x86_feature_detected!("sse4.1")
+            && is_x86_feature_detected!("avx2");
+        ok.then_some(ShaNiKernel(()))
+    }
+}
+
+/// A SHA-256 state in the SHA-NI register layout.
+#[derive(Clone, Copy)]
+struct State {
+    abef: __m128i,
+    cdgh: __m128i,
+}
+
+/// Safety for every function below: called only from `seals4`, which
+/// carries `#[target_feature(enable = "sha,sse4.1,avx2")]` and runs only
+/// where those were detected (`ShaNiKernel::new`).
+#[inline(always)]
+fn to_state(h: &[u32; 8]) -> State {
+    // SAFETY: see above.
+    unsafe {
+        let dcba = _mm_setr_epi32(h[0] as i32, h[1] as i32, h[2] as i32, h[3] as i32);
+        let hgfe = _mm_setr_epi32(h[4] as i32, h[5] as i32, h[6] as i32, h[7] as i32);
+        let cdab = _mm_shuffle_epi32::<0xb1>(dcba);
+        let efgh = _mm_shuffle_epi32::<0x1b>(hgfe);
+        State {
+            abef: _mm_alignr_epi8::<8>(cdab, efgh),
+            cdgh: _mm_blend_epi16::<0xf0>(efgh, cdab),
+        }
+    }
+}
+
+/// Keccak input lanes (0, 1) and (2, 3) of a final state: the digest bytes
+/// (each state word big-endian) read as little-endian u64s.
+#[inline(always)]
+fn digest_lanes(s: State) -> (__m128i, __m128i) {
+    // SAFETY: see `to_state`.
+    unsafe {
+        let feba = _mm_shuffle_epi32::<0x1b>(s.abef);
+        let dchg = _mm_shuffle_epi32::<0xb1>(s.cdgh);
+        let dcba = _mm_blend_epi16::<0xf0>(feba, dchg);
+        let hgfe = _mm_alignr_epi8::<8>(dchg, feba);
+        let bswap = _mm_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+        (_mm_shuffle_epi8(dcba, bswap), _mm_shuffle_epi8(hgfe, bswap))
+    }
+}
+
+/// W[4i..4i+4] as a vector, lowest lane first.
+#[inline(always)]
+fn quad(w: &[u32; 16], i: usize) -> __m128i {
+    // SAFETY: see `to_state`.
+    unsafe {
+        _mm_setr_epi32(
+            w[4 * i] as i32,
+            w[4 * i + 1] as i32,
+            w[4 * i + 2] as i32,
+            w[4 * i + 3] as i32,
+        )
+    }
+}
+
+/// One compression of each of the N blocks into its state, interleaved.
+#[inline(always)]
+fn compress_n(states: &mut [State; N], blocks: &[[u32; 16]; N]) {
+    // SAFETY: see `to_state`.
+    unsafe {
+        let saved = *states;
+        let mut w: [[__m128i; 4]; N] =
+            std::array::from_fn(|j| std::array::from_fn(|i| quad(&blocks[j], i)));
+        for q in 0..16 {
+            let k = _mm_setr_epi32(
+                K[4 * q] as i32,
+                K[4 * q + 1] as i32,
+                K[4 * q + 2] as i32,
+                K[4 * q + 3] as i32,
+            );
+            for j in 0..N {
+                let s = &mut states[j];
+                let wj = &mut w[j];
+                if q >= 4 {
+                    // W[4q..4q+4] from the previous 16 words, in place of W[4q-16..].
+                    let t = _mm_sha256msg1_epu32(wj[q % 4], wj[(q + 1) % 4]);
+                    let t =
+                        _mm_add_epi32(t, _mm_alignr_epi8::<4>(wj[(q + 3) % 4], wj[(q + 2) % 4]));
+                    wj[q % 4] = _mm_sha256msg2_epu32(t, wj[(q + 3) % 4]);
+                }
+                let wk = _mm_add_epi32(wj[q % 4], k);
+                s.cdgh = _mm_sha256rnds2_epu32(s.cdgh, s.abef, wk);
+                s.abef = _mm_sha256rnds2_epu32(s.abef, s.cdgh, _mm_shuffle_epi32::<0x0e>(wk));
+            }
+        }
+        for (s, o) in states.iter_mut().zip(saved) {
+            s.abef = _mm_add_epi32(s.abef, o.abef);
+            s.cdgh = _mm_add_epi32(s.cdgh, o.cdgh);
+        }
+    }
+}
+
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn seals4(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+    let nonce = |j: usize| base.wrapping_add(j as u64);
+    let mut states: [State; N];
+    match words {
+        MessageWords::Legacy { block } => {
+            states = [to_state(&IV); N];
+            let blocks = std::array::from_fn(|j| {
+                let mut b = *block;
+                (b[0], b[1]) = legacy_nonce_words(nonce(j));
+                b
+            });
+            compress_n(&mut states, &blocks);
+        }
+        MessageWords::V1 {
+            midstate,
+            block2,
+            block3,
+        } => {
+            states = [to_state(midstate); N];
+            let b2 = std::array::from_fn(|j| {
+                let mut b = *block2;
+                let (w14, w15) = v1_block2_nonce_words(nonce(j));
+                b[14] |= w14;
+                b[15] = w15;
+                b
+            });
+            compress_n(&mut states, &b2);
+            let b3 = std::array::from_fn(|j| {
+                let mut b = *block3;
+                b[0] |= v1_block3_nonce_word(nonce(j));
+                b
+            });
+            compress_n(&mut states, &b3);
+        }
+    }
+    let input = {
+        let d = states.map(digest_lanes);
+        let pair = |a: __m128i, b: __m128i| _mm256_set_m128i(b, a);
+        [
+            U64x4(pair(
+                _mm_unpacklo_epi64(d[0].0, d[1].0),
+                _mm_unpacklo_epi64(d[2].0, d[3].0),
+            )),
+            U64x4(pair(
+                _mm_unpackhi_epi64(d[0].0, d[1].0),
+                _mm_unpackhi_epi64(d[2].0, d[3].0),
+            )),
+            U64x4(pair(
+                _mm_unpacklo_epi64(d[0].1, d[1].1),
+                _mm_unpacklo_epi64(d[2].1, d[3].1),
+            )),
+            U64x4(pair(
+                _mm_unpackhi_epi64(d[0].1, d[1].1),
+                _mm_unpackhi_epi64(d[2].1, d[3].1),
+            )),
+        ]
+    };
+    store_seals(keccak256_32(input), out);
+}
+
+impl Kernel for ShaNiKernel {
+    const NAME: &'static str = "sha-ni";
+    const LANES: usize = N;
+
+    fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
+        // SAFETY: a ShaNiKernel exists only where SHA-NI, SSE4.1 and AVX2
+        // were detected (`new`).
+        unsafe { seals4(job.words(), base, out) }
+    }
+}
+
+/// The SHA-NI engine, if this CPU has SHA-NI and AVX2.
+pub fn engine() -> Option<Batched<ShaNiKernel>> {
+    ShaNiKernel::new().map(Batched)
+}
