@@ -1,8 +1,24 @@
-//! Driving an engine over nonce ranges until a solution, a stop, a deadline
-//! or the end of the nonce space; every solution is re-checked by the
-//! reference before it is returned.
+//! The solver: every core searching one job, and the answer still exact.
+//!
+//! The nonces from `start` up to 2^64-1 are cut into fixed chunks: chunk
+//! `k` is `[start + k·chunk, start + (k+1)·chunk)`. Workers take chunks in
+//! order from a shared counter and search each with the engine. A worker
+//! that finds a solution in chunk `k` lowers the limit so no chunk above
+//! `k` is started; the coordinator answers once every chunk below the
+//! lowest hit has been searched. So the answer is the lowest valid nonce
+//! from `start`, whatever the thread count, exactly as a sequential scan.
+//!
+//! The coordinator (the calling thread) also sees the stop flag and the
+//! deadline within a few milliseconds, swaps in a new job when
+//! [`Control::swap`] is called (the chain's next block), keeps the rate
+//! statistics, and re-checks every solution with the reference engine
+//! before returning it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::engine::{reference, Engine, Solution};
@@ -14,98 +30,349 @@ pub enum SolveError {
     /// An engine bug: never shown to the user as a solution.
     #[error("engine {engine} reported nonce {nonce}, which the reference rejects")]
     InvalidSolution { engine: &'static str, nonce: u64 },
+    #[error("nonce chunks must hold at least one nonce")]
+    ZeroChunk,
 }
 
 #[derive(Clone, Debug)]
 pub struct SolveOptions {
-    /// The first nonce tried.
-    pub start: u64,
-    /// Nonces per `search` call; the stop flag and deadline are seen between calls.
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Nonces per chunk: small enough that a stop or a new block is seen
+    /// within milliseconds, large enough that handing out chunks costs nothing.
     pub chunk: u64,
     /// Give up after this long.
     pub max_time: Option<Duration>,
+    /// How often `progress` is called.
+    pub progress_every: Duration,
 }
 
 impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
-            start: 0,
-            chunk: 1 << 16,
+            threads: thread::available_parallelism().map_or(1, |n| n.get()),
+            chunk: 1 << 15,
             max_time: None,
+            progress_every: Duration::from_millis(250),
         }
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Found(Solution),
-    /// Every nonce from `start` to `2^64-1` was tried.
+    /// The lowest valid nonce from the job's start; `generation` counts the
+    /// jobs swapped in (0 = the first job), so a caller knows which it solves.
+    Found {
+        solution: Solution,
+        generation: u64,
+    },
+    /// Every nonce from `start` to 2^64-1 was tried.
     Exhausted,
     Stopped,
     TimedOut,
 }
 
-/// How a solve went.
-#[derive(Clone, Copy, Debug)]
+/// Hash-rate statistics as btcli shows them: an exponentially weighted mean
+/// over the last 10 samples (weight 0.8^age, newest first) and the
+/// perpetual rate (all nonces over all time). pow.py keeps the same window
+/// and alpha but applies the weights oldest-first from a zero-filled
+/// window; here the newest sample counts most.
+#[derive(Clone, Debug, Default)]
+pub struct RateStats {
+    samples: Vec<f64>,
+    /// Nonces per second, EWMA.
+    pub ewma: f64,
+    /// Nonces per second since the start.
+    pub perpetual: f64,
+}
+
+impl RateStats {
+    pub const SAMPLES: usize = 10;
+    pub const ALPHA: f64 = 0.8;
+
+    /// Adds one sample: `hashes` nonces in `dt`, and `total` in `elapsed`.
+    pub fn update(&mut self, hashes: u64, dt: Duration, total: u64, elapsed: Duration) {
+        if dt > Duration::ZERO {
+            if self.samples.len() == Self::SAMPLES {
+                self.samples.remove(0);
+            }
+            self.samples.push(hashes as f64 / dt.as_secs_f64());
+            let (mut num, mut den, mut w) = (0.0, 0.0, 1.0);
+            for rate in self.samples.iter().rev() {
+                num += w * rate;
+                den += w;
+                w *= Self::ALPHA;
+            }
+            self.ewma = num / den;
+        }
+        if elapsed > Duration::ZERO {
+            self.perpetual = total as f64 / elapsed.as_secs_f64();
+        }
+    }
+}
+
+/// How a solve went, or is going (for `progress`).
+#[derive(Clone, Debug)]
 pub struct Report {
     pub outcome: Outcome,
-    /// Nonces hashed.
+    /// Nonces hashed, over all jobs.
     pub hashes: u64,
     pub elapsed: Duration,
+    pub rates: RateStats,
+    /// The generation of the job being solved.
+    pub generation: u64,
 }
 
 impl Report {
+    /// The perpetual rate (nonces per second).
     pub fn rate(&self) -> f64 {
         self.hashes as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 }
 
-/// Searches `[start, 2^64)` in order on the calling thread, so the solution
-/// found is the lowest valid nonce from `start`. `progress` sees the running
-/// report after every chunk.
-pub fn solve(
-    engine: &dyn Engine,
-    job: &Job,
-    options: &SolveOptions,
-    stop: &AtomicBool,
-    mut progress: impl FnMut(&Report),
-) -> Result<Report, SolveError> {
-    let began = Instant::now();
-    let chunk = options.chunk.max(1);
-    let mut next = Some(options.start);
-    let mut hashes = 0u64;
-    let report = |outcome, hashes| Report {
-        outcome,
-        hashes,
-        elapsed: began.elapsed(),
-    };
-    while let Some(start) = next {
-        if stop.load(Ordering::Relaxed) {
-            return Ok(report(Outcome::Stopped, hashes));
-        }
-        if options.max_time.is_some_and(|t| began.elapsed() >= t) {
-            return Ok(report(Outcome::TimedOut, hashes));
-        }
-        // The last chunk ends exactly at 2^64-1.
-        let count = chunk.min(u64::MAX - start).max(1);
-        let found = engine
-            .search(job, start, count)
-            .expect("chunks never pass 2^64-1");
-        if let Some(solution) = found {
-            if !reference::is_valid(job, &solution) {
-                return Err(SolveError::InvalidSolution {
-                    engine: engine.name(),
-                    nonce: solution.nonce,
-                });
-            }
-            hashes += solution.nonce - start + 1;
-            return Ok(report(Outcome::Found(solution), hashes));
-        }
-        hashes += count;
-        next = start.checked_add(count);
-        progress(&report(Outcome::Stopped, hashes));
+/// Steers a running solve from another thread: swap the job, or stop.
+#[derive(Clone)]
+pub struct Control {
+    tx: Sender<Msg>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Control {
+    /// Searches `job` from `start` instead, as soon as the workers finish
+    /// their current chunks; results for the old job are dropped.
+    pub fn swap(&self, job: Job, start: u64) {
+        let _ = self.tx.send(Msg::Swap(Box::new(job), start));
     }
-    Ok(report(Outcome::Exhausted, hashes))
+
+    /// Ends the solve with [`Outcome::Stopped`] within milliseconds.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+enum Msg {
+    Chunk {
+        generation: u64,
+        index: u64,
+        hashes: u64,
+        found: Option<Solution>,
+    },
+    Swap(Box<Job>, u64),
+}
+
+/// One job being searched: what workers share.
+struct Epoch {
+    generation: u64,
+    job: Job,
+    start: u64,
+    chunk: u64,
+    /// The next chunk index to hand out.
+    next: AtomicU64,
+    /// No chunk at or above this index is started (the lowest hit, or the end).
+    limit: AtomicU64,
+}
+
+impl Epoch {
+    fn new(generation: u64, job: Job, start: u64, chunk: u64) -> Self {
+        let span = (1u128 << 64) - u128::from(start);
+        let chunks = span.div_ceil(u128::from(chunk)) as u64;
+        Epoch {
+            generation,
+            job,
+            start,
+            chunk,
+            next: AtomicU64::new(0),
+            limit: AtomicU64::new(chunks),
+        }
+    }
+
+    /// Chunk `k` as (first nonce, count); it never passes 2^64-1.
+    fn range(&self, k: u64) -> (u64, u64) {
+        let first = u128::from(self.start) + u128::from(k) * u128::from(self.chunk);
+        let count = u128::from(self.chunk).min((1u128 << 64) - first);
+        (first as u64, count as u64)
+    }
+}
+
+/// A solver over one engine.
+pub struct Solver {
+    engine: Arc<dyn Engine>,
+    options: SolveOptions,
+    tx: Sender<Msg>,
+    rx: Mutex<Receiver<Msg>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Solver {
+    pub fn new(engine: Arc<dyn Engine>, options: SolveOptions) -> Self {
+        let (tx, rx) = mpsc::channel();
+        Solver {
+            engine,
+            options,
+            tx,
+            rx: Mutex::new(rx),
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    pub fn engine(&self) -> &dyn Engine {
+        self.engine.as_ref()
+    }
+
+    pub fn options(&self) -> &SolveOptions {
+        &self.options
+    }
+
+    /// A handle to swap jobs or stop, usable from any thread.
+    pub fn control(&self) -> Control {
+        Control {
+            tx: self.tx.clone(),
+            stop: self.stop.clone(),
+        }
+    }
+
+    /// Searches `job` from nonce `start` until a solution, a stop, the
+    /// deadline or 2^64-1; `progress` sees a running report now and then.
+    pub fn solve(
+        &self,
+        job: Job,
+        start: u64,
+        mut progress: impl FnMut(&Report),
+    ) -> Result<Report, SolveError> {
+        if self.options.chunk == 0 {
+            return Err(SolveError::ZeroChunk);
+        }
+        let rx = self.rx.lock().unwrap_or_else(|e| e.into_inner());
+        while rx.try_recv().is_ok() {} // nothing stale from an earlier solve
+        self.stop.store(false, Ordering::SeqCst);
+
+        let current = Mutex::new(Arc::new(Epoch::new(0, job, start, self.options.chunk)));
+        let quit = AtomicBool::new(false);
+        let began = Instant::now();
+        thread::scope(|scope| {
+            for _ in 0..self.options.threads.max(1) {
+                let tx = self.tx.clone();
+                let (current, quit, engine) = (&current, &quit, self.engine.as_ref());
+                scope.spawn(move || worker(engine, current, quit, tx));
+            }
+            let result = self.coordinate(&rx, &current, began, &mut progress);
+            quit.store(true, Ordering::SeqCst);
+            result
+        })
+    }
+
+    fn coordinate(
+        &self,
+        rx: &Receiver<Msg>,
+        current: &Mutex<Arc<Epoch>>,
+        began: Instant,
+        progress: &mut impl FnMut(&Report),
+    ) -> Result<Report, SolveError> {
+        let mut epoch = current.lock().unwrap().clone();
+        let mut done = BTreeSet::new(); // completed chunks above `low`
+        let mut low = 0u64; // every chunk below this is complete
+        let mut best: Option<(u64, Solution)> = None;
+        let (mut hashes, mut last_hashes) = (0u64, 0u64);
+        let mut last_tick = began;
+        let mut rates = RateStats::default();
+        let report = |outcome, hashes, rates: &RateStats, generation| Report {
+            outcome,
+            hashes,
+            elapsed: began.elapsed(),
+            rates: rates.clone(),
+            generation,
+        };
+        loop {
+            match rx.recv_timeout(Duration::from_millis(5)) {
+                Ok(Msg::Chunk {
+                    generation,
+                    index,
+                    hashes: h,
+                    found,
+                }) => {
+                    hashes += h;
+                    if generation == epoch.generation {
+                        if let Some(solution) = found {
+                            if !reference::is_valid(&epoch.job, &solution) {
+                                return Err(SolveError::InvalidSolution {
+                                    engine: self.engine.name(),
+                                    nonce: solution.nonce,
+                                });
+                            }
+                            if best.is_none_or(|(k, _)| index < k) {
+                                best = Some((index, solution));
+                            }
+                        }
+                        done.insert(index);
+                        while done.remove(&low) {
+                            low += 1;
+                        }
+                    }
+                }
+                Ok(Msg::Swap(job, start)) => {
+                    let next = Epoch::new(epoch.generation + 1, *job, start, self.options.chunk);
+                    epoch = Arc::new(next);
+                    *current.lock().unwrap() = epoch.clone();
+                    (done, low, best) = (BTreeSet::new(), 0, None);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => unreachable!("the solver holds a sender"),
+            }
+            let g = epoch.generation;
+            if let Some((k, solution)) = best {
+                if low > k {
+                    let outcome = Outcome::Found {
+                        solution,
+                        generation: g,
+                    };
+                    return Ok(report(outcome, hashes, &rates, g));
+                }
+            } else if low >= epoch.limit.load(Ordering::SeqCst) {
+                return Ok(report(Outcome::Exhausted, hashes, &rates, g));
+            }
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(report(Outcome::Stopped, hashes, &rates, g));
+            }
+            if self.options.max_time.is_some_and(|t| began.elapsed() >= t) {
+                return Ok(report(Outcome::TimedOut, hashes, &rates, g));
+            }
+            let now = Instant::now();
+            if now - last_tick >= self.options.progress_every {
+                rates.update(hashes - last_hashes, now - last_tick, hashes, now - began);
+                (last_hashes, last_tick) = (hashes, now);
+                progress(&report(Outcome::Stopped, hashes, &rates, g));
+            }
+        }
+    }
+}
+
+fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, tx: Sender<Msg>) {
+    while !quit.load(Ordering::Relaxed) {
+        let epoch = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let index = epoch.next.fetch_add(1, Ordering::Relaxed);
+        if index >= epoch.limit.load(Ordering::Relaxed) {
+            // Nothing left below the lowest hit: wait for the answer or a new job.
+            thread::sleep(Duration::from_millis(1));
+            continue;
+        }
+        let (first, count) = epoch.range(index);
+        let found = engine
+            .search(&epoch.job, first, count)
+            .expect("chunks never pass 2^64-1");
+        if found.is_some() {
+            epoch.limit.fetch_min(index + 1, Ordering::SeqCst);
+        }
+        let hashes = found.map_or(count, |s| s.nonce - first + 1);
+        let msg = Msg::Chunk {
+            generation: epoch.generation,
+            index,
+            hashes,
+            found,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -115,57 +382,111 @@ mod tests {
     use crate::engine::reference::Reference;
     use crate::target::{Difficulty, Rule};
 
-    fn job(d: u64) -> Job {
-        let c = Challenge::Legacy(LegacyChallenge::new([1; 32], [2; 32]));
+    fn job(d: u64, seed: u8) -> Job {
+        let c = Challenge::Legacy(LegacyChallenge::new([seed; 32], [2; 32]));
         Job::new(&c, Rule::Python, Difficulty::new(d).unwrap()).unwrap()
     }
 
-    #[test]
-    fn finds_the_lowest_valid_nonce_across_chunks() {
-        let job = job(300);
+    fn solver(threads: usize, chunk: u64) -> Solver {
         let options = SolveOptions {
-            start: 5,
-            chunk: 7,
-            max_time: None,
+            threads,
+            chunk,
+            ..SolveOptions::default()
         };
-        let r = solve(&Reference, &job, &options, &AtomicBool::new(false), |_| {}).unwrap();
-        let Outcome::Found(s) = r.outcome else {
-            panic!("{:?}", r.outcome)
-        };
-        let scan = Reference.search(&job, 5, s.nonce - 5 + 1).unwrap().unwrap();
-        assert_eq!(scan, s);
-        assert_eq!(r.hashes, s.nonce - 5 + 1);
+        Solver::new(Arc::new(Reference), options)
+    }
+
+    #[test]
+    fn the_answer_is_the_lowest_nonce_whatever_the_threads() {
+        let job = job(500, 1);
+        let want = Reference.search(&job, 5, 1 << 20).unwrap().unwrap();
+        for threads in [1, 2, 3, 8] {
+            for chunk in [1, 7, 64] {
+                let r = solver(threads, chunk)
+                    .solve(job.clone(), 5, |_| {})
+                    .unwrap();
+                assert_eq!(
+                    r.outcome,
+                    Outcome::Found {
+                        solution: want,
+                        generation: 0
+                    },
+                    "{threads} threads, chunk {chunk}"
+                );
+            }
+        }
     }
 
     #[test]
     fn ends_at_the_top_of_the_nonce_space() {
-        let options = SolveOptions {
-            start: u64::MAX - 20,
-            chunk: 8,
-            max_time: None,
-        };
-        let r = solve(
-            &Reference,
-            &job(u64::MAX),
-            &options,
-            &AtomicBool::new(false),
-            |_| {},
-        )
-        .unwrap();
+        let r = solver(2, 8)
+            .solve(job(u64::MAX, 1), u64::MAX - 20, |_| {})
+            .unwrap();
         assert_eq!(r.outcome, Outcome::Exhausted);
         assert_eq!(r.hashes, 21);
     }
 
     #[test]
-    fn stop_flag_is_seen() {
-        let r = solve(
-            &Reference,
-            &job(u64::MAX),
-            &SolveOptions::default(),
-            &AtomicBool::new(true),
-            |_| {},
-        )
-        .unwrap();
+    fn stop_and_deadline_are_seen_quickly() {
+        let s = solver(2, 64);
+        let control = s.control();
+        let t = Instant::now();
+        let stopper = thread::spawn(move || {
+            thread::sleep(Duration::from_millis(50));
+            control.stop();
+        });
+        let r = s.solve(job(u64::MAX, 1), 0, |_| {}).unwrap();
+        stopper.join().unwrap();
         assert_eq!(r.outcome, Outcome::Stopped);
+        assert!(t.elapsed() < Duration::from_secs(5));
+
+        let options = SolveOptions {
+            threads: 2,
+            max_time: Some(Duration::from_millis(30)),
+            ..SolveOptions::default()
+        };
+        let r = Solver::new(Arc::new(Reference), options)
+            .solve(job(u64::MAX, 1), 0, |_| {})
+            .unwrap();
+        assert_eq!(r.outcome, Outcome::TimedOut);
+    }
+
+    #[test]
+    fn a_swapped_job_is_solved_instead() {
+        let s = solver(2, 64);
+        let control = s.control();
+        let next = job(1000, 9);
+        let want = Reference.search(&next, 0, 1 << 24).unwrap().unwrap();
+        let mut swapped = false;
+        let r = s
+            .solve(job(u64::MAX, 1), 0, |_| {
+                if !swapped {
+                    control.swap(next.clone(), 0);
+                    swapped = true;
+                }
+            })
+            .unwrap();
+        assert_eq!(
+            r.outcome,
+            Outcome::Found {
+                solution: want,
+                generation: 1
+            }
+        );
+    }
+
+    #[test]
+    fn ewma_weights_the_newest_sample_most() {
+        let mut r = RateStats::default();
+        let s = Duration::from_secs(1);
+        r.update(100, s, 100, s);
+        assert_eq!(r.ewma, 100.0);
+        r.update(200, s, 300, 2 * s);
+        assert!((r.ewma - (200.0 + 0.8 * 100.0) / 1.8).abs() < 1e-9);
+        assert_eq!(r.perpetual, 150.0);
+        for _ in 0..20 {
+            r.update(50, s, 0, s);
+        }
+        assert!((r.ewma - 50.0).abs() < 1e-9, "old samples leave the window");
     }
 }

@@ -98,12 +98,17 @@ pub struct SolveArgs {
     /// Give up after this many seconds
     #[arg(long, value_name = "SECONDS")]
     pub max_time: Option<f64>,
-    /// The engine to solve with
-    #[arg(
-        long,
-        value_name = "NAME",
-        env = "BTPOW_ENGINE",
-        default_value = "reference"
-    )]
-    pub engine: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How to run engines: which one, and on how many threads.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The engine (default: the fastest this CPU supports; `btpow-bench engines` lists them)
+    #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
+    pub engine: Option<String>,
+    /// Worker threads (default: every core)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }

@@ -1,13 +1,14 @@
 //! `btpow-bench solve --offline`: find a valid nonce for a given challenge,
 //! or for an embedded sample when none is given.
 
-use std::sync::atomic::AtomicBool;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use btpow::engine::Backend;
+use btpow::engine::{Backend, Engine};
 use btpow::hex::{decode_array, encode};
-use btpow::solver::{self, Outcome, SolveOptions};
+use btpow::solver::{Outcome, Report, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 
 use crate::args::SolveArgs;
@@ -48,26 +49,36 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         Scheme::V1 => Rule::V1,
     });
     let job = Job::new(&challenge, rule, Difficulty::new(difficulty)?)?;
-    let engine = Backend::from_name(&args.engine)?.engine()?;
-    let max_time = args.max_time.map(seconds).transpose()?;
+    let engine = args.run.engine()?;
+    let options = SolveOptions {
+        threads: args.run.threads()?,
+        max_time: args.max_time.map(seconds).transpose()?,
+        ..SolveOptions::default()
+    };
 
     println!("challenge  {origin} ({} scheme)", challenge.scheme());
     describe(&challenge);
     println!("target     rule {rule}, difficulty {difficulty}");
-    println!("engine     {}, from nonce {}", engine.name(), args.start);
+    println!(
+        "engine     {} on {} threads, from nonce {}",
+        engine.name(),
+        options.threads,
+        args.start
+    );
 
-    let options = SolveOptions {
-        start: args.start,
-        max_time,
-        ..SolveOptions::default()
-    };
-    let report = solver::solve(
-        engine.as_ref(),
-        &job,
-        &options,
-        &AtomicBool::new(false),
-        |_| {},
-    )?;
+    let solver = Solver::new(Arc::from(engine), options);
+    let control = solver.control();
+    // Ctrl-C ends the search cleanly: the rate so far is still reported.
+    ctrlc::set_handler(move || control.stop()).context("installing the Ctrl-C handler")?;
+    let live = std::io::stderr().is_terminal();
+    let report = solver.solve(job, args.start, |r| {
+        if live {
+            show_progress(r, difficulty);
+        }
+    })?;
+    if live {
+        eprint!("\r\x1b[2K");
+    }
     let rate = format!(
         "{} nonces in {:.3} s: {:.0} nonces/s",
         report.hashes,
@@ -75,7 +86,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         report.rate()
     );
     match report.outcome {
-        Outcome::Found(s) => {
+        Outcome::Found { solution: s, .. } => {
             println!("nonce      {}", s.nonce);
             println!("seal       {}", encode(&s.seal));
             println!("verified   by the reference engine");
@@ -111,6 +122,42 @@ fn describe(challenge: &Challenge) {
             println!("block      {}", encode(&c.block_hash));
             println!("hotkey     {}", encode(&c.hotkey));
             println!("coldkey    {}", encode(&c.coldkey));
+        }
+    }
+}
+
+/// One status line, rewritten in place: rates, work done, and the chance
+/// that a solution would have been found by now.
+fn show_progress(r: &Report, difficulty: u64) {
+    let expected = difficulty as f64;
+    let chance = 1.0 - (-(r.hashes as f64) / expected).exp();
+    eprint!(
+        "\r\x1b[2K{:.2} M nonces/s (EWMA), {:.2} M/s overall, {} nonces in {:.1} s, {:.0}% chance by now",
+        r.rates.ewma / 1e6,
+        r.rates.perpetual / 1e6,
+        r.hashes,
+        r.elapsed.as_secs_f64(),
+        100.0 * chance
+    );
+    let _ = std::io::stderr().flush();
+}
+
+impl crate::args::RunArgs {
+    /// The named engine, or the fastest this CPU supports.
+    pub fn engine(&self) -> Result<Box<dyn Engine>> {
+        let backend = match &self.engine {
+            Some(name) => Backend::from_name(name)?,
+            None => Backend::detect(),
+        };
+        Ok(backend.engine()?)
+    }
+
+    /// The thread count, all cores by default.
+    pub fn threads(&self) -> Result<usize> {
+        match self.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => Ok(n),
+            None => Ok(SolveOptions::default().threads),
         }
     }
 }
