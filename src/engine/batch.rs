@@ -59,3 +59,65 @@ impl<K: Kernel> Engine for Batched<K> {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::challenge::{Challenge, LegacyChallenge};
+    use crate::target::{Difficulty, Rule};
+
+    /// A kernel that "hashes" nonce n to lanes chosen by the test.
+    struct Fake(Vec<[u64; 4]>);
+
+    impl Kernel for Fake {
+        const NAME: &'static str = "fake";
+        const LANES: usize = 4;
+        fn seals(&self, _: &Job, base: u64, out: &mut [[u64; 4]]) {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = self.0[(base as usize + i) % self.0.len()];
+            }
+        }
+    }
+
+    /// Seals whose top word ties the threshold's are decided by all 256 bits.
+    #[test]
+    fn ties_on_the_top_word_get_the_full_compare() {
+        let c = Challenge::Legacy(LegacyChallenge::new([0; 32], [0; 32]));
+        for rule in [Rule::ChainBe, Rule::ChainLe] {
+            let job = Job::new(&c, rule, Difficulty::new(3).unwrap()).unwrap();
+            let threshold = job.target().threshold().to_be_bytes();
+            // The threshold itself as a seal in the rule's byte order (meets),
+            // and the same plus one in the lowest byte (fails; same top word).
+            let mut at = threshold;
+            if rule == Rule::ChainLe {
+                at.reverse();
+            }
+            let mut above = job
+                .target()
+                .threshold()
+                .checked_inc()
+                .unwrap()
+                .to_be_bytes();
+            if rule == Rule::ChainLe {
+                above.reverse();
+            }
+            let lanes = |s: [u8; 32]| -> [u64; 4] {
+                std::array::from_fn(|i| u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().unwrap()))
+            };
+            assert_eq!(job.early_reject().key(&lanes(at)), job.early_reject().top);
+            assert_eq!(
+                job.early_reject().key(&lanes(above)),
+                job.early_reject().top
+            );
+            let engine = Batched(Fake(vec![
+                lanes(above),
+                lanes(above),
+                lanes(at),
+                lanes(above),
+            ]));
+            let found = engine.search(&job, 0, 8).unwrap().unwrap();
+            assert_eq!((found.nonce, found.seal), (2, at), "{rule}");
+            assert_eq!(engine.search(&job, 3, 3).unwrap(), None, "{rule}");
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub(crate) mod batch;
 pub mod portable;
 pub mod primitives;
 pub mod reference;
+pub mod roofline;
 #[cfg(target_arch = "x86_64")]
 pub mod x86;
 
@@ -76,21 +77,24 @@ pub enum Backend {
     ShaNi,
     /// x86-64 without SHA-NI: 8-lane AVX2 SHA-256 + 4-lane AVX2 Keccak.
     Avx2,
+    /// x86-64 with AVX-512F: 16-lane SHA-256 + 8-lane Keccak, native rotates.
+    Avx512,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 4] = [
+    pub const ALL: [Backend; 5] = [
         Backend::Reference,
         Backend::Portable,
         Backend::ShaNi,
         Backend::Avx2,
+        Backend::Avx512,
     ];
 
     /// The fastest backend this machine runs, detected once.
     pub fn detect() -> Backend {
         static BEST: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
         *BEST.get_or_init(|| {
-            [Backend::ShaNi, Backend::Avx2]
+            [Backend::Avx512, Backend::ShaNi, Backend::Avx2]
                 .into_iter()
                 .find(|b| b.is_supported())
                 .unwrap_or(Backend::Portable)
@@ -103,6 +107,7 @@ impl Backend {
             Backend::Portable => "portable",
             Backend::ShaNi => "sha-ni",
             Backend::Avx2 => "avx2",
+            Backend::Avx512 => "avx512",
         }
     }
 
@@ -112,6 +117,7 @@ impl Backend {
             Backend::Reference | Backend::Portable => "nothing",
             Backend::ShaNi => "x86-64 with SHA-NI, SSE4.1 and AVX2",
             Backend::Avx2 => "x86-64 with AVX2",
+            Backend::Avx512 => "x86-64 with AVX-512F",
         }
     }
 
@@ -123,6 +129,7 @@ impl Backend {
                 Backend::Reference | Backend::Portable => true,
                 Backend::ShaNi => x86::sha_ni::ShaNiKernel::new().is_some(),
                 Backend::Avx2 => x86::avx2::Avx2Kernel::new().is_some(),
+                Backend::Avx512 => x86::avx512::Avx512Kernel::new().is_some(),
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -160,8 +167,10 @@ impl Backend {
             Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2 => Box::new(x86::avx2::engine().ok_or_else(unsupported)?),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 => Box::new(x86::avx512::engine().ok_or_else(unsupported)?),
             #[cfg(not(target_arch = "x86_64"))]
-            Backend::ShaNi | Backend::Avx2 => return Err(unsupported()),
+            Backend::ShaNi | Backend::Avx2 | Backend::Avx512 => return Err(unsupported()),
         })
     }
 }

@@ -24,8 +24,48 @@ pub enum Command {
     Seal(SealArgs),
     /// Find a valid nonce for a challenge
     Solve(SolveArgs),
+    /// Every engine (and optionally the Python peers) on the same challenge
+    /// for the same time, with ratios and the per-core roofline
+    Compare(CompareArgs),
     /// List the engines of this build and whether this machine can run them
     Engines,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// One scheme (default: both)
+    #[arg(long, value_name = "legacy|v1")]
+    pub scheme: Option<Scheme>,
+    /// Worker threads per engine (default: every core)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Seconds each engine runs
+    #[arg(long, default_value_t = 3.0, value_name = "S")]
+    pub seconds: f64,
+    /// Engines to run, comma-separated (default: every engine this CPU supports)
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub engines: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also run the Python peers in the same run: pow.py (legacy) and
+    /// bittensor-core's pow_mine_cpu (v1), from the vectors' environments
+    #[arg(long)]
+    pub peers: bool,
+    /// Where the peers' Python environments are (made by vectors/setup)
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "BTPOW_PEERS_VENV",
+        default_value = "vectors/.venv"
+    )]
+    pub peers_venv: PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,8 @@
 
 mod args;
 mod challenge_input;
+mod compare;
+mod peers;
 mod seal;
 mod solve;
 mod verify;
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         args::Command::Verify(a) => verify::run(&a),
         args::Command::Seal(a) => seal::run(&a),
         args::Command::Solve(a) => solve::run(&a),
+        args::Command::Compare(a) => compare::run(&a),
         args::Command::Engines => {
             for b in btpow::engine::Backend::ALL {
                 let state = if b.is_supported() {

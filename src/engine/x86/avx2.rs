@@ -5,7 +5,7 @@ use std::arch::x86_64::*;
 
 use super::{store_seals, U32x8, U64x4};
 use crate::engine::batch::{Batched, Kernel};
-use crate::engine::primitives::keccak::keccak256_32;
+use crate::engine::primitives::keccak::{keccak256_32, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
 use crate::job::{
     legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job, MessageWords,
@@ -102,4 +102,45 @@ impl Kernel for Avx2Kernel {
 /// The AVX2 engine, if this CPU has AVX2.
 pub fn engine() -> Option<Batched<Avx2Kernel>> {
     Avx2Kernel::new().map(Batched)
+}
+
+#[target_feature(enable = "avx2")]
+fn sha256_loop(n: u64) -> [u32; 8] {
+    let mut st = IV.map(U32x8::splat);
+    let mut w = [U32x8::splat(7); 16];
+    for _ in 0..n {
+        w[0] = st[7];
+        compress(&mut st, w);
+    }
+    let mut out = [0u32; 8];
+    // SAFETY: `out` is 32 writable bytes; storeu has no alignment requirement.
+    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), st[0].0) };
+    out
+}
+
+#[target_feature(enable = "avx2")]
+fn keccak_loop(n: u64) -> [u64; 4] {
+    let mut a = [U64x4::splat(7); 25];
+    for _ in 0..n {
+        crate::engine::primitives::keccak::keccak_f(&mut a);
+    }
+    super::lanes64(a[0])
+}
+
+/// Nanoseconds per message of the 8-lane compression (roofline), if AVX2.
+pub fn time_sha256(budget: std::time::Duration) -> Option<f64> {
+    Avx2Kernel::new()?;
+    // SAFETY: AVX2 was detected just above.
+    Some(crate::engine::roofline::time_per_item(budget, 8, |n| {
+        std::hint::black_box(unsafe { sha256_loop(n) });
+    }))
+}
+
+/// Nanoseconds per state of the 4-lane permutation (roofline), if AVX2.
+pub fn time_keccak(budget: std::time::Duration) -> Option<f64> {
+    Avx2Kernel::new()?;
+    // SAFETY: AVX2 was detected just above.
+    Some(crate::engine::roofline::time_per_item(budget, 4, |n| {
+        std::hint::black_box(unsafe { keccak_loop(n) });
+    }))
 }

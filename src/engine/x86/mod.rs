@@ -8,6 +8,7 @@
 //! `unsafe` block below relies on that.
 
 pub mod avx2;
+pub mod avx512;
 pub mod sha_ni;
 
 use std::arch::x86_64::*;

@@ -194,3 +194,26 @@ impl Kernel for ShaNiKernel {
 pub fn engine() -> Option<Batched<ShaNiKernel>> {
     ShaNiKernel::new().map(Batched)
 }
+
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn sha256_loop(n: u64) -> u32 {
+    let mut states = [to_state(&IV); N];
+    let mut blocks = [[7u32; 16]; N];
+    for _ in 0..n {
+        compress_n(&mut states, &blocks);
+        for (b, s) in blocks.iter_mut().zip(&states) {
+            b[0] = _mm_cvtsi128_si32(s.abef) as u32;
+            b[1] = _mm_cvtsi128_si32(s.cdgh) as u32;
+        }
+    }
+    blocks[0][0]
+}
+
+/// Nanoseconds per message of the interleaved SHA-NI compression (roofline).
+pub fn time_sha256(budget: std::time::Duration) -> Option<f64> {
+    ShaNiKernel::new()?;
+    // SAFETY: SHA-NI, SSE4.1 and AVX2 were detected just above.
+    Some(crate::engine::roofline::time_per_item(budget, N, |n| {
+        std::hint::black_box(unsafe { sha256_loop(n) });
+    }))
+}

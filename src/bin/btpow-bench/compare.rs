@@ -1,0 +1,222 @@
+//! `btpow-bench compare`: every engine on the same challenge for the same
+//! time, with the ratio to the reference engine, each engine's share of the
+//! per-core roofline, and optionally the Python peers measured in the same run.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use btpow::engine::{self, roofline, Backend, Engine};
+use btpow::solver::{Outcome, SolveOptions, Solver};
+use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
+use serde::Serialize;
+
+use crate::args::{CompareArgs, Format};
+use crate::peers;
+use crate::CmdResult;
+
+#[derive(Serialize, Debug)]
+struct Row {
+    scheme: &'static str,
+    engine: String,
+    /// "engine" or "peer"
+    kind: &'static str,
+    threads: usize,
+    nonces_per_sec: f64,
+    per_thread: f64,
+    /// Engines: this engine ÷ the reference engine (same threads).
+    ratio_to_reference: Option<f64>,
+    /// Nonces per second one core could reach with the best primitives here.
+    roofline_per_core: f64,
+    /// Engines: per-thread rate ÷ roofline_per_core.
+    roofline_share: Option<f64>,
+    /// Peers: the fastest engine's per-thread rate ÷ the peer's.
+    best_engine_over_peer: Option<f64>,
+}
+
+/// The challenge every engine and peer hashes (public test values).
+/// The maximum difficulty makes a hit practically impossible, so every
+/// engine hashes for the whole time.
+fn job(scheme: Scheme) -> Job {
+    let (block, hot, cold) = ([0x5c; 32], [0xd4; 32], [0x8e; 32]);
+    match scheme {
+        Scheme::Legacy => {
+            let c = Challenge::Legacy(LegacyChallenge::new(block, hot));
+            Job::new(&c, Rule::Python, Difficulty::MAX)
+        }
+        Scheme::V1 => {
+            let c = Challenge::V1(V1Challenge::new(1, block, hot, cold));
+            Job::new(&c, Rule::V1, Difficulty::MAX)
+        }
+    }
+    .expect("rule matches scheme")
+}
+
+/// Nonces per second of `engine` on `threads` threads for `seconds`.
+fn measure(engine: Box<dyn Engine>, job: &Job, threads: usize, seconds: f64) -> Result<f64> {
+    let options = SolveOptions {
+        threads,
+        max_time: Some(Duration::from_secs_f64(seconds)),
+        ..SolveOptions::default()
+    };
+    let report = Solver::new(Arc::from(engine), options).solve(job.clone(), 0, |_| {})?;
+    if !matches!(report.outcome, Outcome::TimedOut) {
+        bail!("unexpected outcome {:?} while benchmarking", report.outcome);
+    }
+    Ok(report.rate())
+}
+
+pub fn run(args: &CompareArgs) -> CmdResult {
+    if !(args.seconds.is_finite() && args.seconds > 0.0) {
+        bail!("--seconds must be positive");
+    }
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => n,
+        None => SolveOptions::default().threads,
+    };
+    let backends: Vec<Backend> = if args.engines.is_empty() {
+        engine::available()
+    } else {
+        let mut list = args
+            .engines
+            .iter()
+            .map(|n| Backend::from_name(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The reference is the yardstick of every ratio.
+        if !list.contains(&Backend::Reference) {
+            list.insert(0, Backend::Reference);
+        }
+        list
+    };
+    let schemes = match args.scheme {
+        Some(s) => vec![s],
+        None => vec![Scheme::Legacy, Scheme::V1],
+    };
+
+    let roof = roofline::measure(Duration::from_millis(150));
+    let mut rows = Vec::new();
+    for scheme in schemes {
+        let job = job(scheme);
+        let per_core = roof.per_core(scheme);
+        let mut reference_rate = None;
+        let first = rows.len();
+        for &b in &backends {
+            let rate = measure(b.engine()?, &job, threads, args.seconds)?;
+            if b == Backend::Reference {
+                reference_rate = Some(rate);
+            }
+            let per_thread = rate / threads as f64;
+            rows.push(Row {
+                scheme: scheme.name(),
+                engine: b.name().to_string(),
+                kind: "engine",
+                threads,
+                nonces_per_sec: rate,
+                per_thread,
+                ratio_to_reference: reference_rate.map(|r| rate / r),
+                roofline_per_core: per_core,
+                roofline_share: Some(per_thread / per_core),
+                best_engine_over_peer: None,
+            });
+        }
+        let best = rows[first..]
+            .iter()
+            .map(|r| r.per_thread)
+            .fold(0.0, f64::max);
+        if args.peers {
+            if let Some(p) = peers::measure(scheme, &args.peers_venv, args.seconds, threads)? {
+                let per_thread = p.rate / p.threads as f64;
+                rows.push(Row {
+                    scheme: scheme.name(),
+                    engine: p.name.to_string(),
+                    kind: "peer",
+                    threads: p.threads,
+                    nonces_per_sec: p.rate,
+                    per_thread,
+                    ratio_to_reference: reference_rate.map(|r| p.rate / r),
+                    roofline_per_core: per_core,
+                    roofline_share: None,
+                    best_engine_over_peer: Some(best / per_thread),
+                });
+            }
+        }
+    }
+
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Csv => print_csv(&rows),
+        Format::Table => print_table(&rows, &roof),
+    }
+    Ok(true)
+}
+
+fn print_csv(rows: &[Row]) {
+    println!("scheme,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,roofline_per_core,roofline_share,best_engine_over_peer");
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    for r in rows {
+        println!(
+            "{},{},{},{},{:.0},{:.0},{},{:.0},{},{}",
+            r.scheme,
+            r.engine,
+            r.kind,
+            r.threads,
+            r.nonces_per_sec,
+            r.per_thread,
+            opt(r.ratio_to_reference),
+            r.roofline_per_core,
+            opt(r.roofline_share),
+            opt(r.best_engine_over_peer)
+        );
+    }
+}
+
+fn human(rate: f64) -> String {
+    if rate >= 1e6 {
+        format!("{:.2} M", rate / 1e6)
+    } else {
+        format!("{:.1} k", rate / 1e3)
+    }
+}
+
+fn print_table(rows: &[Row], roof: &roofline::Roofline) {
+    let sha = roof.best_sha256();
+    let kec = roof.best_keccak();
+    println!(
+        "roofline per core: SHA-256 compression {:.1} ns ({}), Keccak-f[1600] {:.1} ns ({})",
+        sha.ns, sha.name, kec.ns, kec.name
+    );
+    println!(
+        "{:<7} {:<36} {:>7} {:>12} {:>12} {:>9} {:>14} {:>8} {:>10}",
+        "scheme",
+        "engine",
+        "threads",
+        "nonces/s",
+        "per thread",
+        "vs ref",
+        "roofline/core",
+        "share",
+        "best/peer"
+    );
+    let ratio = |v: Option<f64>| v.map_or(String::from("-"), |v| format!("{v:.2}x"));
+    let pct = |v: Option<f64>| v.map_or(String::from("-"), |v| format!("{:.0}%", v * 100.0));
+    for r in rows {
+        let name = if r.kind == "peer" {
+            format!("{} (peer)", r.engine)
+        } else {
+            r.engine.clone()
+        };
+        println!(
+            "{:<7} {:<36} {:>7} {:>12} {:>12} {:>9} {:>14} {:>8} {:>10}",
+            r.scheme,
+            name,
+            r.threads,
+            human(r.nonces_per_sec),
+            human(r.per_thread),
+            ratio(r.ratio_to_reference),
+            human(r.roofline_per_core),
+            pct(r.roofline_share),
+            ratio(r.best_engine_over_peer)
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! The peers `compare --peers` measures in the same run: the Python
+//! reference solver (bittensor 9.12.2's pow.py, one process, as the SDK runs
+//! it) and bittensor-core's native v1 miner (`pow_mine_cpu`, one Python
+//! thread per worker, as SDK 11 runs it). They run in the pinned
+//! environments `vectors/setup` makes, on the same challenge as the engines.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use btpow::Scheme;
+
+/// Prints nonces per second of pow.py's `_solve_for_nonce_block` for argv[1] seconds.
+const LEGACY: &str = r#"
+import sys, time
+from bittensor.utils.registration.pow import _hash_block_with_hotkey, _solve_for_nonce_block
+seconds = float(sys.argv[1])
+bh = _hash_block_with_hotkey(bytes([0x5c]) * 32, bytes([0xd4]) * 32)
+limit, d, step, n = 2**256 - 1, 2**64 - 1, 10_000, 0
+t0 = time.perf_counter()
+while time.perf_counter() - t0 < seconds:
+    assert _solve_for_nonce_block(n, n + step, bh, d, limit, 0) is None
+    n += step
+print(n / (time.perf_counter() - t0))
+"#;
+
+/// Prints nonces per second of `pow_mine_cpu` on argv[2] threads for argv[1] seconds.
+const V1: &str = r#"
+import sys, time
+from concurrent.futures import ThreadPoolExecutor
+import bittensor_core
+seconds, threads = float(sys.argv[1]), int(sys.argv[2])
+prefix = (b"subtensor-pow-register-v1" + (1).to_bytes(2, "little")
+          + bytes([0x5c]) * 32 + bytes([0xd4]) * 32 + bytes([0x8e]) * 32)
+batch = 1 << 18
+def work(i):
+    n, start = 0, i << 48
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        assert bittensor_core.pow_mine_cpu(prefix, 2**64 - 1, start + n, batch) is None
+        n += batch
+    return n
+t0 = time.perf_counter()
+with ThreadPoolExecutor(threads) as pool:
+    total = sum(pool.map(work, range(threads)))
+print(total / (time.perf_counter() - t0))
+"#;
+
+pub struct Peer {
+    pub name: &'static str,
+    pub threads: usize,
+    pub rate: f64,
+}
+
+/// The peer for `scheme`, measured for `seconds`; `Ok(None)` with a note on
+/// stderr when its environment is missing.
+pub fn measure(scheme: Scheme, venvs: &Path, seconds: f64, threads: usize) -> Result<Option<Peer>> {
+    let (env, name, script, threads) = match scheme {
+        // pow.py only ever runs one solver process (num_processes = min(1, cpus)).
+        Scheme::Legacy => ("legacy", "pow.py (bittensor 9.12.2)", LEGACY, 1),
+        Scheme::V1 => ("v1", "bittensor-core 0.1.5 pow_mine_cpu", V1, threads),
+    };
+    let python = venvs.join(env).join("bin").join("python");
+    if !python.exists() {
+        eprintln!(
+            "peer {name}: not measured, {} is missing (run vectors/setup)",
+            python.display()
+        );
+        return Ok(None);
+    }
+    let out = Command::new(&python)
+        .arg("-c")
+        .arg(script)
+        .arg(seconds.to_string())
+        .arg(threads.to_string())
+        .output()
+        .with_context(|| format!("running {}", python.display()))?;
+    if !out.status.success() {
+        bail!(
+            "peer {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .with_context(|| format!("peer {name} printed {text:?}"))?;
+    Ok(Some(Peer {
+        name,
+        threads,
+        rate,
+    }))
+}

@@ -1,0 +1,175 @@
+//! The per-core roofline: what one core could do if a nonce cost nothing
+//! but its hashing, with the fastest primitives measured here. One legacy
+//! nonce is one SHA-256 compression and one Keccak-f[1600]; one v1 nonce is
+//! two compressions (blocks 2 and 3; block 1 is the job's midstate) and one
+//! permutation. Each primitive is timed in a tight loop, every candidate
+//! implementation on this machine (ours and the `sha2`/`keccak` crates'),
+//! and the cheapest of each kind sets the roofline.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use super::primitives::{keccak, sha256};
+use crate::challenge::Scheme;
+
+/// One measured primitive implementation.
+#[derive(Clone, Debug)]
+pub struct Primitive {
+    pub name: &'static str,
+    /// Nanoseconds per message (SHA-256 compression) or per state (Keccak-f).
+    pub ns: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Roofline {
+    pub sha256: Vec<Primitive>,
+    pub keccak: Vec<Primitive>,
+}
+
+/// SHA-256 compressions per nonce.
+pub fn compressions(scheme: Scheme) -> f64 {
+    match scheme {
+        Scheme::Legacy => 1.0,
+        Scheme::V1 => 2.0,
+    }
+}
+
+fn cheapest(list: &[Primitive]) -> &Primitive {
+    list.iter()
+        .min_by(|a, b| a.ns.total_cmp(&b.ns))
+        .expect("the portable primitives are always measured")
+}
+
+impl Roofline {
+    pub fn best_sha256(&self) -> &Primitive {
+        cheapest(&self.sha256)
+    }
+
+    pub fn best_keccak(&self) -> &Primitive {
+        cheapest(&self.keccak)
+    }
+
+    /// Nonces per second one core could reach on `scheme`.
+    pub fn per_core(&self, scheme: Scheme) -> f64 {
+        1e9 / (self.best_sha256().ns * compressions(scheme) + self.best_keccak().ns)
+    }
+}
+
+/// Nanoseconds per item of `f`, which processes `items` per call: calls are
+/// repeated until `budget` has passed, and the best of three runs is kept.
+pub fn time_per_item(budget: Duration, items: usize, mut f: impl FnMut(u64)) -> f64 {
+    let mut iters = 64u64;
+    loop {
+        let t = Instant::now();
+        // black_box: the loops are pure functions of the count; an opaque
+        // count keeps repeated calls from being merged.
+        f(black_box(iters));
+        if t.elapsed() >= budget / 8 || iters >= 1 << 30 {
+            break;
+        }
+        iters *= 2;
+    }
+    (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            f(black_box(iters));
+            t.elapsed().as_nanos() as f64 / (iters as f64 * items as f64)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Times every SHA-256 and Keccak-f implementation this machine runs,
+/// spending about `budget` on each.
+pub fn measure(budget: Duration) -> Roofline {
+    let mut sha = vec![
+        Primitive {
+            name: "portable",
+            ns: time_per_item(budget, 1, |n| {
+                let mut st = sha256::IV;
+                let mut w = [7u32; 16];
+                for _ in 0..n {
+                    w[0] = st[7];
+                    sha256::compress(&mut st, w);
+                }
+                black_box(st);
+            }),
+        },
+        Primitive {
+            name: "sha2 crate",
+            ns: time_per_item(budget, 1, |n| {
+                let mut st = sha256::IV;
+                let mut block = [7u8; 64];
+                for _ in 0..n {
+                    block[..4].copy_from_slice(&st[7].to_le_bytes());
+                    sha2::compress256(
+                        &mut st,
+                        &[*sha2::digest::generic_array::GenericArray::from_slice(
+                            &block,
+                        )],
+                    );
+                }
+                black_box(st);
+            }),
+        },
+    ];
+    let mut kec = vec![
+        Primitive {
+            name: "portable",
+            ns: time_per_item(budget, 1, |n| {
+                let mut a = [7u64; 25];
+                for _ in 0..n {
+                    keccak::keccak_f(&mut a);
+                }
+                black_box(a);
+            }),
+        },
+        Primitive {
+            name: "keccak crate",
+            ns: time_per_item(budget, 1, |n| {
+                let mut a = [7u64; 25];
+                for _ in 0..n {
+                    ::keccak::f1600(&mut a);
+                }
+                black_box(a);
+            }),
+        },
+    ];
+    #[cfg(target_arch = "x86_64")]
+    {
+        use super::x86;
+        if let Some(ns) = x86::avx2::time_sha256(budget) {
+            sha.push(Primitive {
+                name: "avx2 (8 lanes)",
+                ns,
+            });
+        }
+        if let Some(ns) = x86::sha_ni::time_sha256(budget) {
+            sha.push(Primitive {
+                name: "sha-ni (4 interleaved)",
+                ns,
+            });
+        }
+        if let Some(ns) = x86::avx2::time_keccak(budget) {
+            kec.push(Primitive {
+                name: "avx2 (4 lanes)",
+                ns,
+            });
+        }
+        if let Some(ns) = x86::avx512::time_sha256(budget) {
+            sha.push(Primitive {
+                name: "avx512 (16 lanes)",
+                ns,
+            });
+        }
+        if let Some(ns) = x86::avx512::time_keccak(budget) {
+            kec.push(Primitive {
+                name: "avx512 (8 lanes)",
+                ns,
+            });
+        }
+    }
+    Roofline {
+        sha256: sha,
+        keccak: kec,
+    }
+}

@@ -1,0 +1,91 @@
+//! Every backend of this build, forced one by one, against the reference:
+//! seals of single nonces and first hits of ranges, 10,000 random cases per
+//! property (PROPTEST_CASES to change). A backend this CPU cannot run is
+//! reported as skipped, and is not counted as passing.
+
+use btpow::engine::{reference::Reference, Backend, Engine};
+use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
+use proptest::prelude::*;
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    ProptestConfig::with_cases(cases)
+}
+
+/// The backends under test; prints the ones skipped, once per test.
+fn engines(test: &str) -> Vec<Box<dyn Engine>> {
+    let mut out = Vec::new();
+    for b in Backend::ALL {
+        if b == Backend::Reference {
+            continue;
+        }
+        match b.engine() {
+            Ok(e) => out.push(e),
+            Err(why) => eprintln!("{test}: SKIPPED engine {}: {why}", b.name()),
+        }
+    }
+    assert!(
+        out.iter().any(|e| e.name() == "portable"),
+        "the portable engine runs everywhere"
+    );
+    out
+}
+
+fn job_strategy() -> impl Strategy<Value = Job> {
+    (
+        any::<bool>(),
+        any::<u16>(),
+        any::<[u8; 32]>(),
+        any::<[u8; 32]>(),
+        any::<[u8; 32]>(),
+        prop_oneof![
+            1u64..64,
+            Just(u64::MAX),
+            any::<u64>().prop_map(|d| d.max(1))
+        ],
+        0usize..3,
+    )
+        .prop_map(|(v1, netuid, block, hot, cold, d, rule)| {
+            let d = Difficulty::new(d).unwrap();
+            if v1 {
+                let c = Challenge::V1(V1Challenge::new(netuid, block, hot, cold));
+                Job::new(&c, Rule::V1, d).unwrap()
+            } else {
+                let c = Challenge::Legacy(LegacyChallenge::new(block, hot));
+                Job::new(&c, Rule::LEGACY[rule], d).unwrap()
+            }
+        })
+}
+
+fn nonce() -> impl Strategy<Value = u64> {
+    prop_oneof![any::<u64>(), 0u64..64, (u64::MAX - 64)..=u64::MAX]
+}
+
+#[test]
+fn every_supported_backend_is_listed() {
+    let names: Vec<_> = engines("listing").iter().map(|e| e.name()).collect();
+    eprintln!("engines under test: {}", names.join(", "));
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn seals_match_the_reference(job in job_strategy(), nonce in nonce()) {
+        let want = Reference.seal(&job, nonce);
+        for e in engines("seals_match_the_reference") {
+            prop_assert_eq!(e.seal(&job, nonce), want, "engine {}", e.name());
+        }
+    }
+
+    #[test]
+    fn searches_match_the_reference(job in job_strategy(), start in nonce(), count in 0u64..70) {
+        let want = Reference.search(&job, start, count);
+        for e in engines("searches_match_the_reference") {
+            prop_assert_eq!(e.search(&job, start, count), want.clone(), "engine {}", e.name());
+        }
+    }
+}
