@@ -84,7 +84,7 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 
 /// The spec's rc(t): an LFSR over GF(2) with x^8 + x^6 + x^5 + x^4 + 1.
 fn rc_bit(t: usize) -> u64 {
-    if t % 255 == 0 {
+    if t.is_multiple_of(255) {
         return 1;
     }
     let mut r: u16 = 1;
@@ -148,7 +148,7 @@ pub fn keccak256(data: &[u8]) -> [u8; 32] {
     const RATE: usize = 136;
     let mut msg = data.to_vec();
     msg.push(0x01);
-    while msg.len() % RATE != 0 {
+    while !msg.len().is_multiple_of(RATE) {
         msg.push(0);
     }
     *msg.last_mut().unwrap() |= 0x80;
