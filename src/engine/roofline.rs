@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use super::primitives::{keccak, sha256};
+use super::Backend;
 use crate::challenge::Scheme;
 
 /// One measured primitive implementation.
@@ -52,6 +53,26 @@ impl Roofline {
     /// Nonces per second one core could reach on `scheme`.
     pub fn per_core(&self, scheme: Scheme) -> f64 {
         1e9 / (self.best_sha256().ns * compressions(scheme) + self.best_keccak().ns)
+    }
+
+    /// The same bound for `backend`'s own primitives: how close the engine
+    /// gets to what its SHA-256 and Keccak could do on their own.
+    pub fn own(&self, backend: Backend, scheme: Scheme) -> Option<f64> {
+        let (sha_name, keccak_name) = own_primitives(backend);
+        let sha = self.sha256.iter().find(|p| p.name == sha_name)?;
+        let kec = self.keccak.iter().find(|p| p.name == keccak_name)?;
+        Some(1e9 / (sha.ns * compressions(scheme) + kec.ns))
+    }
+}
+
+/// The primitives each backend is built on (names as measured here).
+pub fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Reference => ("sha2 crate", "keccak crate"),
+        Backend::Portable => ("portable", "portable"),
+        Backend::ShaNi => ("sha-ni (4 interleaved)", "avx2 (4 lanes)"),
+        Backend::Avx2 => ("avx2 (8 lanes)", "avx2 (4 lanes)"),
+        Backend::Avx512 => ("avx512 (16 lanes)", "avx512 (8 lanes)"),
     }
 }
 

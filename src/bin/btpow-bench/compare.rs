@@ -30,6 +30,9 @@ struct Row {
     roofline_per_core: f64,
     /// Engines: per-thread rate ÷ roofline_per_core.
     roofline_share: Option<f64>,
+    /// Engines: the bound from this engine's own primitives, and its share of it.
+    own_roofline_per_core: Option<f64>,
+    own_roofline_share: Option<f64>,
     /// Peers: the fastest engine's per-thread rate ÷ the peer's.
     best_engine_over_peer: Option<f64>,
 }
@@ -107,6 +110,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                 reference_rate = Some(rate);
             }
             let per_thread = rate / threads as f64;
+            let own = roof.own(b, scheme);
             rows.push(Row {
                 scheme: scheme.name(),
                 engine: b.name().to_string(),
@@ -117,6 +121,8 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                 ratio_to_reference: reference_rate.map(|r| rate / r),
                 roofline_per_core: per_core,
                 roofline_share: Some(per_thread / per_core),
+                own_roofline_per_core: own,
+                own_roofline_share: own.map(|o| per_thread / o),
                 best_engine_over_peer: None,
             });
         }
@@ -137,6 +143,8 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                     ratio_to_reference: reference_rate.map(|r| p.rate / r),
                     roofline_per_core: per_core,
                     roofline_share: None,
+                    own_roofline_per_core: None,
+                    own_roofline_share: None,
                     best_engine_over_peer: Some(best / per_thread),
                 });
             }
@@ -152,11 +160,11 @@ pub fn run(args: &CompareArgs) -> CmdResult {
 }
 
 fn print_csv(rows: &[Row]) {
-    println!("scheme,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,roofline_per_core,roofline_share,best_engine_over_peer");
+    println!("scheme,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
     for r in rows {
         println!(
-            "{},{},{},{},{:.0},{:.0},{},{:.0},{},{}",
+            "{},{},{},{},{:.0},{:.0},{},{:.0},{},{},{},{}",
             r.scheme,
             r.engine,
             r.kind,
@@ -166,6 +174,9 @@ fn print_csv(rows: &[Row]) {
             opt(r.ratio_to_reference),
             r.roofline_per_core,
             opt(r.roofline_share),
+            r.own_roofline_per_core
+                .map_or(String::new(), |v| format!("{v:.0}")),
+            opt(r.own_roofline_share),
             opt(r.best_engine_over_peer)
         );
     }
@@ -187,7 +198,11 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
         sha.ns, sha.name, kec.ns, kec.name
     );
     println!(
-        "{:<7} {:<36} {:>7} {:>12} {:>12} {:>9} {:>14} {:>8} {:>10}",
+        "share: per-thread rate / roofline per core (best primitives here); \
+         own: / the bound of the engine's own primitives"
+    );
+    println!(
+        "{:<7} {:<36} {:>7} {:>10} {:>10} {:>8} {:>13} {:>6} {:>10} {:>6} {:>9}",
         "scheme",
         "engine",
         "threads",
@@ -196,6 +211,8 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
         "vs ref",
         "roofline/core",
         "share",
+        "own bound",
+        "own",
         "best/peer"
     );
     let ratio = |v: Option<f64>| v.map_or(String::from("-"), |v| format!("{v:.2}x"));
@@ -207,7 +224,7 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
             r.engine.clone()
         };
         println!(
-            "{:<7} {:<36} {:>7} {:>12} {:>12} {:>9} {:>14} {:>8} {:>10}",
+            "{:<7} {:<36} {:>7} {:>10} {:>10} {:>8} {:>13} {:>6} {:>10} {:>6} {:>9}",
             r.scheme,
             name,
             r.threads,
@@ -216,6 +233,8 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
             ratio(r.ratio_to_reference),
             human(r.roofline_per_core),
             pct(r.roofline_share),
+            r.own_roofline_per_core.map_or(String::from("-"), human),
+            pct(r.own_roofline_share),
             ratio(r.best_engine_over_peer)
         );
     }
