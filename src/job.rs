@@ -65,6 +65,13 @@ pub fn v1_block3_nonce_word(nonce: u64) -> u32 {
     ((nonce >> 40) as u32).swap_bytes()
 }
 
+/// v1 block 3 in the midstate order: the bits of W0 set by the nonce's top
+/// 24 bits `hi` (`nonce >> 40`); the same as [`v1_block3_nonce_word`].
+#[inline(always)]
+pub fn v1_high_word(hi: u32) -> u32 {
+    (hi & 0xff_ffff).swap_bytes()
+}
+
 /// The Keccak input lanes (little-endian u64s of the digest bytes) from the
 /// SHA-256 state words (big-endian u32s).
 #[inline(always)]

@@ -1,12 +1,14 @@
 //! The solver: every core searching one job, and the answer still exact.
 //!
-//! The nonces from `start` up to 2^64-1 are cut into fixed chunks: chunk
-//! `k` is `[start + k·chunk, start + (k+1)·chunk)`. Workers take chunks in
+//! The nonces are walked in an [`Order`] (ascending, or v1's midstate
+//! order), as indices from `order.index(start)` up to 2^64-1 cut into fixed
+//! chunks: chunk `k` is indices `[first + k·chunk, first + (k+1)·chunk)`. Workers take chunks in
 //! order from a shared counter and search each with the engine. A worker
 //! that finds a solution in chunk `k` lowers the limit so no chunk above
 //! `k` is started; the coordinator answers once every chunk below the
-//! lowest hit has been searched. So the answer is the lowest valid nonce
-//! from `start`, whatever the thread count, exactly as a sequential scan.
+//! lowest hit has been searched. So the answer is the first valid nonce in
+//! the order from `start` (with `Order::Sequential`, the lowest valid nonce),
+//! whatever the thread count: exactly what one sequential scan would find.
 //!
 //! The coordinator (the calling thread) also sees the stop flag and the
 //! deadline within a few milliseconds, swaps in a new job when
@@ -21,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::engine::{reference, Engine, Solution};
+use crate::engine::{reference, Engine, Order, Solution};
 use crate::job::Job;
 use thiserror::Error;
 
@@ -45,6 +47,8 @@ pub struct SolveOptions {
     pub max_time: Option<Duration>,
     /// How often `progress` is called.
     pub progress_every: Duration,
+    /// The order nonces are searched in.
+    pub order: Order,
 }
 
 impl Default for SolveOptions {
@@ -54,6 +58,7 @@ impl Default for SolveOptions {
             chunk: 1 << 15,
             max_time: None,
             progress_every: Duration::from_millis(250),
+            order: Order::Sequential,
         }
     }
 }
@@ -164,6 +169,8 @@ enum Msg {
 struct Epoch {
     generation: u64,
     job: Job,
+    order: Order,
+    /// The first index searched.
     start: u64,
     chunk: u64,
     /// The next chunk index to hand out.
@@ -173,12 +180,14 @@ struct Epoch {
 }
 
 impl Epoch {
-    fn new(generation: u64, job: Job, start: u64, chunk: u64) -> Self {
+    fn new(generation: u64, job: Job, start_nonce: u64, chunk: u64, order: Order) -> Self {
+        let start = order.index(start_nonce);
         let span = (1u128 << 64) - u128::from(start);
         let chunks = span.div_ceil(u128::from(chunk)) as u64;
         Epoch {
             generation,
             job,
+            order,
             start,
             chunk,
             next: AtomicU64::new(0),
@@ -186,7 +195,7 @@ impl Epoch {
         }
     }
 
-    /// Chunk `k` as (first nonce, count); it never passes 2^64-1.
+    /// Chunk `k` as (first index, count); it never passes 2^64-1.
     fn range(&self, k: u64) -> (u64, u64) {
         let first = u128::from(self.start) + u128::from(k) * u128::from(self.chunk);
         let count = u128::from(self.chunk).min((1u128 << 64) - first);
@@ -246,7 +255,8 @@ impl Solver {
         while rx.try_recv().is_ok() {} // nothing stale from an earlier solve
         self.stop.store(false, Ordering::SeqCst);
 
-        let current = Mutex::new(Arc::new(Epoch::new(0, job, start, self.options.chunk)));
+        let first = Epoch::new(0, job, start, self.options.chunk, self.options.order);
+        let current = Mutex::new(Arc::new(first));
         let quit = AtomicBool::new(false);
         let began = Instant::now();
         thread::scope(|scope| {
@@ -310,7 +320,13 @@ impl Solver {
                     }
                 }
                 Ok(Msg::Swap(job, start)) => {
-                    let next = Epoch::new(epoch.generation + 1, *job, start, self.options.chunk);
+                    let next = Epoch::new(
+                        epoch.generation + 1,
+                        *job,
+                        start,
+                        self.options.chunk,
+                        self.options.order,
+                    );
                     epoch = Arc::new(next);
                     *current.lock().unwrap() = epoch.clone();
                     (done, low, best) = (BTreeSet::new(), 0, None);
@@ -357,12 +373,12 @@ fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, t
         }
         let (first, count) = epoch.range(index);
         let found = engine
-            .search(&epoch.job, first, count)
+            .search_in(&epoch.job, epoch.order, first, count)
             .expect("chunks never pass 2^64-1");
         if found.is_some() {
             epoch.limit.fetch_min(index + 1, Ordering::SeqCst);
         }
-        let hashes = found.map_or(count, |s| s.nonce - first + 1);
+        let hashes = found.map_or(count, |s| epoch.order.index(s.nonce) - first + 1);
         let msg = Msg::Chunk {
             generation: epoch.generation,
             index,
@@ -394,6 +410,42 @@ mod tests {
             ..SolveOptions::default()
         };
         Solver::new(Arc::new(Reference), options)
+    }
+
+    #[test]
+    fn the_high_bytes_order_is_deterministic_too() {
+        use crate::challenge::V1Challenge;
+        let c = Challenge::V1(V1Challenge::new(3, [4; 32], [5; 32], [6; 32]));
+        let job = Job::new(&c, Rule::V1, Difficulty::new(300).unwrap()).unwrap();
+        // Start near the end of a column so the search crosses into the next.
+        let start = Order::HighBytes.nonce((7 << 24) | 0xff_ff00);
+        let want = Reference
+            .search_in(
+                &job,
+                Order::HighBytes,
+                Order::HighBytes.index(start),
+                1 << 20,
+            )
+            .unwrap()
+            .unwrap();
+        for threads in [1, 3] {
+            let options = SolveOptions {
+                threads,
+                chunk: 50,
+                order: Order::HighBytes,
+                ..SolveOptions::default()
+            };
+            let r = Solver::new(Arc::new(Reference), options)
+                .solve(job.clone(), start, |_| {})
+                .unwrap();
+            assert_eq!(
+                r.outcome,
+                Outcome::Found {
+                    solution: want,
+                    generation: 0
+                }
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! property (PROPTEST_CASES to change). A backend this CPU cannot run is
 //! reported as skipped, and is not counted as passing.
 
-use btpow::engine::{reference::Reference, Backend, Engine};
+use btpow::engine::{reference::Reference, Backend, Engine, Order};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
 use proptest::prelude::*;
 
@@ -86,6 +86,29 @@ proptest! {
         let want = Reference.search(&job, start, count);
         for e in engines("searches_match_the_reference") {
             prop_assert_eq!(e.search(&job, start, count), want.clone(), "engine {}", e.name());
+        }
+    }
+
+    /// The midstate order, across column ends (index % 2^24 near 2^24) and
+    /// the top of the index space.
+    #[test]
+    fn high_byte_searches_match_the_reference(
+        job in job_strategy(),
+        start in prop_oneof![
+            any::<u64>(),
+            any::<u64>().prop_map(|i| i | 0xff_ffc0),
+            (u64::MAX - 64)..=u64::MAX,
+        ],
+        count in 0u64..70,
+    ) {
+        let want = Reference.search_in(&job, Order::HighBytes, start, count);
+        for e in engines("high_byte_searches_match_the_reference") {
+            prop_assert_eq!(
+                e.search_in(&job, Order::HighBytes, start, count),
+                want.clone(),
+                "engine {}",
+                e.name()
+            );
         }
     }
 }

@@ -2,8 +2,8 @@
 //! at a time with a kernel, early-reject on one output word, and confirm the
 //! rare candidate with a full 256-bit compare of the kernel's own seal.
 
-use super::{check_range, Engine, RangeError, Solution};
-use crate::job::{lanes_to_seal, Job};
+use super::{check_range, search_each, Engine, Order, RangeError, Solution};
+use crate::job::{lanes_to_seal, v1_block2_nonce_words, Job, MessageWords};
 
 /// The most lanes any kernel has.
 pub const MAX_LANES: usize = 16;
@@ -16,6 +16,37 @@ pub trait Kernel: Send + Sync {
     /// The Keccak output lanes (the seal as four little-endian u64s) of
     /// nonces `base, base+1, …` (wrapping past 2^64-1), `LANES` of them.
     fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]);
+
+    /// v1 in the midstate order: the seals of nonces `(hi << 40) | low` for
+    /// `hi = hi_base, hi_base+1, …` (wrapping within 24 bits), given the SHA-256
+    /// state after blocks 1 and 2 for that `low`, and block 3's constant words.
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    );
+}
+
+/// The SHA-256 state after v1 blocks 1 and 2 for the nonces whose low 40
+/// bits are `low`, and block 3's constant words.
+fn column_midstate(job: &Job, low: u64) -> ([u32; 8], [u32; 16]) {
+    let MessageWords::V1 {
+        midstate,
+        block2,
+        block3,
+    } = job.words()
+    else {
+        unreachable!("the high-bytes order is for v1 jobs")
+    };
+    let mut b = *block2;
+    let (w14, w15) = v1_block2_nonce_words(low);
+    b[14] |= w14;
+    b[15] = w15;
+    let mut state = *midstate;
+    crate::engine::primitives::sha256::compress(&mut state, b);
+    (state, *block3)
 }
 
 /// An [`Engine`] made of a [`Kernel`].
@@ -58,6 +89,56 @@ impl<K: Kernel> Engine for Batched<K> {
         }
         Ok(None)
     }
+
+    fn search_in(
+        &self,
+        job: &Job,
+        order: Order,
+        start: u64,
+        count: u64,
+    ) -> Result<Option<Solution>, RangeError> {
+        let is_v1 = matches!(job.words(), MessageWords::V1 { .. });
+        if order == Order::Sequential || !is_v1 {
+            // Legacy hashes one block in any order: nothing to gain.
+            return search_each(self, job, order, start, count);
+        }
+        check_range(start, count)?;
+        let early = *job.early_reject();
+        let target = job.target();
+        let mut out = [[0u64; 4]; MAX_LANES];
+        let out = &mut out[..K::LANES];
+        let mut index = start;
+        let mut left = count;
+        while left > 0 {
+            // One column: indices sharing `index >> 24`, i.e. nonces sharing their low 40 bits.
+            let low = index >> 24;
+            let hi_first = (index & 0xff_ffff) as u32;
+            let in_column = left.min((1 << 24) - u64::from(hi_first));
+            let (midstate, block3) = column_midstate(job, low);
+            let mut done = 0u64;
+            while done < in_column {
+                let hi_base = hi_first + done as u32;
+                self.0.seals_high(&midstate, &block3, hi_base, out);
+                let n = (in_column - done).min(K::LANES as u64) as usize;
+                for (i, lanes) in out[..n].iter().enumerate() {
+                    if early.key(lanes) <= early.top {
+                        let seal = lanes_to_seal(lanes);
+                        if target.meets(&seal) {
+                            let hi = u64::from(hi_base) + i as u64;
+                            return Ok(Some(Solution {
+                                nonce: (hi << 40) | low,
+                                seal,
+                            }));
+                        }
+                    }
+                }
+                done += n as u64;
+            }
+            left -= in_column;
+            index = index.wrapping_add(in_column);
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -76,6 +157,9 @@ mod tests {
             for (i, o) in out.iter_mut().enumerate() {
                 *o = self.0[(base as usize + i) % self.0.len()];
             }
+        }
+        fn seals_high(&self, _: &[u32; 8], _: &[u32; 16], _: u32, _: &mut [[u64; 4]]) {
+            unreachable!("legacy only")
         }
     }
 

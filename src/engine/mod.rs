@@ -47,6 +47,63 @@ pub fn check_range(start: u64, count: u64) -> Result<(), RangeError> {
     }
 }
 
+/// The order a search walks the nonce space in. A search over indices
+/// `[start, start + count)` examines `order.nonce(i)` for each index in turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Order {
+    /// Index = nonce: the first hit is the lowest valid nonce.
+    Sequential,
+    /// v1's midstate order: index `i` is nonce `i.rotate_left(40)`, so
+    /// consecutive indices vary the nonce's top 3 bytes (message block 3)
+    /// while its low 5 bytes (and blocks 1 and 2) stay fixed for 2^24 nonces:
+    /// one SHA-256 compression per nonce instead of two. Within each column
+    /// of 2^24 nonces sharing their low 40 bits the first hit is the lowest.
+    HighBytes,
+}
+
+impl Order {
+    #[inline]
+    pub fn nonce(self, index: u64) -> u64 {
+        match self {
+            Order::Sequential => index,
+            Order::HighBytes => index.rotate_left(40),
+        }
+    }
+
+    #[inline]
+    pub fn index(self, nonce: u64) -> u64 {
+        match self {
+            Order::Sequential => nonce,
+            Order::HighBytes => nonce.rotate_right(40),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Sequential => "sequential",
+            Order::HighBytes => "high-bytes",
+        }
+    }
+
+    /// The fastest order for a scheme: the midstate order for v1.
+    pub fn fastest(scheme: crate::Scheme) -> Order {
+        match scheme {
+            crate::Scheme::Legacy => Order::Sequential,
+            crate::Scheme::V1 => Order::HighBytes,
+        }
+    }
+}
+
+impl std::str::FromStr for Order {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Order::Sequential, Order::HighBytes]
+            .into_iter()
+            .find(|o| o.name() == s)
+            .ok_or_else(|| format!("unknown order {s:?}: expected sequential or high-bytes"))
+    }
+}
+
 pub trait Engine: Send + Sync {
     /// The name `--engine` selects it by.
     fn name(&self) -> &'static str;
@@ -56,6 +113,40 @@ pub trait Engine: Send + Sync {
 
     /// The first valid nonce in `[start, start + count)`; see the module docs.
     fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError>;
+
+    /// [`Engine::search`] over indices in `order`: the first valid nonce
+    /// among `order.nonce(i)` for `i` in `[start, start + count)`.
+    fn search_in(
+        &self,
+        job: &Job,
+        order: Order,
+        start: u64,
+        count: u64,
+    ) -> Result<Option<Solution>, RangeError> {
+        search_each(self, job, order, start, count)
+    }
+}
+
+/// `search_in` one nonce at a time with the engine's own `search`: for
+/// engines or schemes without a faster way to walk `order`.
+pub(crate) fn search_each<E: Engine + ?Sized>(
+    engine: &E,
+    job: &Job,
+    order: Order,
+    start: u64,
+    count: u64,
+) -> Result<Option<Solution>, RangeError> {
+    if order == Order::Sequential {
+        return engine.search(job, start, count);
+    }
+    check_range(start, count)?;
+    for i in 0..count {
+        let found = engine.search(job, order.nonce(start + i), 1)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

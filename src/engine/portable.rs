@@ -6,8 +6,8 @@ use super::batch::{Batched, Kernel};
 use super::primitives::keccak::keccak256_32;
 use super::primitives::sha256::{compress, IV};
 use crate::job::{
-    digest_to_lanes, legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job,
-    MessageWords,
+    digest_to_lanes, legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word,
+    Job, MessageWords,
 };
 
 pub struct PortableKernel;
@@ -49,6 +49,22 @@ impl Kernel for PortableKernel {
         let words = job.words();
         for (i, lanes) in out.iter_mut().enumerate() {
             let st = sha_state(words, base.wrapping_add(i as u64));
+            *lanes = keccak256_32(digest_to_lanes(&st));
+        }
+    }
+
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    ) {
+        for (i, lanes) in out.iter_mut().enumerate() {
+            let mut b = *block3;
+            b[0] |= v1_high_word(hi_base.wrapping_add(i as u32));
+            let mut st = *midstate;
+            compress(&mut st, b);
             *lanes = keccak256_32(digest_to_lanes(&st));
         }
     }

@@ -2,7 +2,8 @@
 //! but its hashing, with the fastest primitives measured here. One legacy
 //! nonce is one SHA-256 compression and one Keccak-f[1600]; one v1 nonce is
 //! two compressions (blocks 2 and 3; block 1 is the job's midstate) and one
-//! permutation. Each primitive is timed in a tight loop, every candidate
+//! permutation in sequential order, one compression (block 3) in the
+//! midstate order. Each primitive is timed in a tight loop, every candidate
 //! implementation on this machine (ours and the `sha2`/`keccak` crates'),
 //! and the cheapest of each kind sets the roofline.
 
@@ -10,7 +11,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use super::primitives::{keccak, sha256};
-use super::Backend;
+use super::{Backend, Order};
 use crate::challenge::Scheme;
 
 /// One measured primitive implementation.
@@ -27,11 +28,12 @@ pub struct Roofline {
     pub keccak: Vec<Primitive>,
 }
 
-/// SHA-256 compressions per nonce.
-pub fn compressions(scheme: Scheme) -> f64 {
-    match scheme {
-        Scheme::Legacy => 1.0,
-        Scheme::V1 => 2.0,
+/// SHA-256 compressions per nonce: v1 needs blocks 2 and 3 in sequential
+/// order, block 3 alone in the midstate order.
+pub fn compressions(scheme: Scheme, order: Order) -> f64 {
+    match (scheme, order) {
+        (Scheme::Legacy, _) | (Scheme::V1, Order::HighBytes) => 1.0,
+        (Scheme::V1, Order::Sequential) => 2.0,
     }
 }
 
@@ -50,18 +52,18 @@ impl Roofline {
         cheapest(&self.keccak)
     }
 
-    /// Nonces per second one core could reach on `scheme`.
-    pub fn per_core(&self, scheme: Scheme) -> f64 {
-        1e9 / (self.best_sha256().ns * compressions(scheme) + self.best_keccak().ns)
+    /// Nonces per second one core could reach on `scheme` in `order`.
+    pub fn per_core(&self, scheme: Scheme, order: Order) -> f64 {
+        1e9 / (self.best_sha256().ns * compressions(scheme, order) + self.best_keccak().ns)
     }
 
     /// The same bound for `backend`'s own primitives: how close the engine
     /// gets to what its SHA-256 and Keccak could do on their own.
-    pub fn own(&self, backend: Backend, scheme: Scheme) -> Option<f64> {
+    pub fn own(&self, backend: Backend, scheme: Scheme, order: Order) -> Option<f64> {
         let (sha_name, keccak_name) = own_primitives(backend);
         let sha = self.sha256.iter().find(|p| p.name == sha_name)?;
         let kec = self.keccak.iter().find(|p| p.name == keccak_name)?;
-        Some(1e9 / (sha.ns * compressions(scheme) + kec.ns))
+        Some(1e9 / (sha.ns * compressions(scheme, order) + kec.ns))
     }
 }
 

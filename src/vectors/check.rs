@@ -2,7 +2,7 @@
 
 use super::{NonceRange, Row};
 use crate::challenge::{Challenge, LegacyChallenge, V1Challenge};
-use crate::engine::{reference, Engine};
+use crate::engine::{reference, Engine, Order};
 use crate::hex::encode;
 use crate::job::Job;
 use crate::target::{Difficulty, Rule, Target};
@@ -114,11 +114,22 @@ fn check_seal(
 ) -> Result<(), String> {
     same("seal", &encode(&engine.seal(job, nonce)), &encode(seal))?;
     same("meets", &job.target().meets(seal), &meets)?;
+    let want = meets.then(|| (nonce, encode(seal)));
     let found = engine.search(job, nonce, 1).map_err(|e| e.to_string())?;
     same(
         "search(nonce, 1)",
         &found.map(|s| (s.nonce, encode(&s.seal))),
-        &meets.then(|| (nonce, encode(seal))),
+        &want,
+    )?;
+    // The same nonce through the midstate path (v1's block-3-only kernels).
+    let index = Order::HighBytes.index(nonce);
+    let found = engine
+        .search_in(job, Order::HighBytes, index, 1)
+        .map_err(|e| e.to_string())?;
+    same(
+        "search_in(high-bytes, nonce, 1)",
+        &found.map(|s| (s.nonce, encode(&s.seal))),
+        &want,
     )
 }
 

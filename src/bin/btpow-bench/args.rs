@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use btpow::engine::Order;
 use btpow::{Rule, Scheme};
 use clap::{Args, Parser, Subcommand};
 
@@ -46,6 +47,9 @@ pub struct CompareArgs {
     /// Worker threads per engine (default: every core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Nonce order (default: sequential for legacy, high-bytes for v1)
+    #[arg(long, value_name = "sequential|high-bytes")]
+    pub order: Option<Order>,
     /// Seconds each engine runs
     #[arg(long, default_value_t = 3.0, value_name = "S")]
     pub seconds: f64,
@@ -151,4 +155,8 @@ pub struct RunArgs {
     /// Worker threads (default: every core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Nonce order: sequential (the lowest valid nonce), or high-bytes (v1's
+    /// midstate order, one compression per nonce; the default for v1)
+    #[arg(long, value_name = "sequential|high-bytes")]
+    pub order: Option<Order>,
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use btpow::engine::{self, roofline, Backend, Engine};
+use btpow::engine::{self, roofline, Backend, Engine, Order};
 use btpow::solver::{Outcome, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 use serde::Serialize;
@@ -18,6 +18,8 @@ use crate::CmdResult;
 #[derive(Serialize, Debug)]
 struct Row {
     scheme: &'static str,
+    /// The nonce order engines walk (peers: their own).
+    order: &'static str,
     engine: String,
     /// "engine" or "peer"
     kind: &'static str,
@@ -56,9 +58,16 @@ fn job(scheme: Scheme) -> Job {
 }
 
 /// Nonces per second of `engine` on `threads` threads for `seconds`.
-fn measure(engine: Box<dyn Engine>, job: &Job, threads: usize, seconds: f64) -> Result<f64> {
+fn measure(
+    engine: Box<dyn Engine>,
+    job: &Job,
+    order: Order,
+    threads: usize,
+    seconds: f64,
+) -> Result<f64> {
     let options = SolveOptions {
         threads,
+        order,
         max_time: Some(Duration::from_secs_f64(seconds)),
         ..SolveOptions::default()
     };
@@ -101,18 +110,20 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     let mut rows = Vec::new();
     for scheme in schemes {
         let job = job(scheme);
-        let per_core = roof.per_core(scheme);
+        let order = args.order.unwrap_or(Order::fastest(scheme));
+        let per_core = roof.per_core(scheme, order);
         let mut reference_rate = None;
         let first = rows.len();
         for &b in &backends {
-            let rate = measure(b.engine()?, &job, threads, args.seconds)?;
+            let rate = measure(b.engine()?, &job, order, threads, args.seconds)?;
             if b == Backend::Reference {
                 reference_rate = Some(rate);
             }
             let per_thread = rate / threads as f64;
-            let own = roof.own(b, scheme);
+            let own = roof.own(b, scheme, order);
             rows.push(Row {
                 scheme: scheme.name(),
+                order: order.name(),
                 engine: b.name().to_string(),
                 kind: "engine",
                 threads,
@@ -135,6 +146,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                 let per_thread = p.rate / p.threads as f64;
                 rows.push(Row {
                     scheme: scheme.name(),
+                    order: "sequential",
                     engine: p.name.to_string(),
                     kind: "peer",
                     threads: p.threads,
@@ -160,12 +172,13 @@ pub fn run(args: &CompareArgs) -> CmdResult {
 }
 
 fn print_csv(rows: &[Row]) {
-    println!("scheme,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
+    println!("scheme,order,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
     for r in rows {
         println!(
-            "{},{},{},{},{:.0},{:.0},{},{:.0},{},{},{},{}",
+            "{},{},{},{},{},{:.0},{:.0},{},{:.0},{},{},{},{}",
             r.scheme,
+            r.order,
             r.engine,
             r.kind,
             r.threads,
@@ -220,8 +233,10 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
     for r in rows {
         let name = if r.kind == "peer" {
             format!("{} (peer)", r.engine)
-        } else {
+        } else if r.order == "sequential" {
             r.engine.clone()
+        } else {
+            format!("{} ({})", r.engine, r.order)
         };
         println!(
             "{:<7} {:<36} {:>7} {:>10} {:>10} {:>8} {:>13} {:>6} {:>10} {:>6} {:>9}",

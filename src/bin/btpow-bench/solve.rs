@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use btpow::engine::{Backend, Engine};
+use btpow::engine::{Backend, Engine, Order};
 use btpow::hex::{decode_array, encode};
 use btpow::solver::{Outcome, Report, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
@@ -50,8 +50,10 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     });
     let job = Job::new(&challenge, rule, Difficulty::new(difficulty)?)?;
     let engine = args.run.engine()?;
+    let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
     let options = SolveOptions {
         threads: args.run.threads()?,
+        order,
         max_time: args.max_time.map(seconds).transpose()?,
         ..SolveOptions::default()
     };
@@ -60,9 +62,10 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     describe(&challenge);
     println!("target     rule {rule}, difficulty {difficulty}");
     println!(
-        "engine     {} on {} threads, from nonce {}",
+        "engine     {} on {} threads, {} order from nonce {}",
         engine.name(),
         options.threads,
+        order.name(),
         args.start
     );
 

@@ -8,7 +8,8 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
 use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job, MessageWords,
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
+    MessageWords,
 };
 
 pub struct Avx2Kernel(());
@@ -89,6 +90,17 @@ fn seals8(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
     store_seals(keccak256_32(hi), &mut out[4..8]);
 }
 
+#[target_feature(enable = "avx2")]
+fn seals8_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32, out: &mut [[u64; 4]]) {
+    let mut w = block3.map(U32x8::splat);
+    w[0] = per_lane(u64::from(hi_base), |hi| block3[0] | v1_high_word(hi as u32));
+    let mut st = midstate.map(U32x8::splat);
+    compress(&mut st, w);
+    let (lo, hi) = keccak_inputs(st);
+    store_seals(keccak256_32(lo), &mut out[..4]);
+    store_seals(keccak256_32(hi), &mut out[4..8]);
+}
+
 impl Kernel for Avx2Kernel {
     const NAME: &'static str = "avx2";
     const LANES: usize = 8;
@@ -96,6 +108,17 @@ impl Kernel for Avx2Kernel {
     fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
         // SAFETY: an Avx2Kernel exists only where AVX2 was detected (`new`).
         unsafe { seals8(job.words(), base, out) }
+    }
+
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    ) {
+        // SAFETY: an Avx2Kernel exists only where AVX2 was detected (`new`).
+        unsafe { seals8_high(midstate, block3, hi_base, out) }
     }
 }
 

@@ -12,7 +12,8 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, keccak_f, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
 use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job, MessageWords,
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
+    MessageWords,
 };
 
 /// Sixteen 32-bit lanes.
@@ -180,6 +181,17 @@ fn seals16(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
     store_seals(keccak256_32(hi), &mut out[8..16]);
 }
 
+#[target_feature(enable = "avx512f")]
+fn seals16_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32, out: &mut [[u64; 4]]) {
+    let mut w = block3.map(U32x16::splat);
+    w[0] = per_lane(u64::from(hi_base), |hi| block3[0] | v1_high_word(hi as u32));
+    let mut st = midstate.map(U32x16::splat);
+    compress(&mut st, w);
+    let (lo, hi) = keccak_inputs(st);
+    store_seals(keccak256_32(lo), &mut out[..8]);
+    store_seals(keccak256_32(hi), &mut out[8..16]);
+}
+
 impl Kernel for Avx512Kernel {
     const NAME: &'static str = "avx512";
     const LANES: usize = 16;
@@ -187,6 +199,17 @@ impl Kernel for Avx512Kernel {
     fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
         // SAFETY: an Avx512Kernel exists only where AVX-512F was detected (`new`).
         unsafe { seals16(job.words(), base, out) }
+    }
+
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    ) {
+        // SAFETY: an Avx512Kernel exists only where AVX-512F was detected (`new`).
+        unsafe { seals16_high(midstate, block3, hi_base, out) }
     }
 }
 

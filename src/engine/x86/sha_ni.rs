@@ -9,7 +9,8 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::keccak256_32;
 use crate::engine::primitives::sha256::{IV, K};
 use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, Job, MessageWords,
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
+    MessageWords,
 };
 
 /// Nonces in flight together.
@@ -154,7 +155,14 @@ fn seals4(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
             compress_n(&mut states, &b3);
         }
     }
-    let input = {
+    keccak_into(states, out);
+}
+
+/// Keccak of four final SHA-256 states, seals into `out[0..4]`.
+#[inline(always)]
+fn keccak_into(states: [State; N], out: &mut [[u64; 4]]) {
+    // SAFETY: see `to_state` (AVX2 is among the features of the callers).
+    let input = unsafe {
         let d = states.map(digest_lanes);
         let pair = |a: __m128i, b: __m128i| _mm256_set_m128i(b, a);
         [
@@ -179,6 +187,18 @@ fn seals4(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
     store_seals(keccak256_32(input), out);
 }
 
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn seals4_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32, out: &mut [[u64; 4]]) {
+    let mut states = [to_state(midstate); N];
+    let blocks = std::array::from_fn(|j| {
+        let mut b = *block3;
+        b[0] |= v1_high_word(hi_base.wrapping_add(j as u32));
+        b
+    });
+    compress_n(&mut states, &blocks);
+    keccak_into(states, out);
+}
+
 impl Kernel for ShaNiKernel {
     const NAME: &'static str = "sha-ni";
     const LANES: usize = N;
@@ -187,6 +207,18 @@ impl Kernel for ShaNiKernel {
         // SAFETY: a ShaNiKernel exists only where SHA-NI, SSE4.1 and AVX2
         // were detected (`new`).
         unsafe { seals4(job.words(), base, out) }
+    }
+
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    ) {
+        // SAFETY: a ShaNiKernel exists only where SHA-NI, SSE4.1 and AVX2
+        // were detected (`new`).
+        unsafe { seals4_high(midstate, block3, hi_base, out) }
     }
 }
 
