@@ -1,9 +1,9 @@
-//! Nonces per second of each engine this machine supports, per scheme.
-//! `cargo bench --bench engines`
+//! Nonces per second of each engine this machine supports, per scheme and
+//! nonce order, on one thread. `cargo bench --bench engines`
 
 use std::hint::black_box;
 
-use btpow::engine;
+use btpow::engine::{self, Order};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -25,20 +25,27 @@ fn jobs() -> [(&'static str, Job); 2] {
 
 fn search(c: &mut Criterion) {
     for (scheme, job) in jobs() {
-        let mut group = c.benchmark_group(format!("search/{scheme}"));
-        group.throughput(Throughput::Elements(BATCH));
-        for backend in engine::available() {
-            let e = backend.engine().unwrap();
-            let mut start = 0u64;
-            group.bench_function(backend.name(), |b| {
-                b.iter(|| {
-                    let r = e.search(black_box(&job), start, BATCH).unwrap();
-                    start = start.wrapping_add(BATCH) % (1 << 62);
-                    r
-                })
-            });
+        let orders: &[Order] = if scheme == "v1" {
+            &[Order::Sequential, Order::HighBytes]
+        } else {
+            &[Order::Sequential]
+        };
+        for &order in orders {
+            let mut group = c.benchmark_group(format!("search/{scheme}/{}", order.name()));
+            group.throughput(Throughput::Elements(BATCH));
+            for backend in engine::available() {
+                let e = backend.engine().unwrap();
+                let mut start = 0u64;
+                group.bench_function(backend.name(), |b| {
+                    b.iter(|| {
+                        let r = e.search_in(black_box(&job), order, start, BATCH).unwrap();
+                        start = start.wrapping_add(BATCH) % (1 << 62);
+                        r
+                    })
+                });
+            }
+            group.finish();
         }
-        group.finish();
     }
 }
 

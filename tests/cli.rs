@@ -163,7 +163,9 @@ fn solve_offline_sample_is_a_real_solution() {
         };
         let before = order.index(nonce);
         assert_eq!(
-            reference::Reference.search_in(&job, order, 0, before).unwrap(),
+            reference::Reference
+                .search_in(&job, order, 0, before)
+                .unwrap(),
             None
         );
         assert!(field(&out, "rate").contains("nonces/s"));

@@ -101,98 +101,99 @@ pub fn time_per_item(budget: Duration, items: usize, mut f: impl FnMut(u64)) -> 
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Which primitive a loop measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// One SHA-256 compression of one 64-byte block.
+    Sha256,
+    /// One Keccak-f[1600] permutation of one state.
+    Keccak,
+}
+
+/// A timing loop for one primitive implementation: `run(n)` performs `n`
+/// calls, each on `items` independent messages or states (the lanes).
+#[derive(Clone, Copy)]
+pub struct PrimitiveLoop {
+    pub kind: Kind,
+    pub name: &'static str,
+    pub items: usize,
+    pub run: fn(u64),
+}
+
+fn portable_sha256(n: u64) {
+    let mut st = sha256::IV;
+    let mut w = [7u32; 16];
+    for _ in 0..n {
+        w[0] = st[7];
+        sha256::compress(&mut st, w);
+    }
+    black_box(st);
+}
+
+fn crate_sha256(n: u64) {
+    let mut st = sha256::IV;
+    let mut block = [7u8; 64];
+    for _ in 0..n {
+        block[..4].copy_from_slice(&st[7].to_le_bytes());
+        sha2::compress256(
+            &mut st,
+            &[*sha2::digest::generic_array::GenericArray::from_slice(
+                &block,
+            )],
+        );
+    }
+    black_box(st);
+}
+
+fn portable_keccak(n: u64) {
+    let mut a = [7u64; 25];
+    for _ in 0..n {
+        keccak::keccak_f(&mut a);
+    }
+    black_box(a);
+}
+
+fn crate_keccak(n: u64) {
+    let mut a = [7u64; 25];
+    for _ in 0..n {
+        ::keccak::f1600(&mut a);
+    }
+    black_box(a);
+}
+
+/// Every primitive implementation this machine runs.
+pub fn primitive_loops() -> Vec<PrimitiveLoop> {
+    let p = |kind, name, items, run| PrimitiveLoop {
+        kind,
+        name,
+        items,
+        run,
+    };
+    #[allow(unused_mut)]
+    let mut loops = vec![
+        p(Kind::Sha256, "portable", 1, portable_sha256 as fn(u64)),
+        p(Kind::Sha256, "sha2 crate", 1, crate_sha256),
+        p(Kind::Keccak, "portable", 1, portable_keccak),
+        p(Kind::Keccak, "keccak crate", 1, crate_keccak),
+    ];
+    #[cfg(target_arch = "x86_64")]
+    loops.extend(super::x86::primitive_loops());
+    loops
+}
+
 /// Times every SHA-256 and Keccak-f implementation this machine runs,
 /// spending about `budget` on each.
 pub fn measure(budget: Duration) -> Roofline {
-    let mut sha = vec![
-        Primitive {
-            name: "portable",
-            ns: time_per_item(budget, 1, |n| {
-                let mut st = sha256::IV;
-                let mut w = [7u32; 16];
-                for _ in 0..n {
-                    w[0] = st[7];
-                    sha256::compress(&mut st, w);
-                }
-                black_box(st);
-            }),
-        },
-        Primitive {
-            name: "sha2 crate",
-            ns: time_per_item(budget, 1, |n| {
-                let mut st = sha256::IV;
-                let mut block = [7u8; 64];
-                for _ in 0..n {
-                    block[..4].copy_from_slice(&st[7].to_le_bytes());
-                    sha2::compress256(
-                        &mut st,
-                        &[*sha2::digest::generic_array::GenericArray::from_slice(
-                            &block,
-                        )],
-                    );
-                }
-                black_box(st);
-            }),
-        },
-    ];
-    let mut kec = vec![
-        Primitive {
-            name: "portable",
-            ns: time_per_item(budget, 1, |n| {
-                let mut a = [7u64; 25];
-                for _ in 0..n {
-                    keccak::keccak_f(&mut a);
-                }
-                black_box(a);
-            }),
-        },
-        Primitive {
-            name: "keccak crate",
-            ns: time_per_item(budget, 1, |n| {
-                let mut a = [7u64; 25];
-                for _ in 0..n {
-                    ::keccak::f1600(&mut a);
-                }
-                black_box(a);
-            }),
-        },
-    ];
-    #[cfg(target_arch = "x86_64")]
-    {
-        use super::x86;
-        if let Some(ns) = x86::avx2::time_sha256(budget) {
-            sha.push(Primitive {
-                name: "avx2 (8 lanes)",
-                ns,
-            });
-        }
-        if let Some(ns) = x86::sha_ni::time_sha256(budget) {
-            sha.push(Primitive {
-                name: "sha-ni (4 interleaved)",
-                ns,
-            });
-        }
-        if let Some(ns) = x86::avx2::time_keccak(budget) {
-            kec.push(Primitive {
-                name: "avx2 (4 lanes)",
-                ns,
-            });
-        }
-        if let Some(ns) = x86::avx512::time_sha256(budget) {
-            sha.push(Primitive {
-                name: "avx512 (16 lanes)",
-                ns,
-            });
-        }
-        if let Some(ns) = x86::avx512::time_keccak(budget) {
-            kec.push(Primitive {
-                name: "avx512 (8 lanes)",
-                ns,
-            });
+    let (mut sha256, mut keccak) = (Vec::new(), Vec::new());
+    for l in primitive_loops() {
+        let measured = Primitive {
+            name: l.name,
+            ns: time_per_item(budget, l.items, l.run),
+        };
+        match l.kind {
+            Kind::Sha256 => sha256.push(measured),
+            Kind::Keccak => keccak.push(measured),
         }
     }
-    Roofline {
-        sha256: sha,
-        keccak: kec,
-    }
+    Roofline { sha256, keccak }
 }

@@ -7,6 +7,7 @@ use super::{store_seals, U32x8, U64x4};
 use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
+use crate::engine::roofline::{Kind, PrimitiveLoop};
 use crate::job::{
     legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
     MessageWords,
@@ -150,20 +151,31 @@ fn keccak_loop(n: u64) -> [u64; 4] {
     super::lanes64(a[0])
 }
 
-/// Nanoseconds per message of the 8-lane compression (roofline), if AVX2.
-pub fn time_sha256(budget: std::time::Duration) -> Option<f64> {
-    Avx2Kernel::new()?;
-    // SAFETY: AVX2 was detected just above.
-    Some(crate::engine::roofline::time_per_item(budget, 8, |n| {
+/// Timing loops for the roofline and the benches, if this CPU has AVX2.
+pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
+    fn sha(n: u64) {
+        // SAFETY: listed only after AVX2 was detected (below).
         std::hint::black_box(unsafe { sha256_loop(n) });
-    }))
-}
-
-/// Nanoseconds per state of the 4-lane permutation (roofline), if AVX2.
-pub fn time_keccak(budget: std::time::Duration) -> Option<f64> {
-    Avx2Kernel::new()?;
-    // SAFETY: AVX2 was detected just above.
-    Some(crate::engine::roofline::time_per_item(budget, 4, |n| {
+    }
+    fn kec(n: u64) {
+        // SAFETY: as above.
         std::hint::black_box(unsafe { keccak_loop(n) });
-    }))
+    }
+    if Avx2Kernel::new().is_none() {
+        return Vec::new();
+    }
+    vec![
+        PrimitiveLoop {
+            kind: Kind::Sha256,
+            name: "avx2 (8 lanes)",
+            items: 8,
+            run: sha,
+        },
+        PrimitiveLoop {
+            kind: Kind::Keccak,
+            name: "avx2 (4 lanes)",
+            items: 4,
+            run: kec,
+        },
+    ]
 }

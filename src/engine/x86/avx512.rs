@@ -11,6 +11,7 @@ use std::arch::x86_64::*;
 use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, keccak_f, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
+use crate::engine::roofline::{Kind, PrimitiveLoop};
 use crate::job::{
     legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
     MessageWords,
@@ -238,20 +239,31 @@ fn keccak_loop(n: u64) -> u64 {
     _mm512_cvtsi512_si32(a[0].0) as u64
 }
 
-/// Nanoseconds per message of the 16-lane compression (roofline), if AVX-512F.
-pub fn time_sha256(budget: std::time::Duration) -> Option<f64> {
-    Avx512Kernel::new()?;
-    Some(crate::engine::roofline::time_per_item(budget, 16, |n| {
-        // SAFETY: AVX-512F was detected just above.
+/// Timing loops for the roofline and the benches, if this CPU has AVX-512F.
+pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
+    fn sha(n: u64) {
+        // SAFETY: listed only after AVX-512F was detected (below).
         std::hint::black_box(unsafe { sha256_loop(n) });
-    }))
-}
-
-/// Nanoseconds per state of the 8-lane permutation (roofline), if AVX-512F.
-pub fn time_keccak(budget: std::time::Duration) -> Option<f64> {
-    Avx512Kernel::new()?;
-    Some(crate::engine::roofline::time_per_item(budget, 8, |n| {
-        // SAFETY: AVX-512F was detected just above.
+    }
+    fn kec(n: u64) {
+        // SAFETY: as above.
         std::hint::black_box(unsafe { keccak_loop(n) });
-    }))
+    }
+    if Avx512Kernel::new().is_none() {
+        return Vec::new();
+    }
+    vec![
+        PrimitiveLoop {
+            kind: Kind::Sha256,
+            name: "avx512 (16 lanes)",
+            items: 16,
+            run: sha,
+        },
+        PrimitiveLoop {
+            kind: Kind::Keccak,
+            name: "avx512 (8 lanes)",
+            items: 8,
+            run: kec,
+        },
+    ]
 }

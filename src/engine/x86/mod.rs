@@ -98,6 +98,14 @@ impl Lane for U64x4 {
     }
 }
 
+/// Every x86 primitive timing loop this CPU runs.
+pub(crate) fn primitive_loops() -> Vec<super::roofline::PrimitiveLoop> {
+    let mut loops = avx2::primitive_loops();
+    loops.extend(sha_ni::primitive_loops());
+    loops.extend(avx512::primitive_loops());
+    loops
+}
+
 /// The four 64-bit lanes of a vector.
 #[inline(always)]
 pub(crate) fn lanes64(v: U64x4) -> [u64; 4] {

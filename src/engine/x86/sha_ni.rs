@@ -8,6 +8,7 @@ use super::{store_seals, U64x4};
 use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::keccak256_32;
 use crate::engine::primitives::sha256::{IV, K};
+use crate::engine::roofline::{Kind, PrimitiveLoop};
 use crate::job::{
     legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
     MessageWords,
@@ -241,11 +242,19 @@ fn sha256_loop(n: u64) -> u32 {
     blocks[0][0]
 }
 
-/// Nanoseconds per message of the interleaved SHA-NI compression (roofline).
-pub fn time_sha256(budget: std::time::Duration) -> Option<f64> {
-    ShaNiKernel::new()?;
-    // SAFETY: SHA-NI, SSE4.1 and AVX2 were detected just above.
-    Some(crate::engine::roofline::time_per_item(budget, N, |n| {
+/// The timing loop for the roofline and the benches, if this CPU has SHA-NI.
+pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
+    fn sha(n: u64) {
+        // SAFETY: listed only after SHA-NI, SSE4.1 and AVX2 were detected (below).
         std::hint::black_box(unsafe { sha256_loop(n) });
-    }))
+    }
+    if ShaNiKernel::new().is_none() {
+        return Vec::new();
+    }
+    vec![PrimitiveLoop {
+        kind: Kind::Sha256,
+        name: "sha-ni (4 interleaved)",
+        items: N,
+        run: sha,
+    }]
 }
