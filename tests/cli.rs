@@ -302,3 +302,36 @@ fn seal_prints_every_rule() {
         assert!(out.contains(&format!("rule {rule}")), "{out}");
     }
 }
+
+#[test]
+fn compare_prints_json_rows_for_every_engine() {
+    let (code, out, err) = run(&[
+        "compare",
+        "--seconds",
+        "0.05",
+        "--threads",
+        "1,2",
+        "--format",
+        "json",
+        "--scheme",
+        "legacy",
+        "--engines",
+        "portable",
+        "--peers",
+        "--peers-venv",
+        "/nonexistent",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
+    // reference (the yardstick, always included) and portable, at 1 and 2 threads
+    assert_eq!(rows.len(), 4, "{out}");
+    for row in &rows {
+        assert_eq!(row["scheme"], "legacy");
+        assert!(row["nonces_per_sec"].as_f64().unwrap() > 0.0);
+        assert!(row["engine"].is_string() && row["threads"].is_u64());
+    }
+    assert_eq!(rows[3]["threads"], 2);
+    assert!(rows[3]["speedup_over_first_threads"].as_f64().unwrap() > 0.0);
+    // A missing peer environment is said, not hidden.
+    assert!(err.contains("not measured"), "{err}");
+}

@@ -44,9 +44,10 @@ pub struct CompareArgs {
     /// One scheme (default: both)
     #[arg(long, value_name = "legacy|v1")]
     pub scheme: Option<Scheme>,
-    /// Worker threads per engine (default: every core)
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads per engine; a list (1,2) measures each, with the
+    /// speed-up over the first (default: every core)
+    #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
+    pub threads: Vec<usize>,
     /// Nonce order (default: sequential for legacy, high-bytes for v1)
     #[arg(long, value_name = "sequential|high-bytes")]
     pub order: Option<Order>,

@@ -28,6 +28,8 @@ struct Row {
     per_thread: f64,
     /// Engines: this engine ÷ the reference engine (same threads).
     ratio_to_reference: Option<f64>,
+    /// Engines: this rate ÷ the same engine's at the first `--threads` count.
+    speedup_over_first_threads: Option<f64>,
     /// Nonces per second one core could reach with the best primitives here.
     roofline_per_core: f64,
     /// Engines: per-thread rate ÷ roofline_per_core.
@@ -82,11 +84,14 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     if !(args.seconds.is_finite() && args.seconds > 0.0) {
         bail!("--seconds must be positive");
     }
-    let threads = match args.threads {
-        Some(0) => bail!("--threads must be at least 1"),
-        Some(n) => n,
-        None => SolveOptions::default().threads,
+    let thread_counts = if args.threads.is_empty() {
+        vec![SolveOptions::default().threads]
+    } else {
+        args.threads.clone()
     };
+    if thread_counts.contains(&0) {
+        bail!("--threads must be at least 1");
+    }
     let backends: Vec<Backend> = if args.engines.is_empty() {
         engine::available()
     } else {
@@ -112,53 +117,65 @@ pub fn run(args: &CompareArgs) -> CmdResult {
         let job = job(scheme);
         let order = args.order.unwrap_or(Order::fastest(scheme));
         let per_core = roof.per_core(scheme, order);
-        let mut reference_rate = None;
-        let first = rows.len();
-        for &b in &backends {
-            let rate = measure(b.engine()?, &job, order, threads, args.seconds)?;
-            if b == Backend::Reference {
-                reference_rate = Some(rate);
-            }
-            let per_thread = rate / threads as f64;
-            let own = roof.own(b, scheme, order);
-            rows.push(Row {
-                scheme: scheme.name(),
-                order: order.name(),
-                engine: b.name().to_string(),
-                kind: "engine",
-                threads,
-                nonces_per_sec: rate,
-                per_thread,
-                ratio_to_reference: reference_rate.map(|r| rate / r),
-                roofline_per_core: per_core,
-                roofline_share: Some(per_thread / per_core),
-                own_roofline_per_core: own,
-                own_roofline_share: own.map(|o| per_thread / o),
-                best_engine_over_peer: None,
-            });
-        }
-        let best = rows[first..]
-            .iter()
-            .map(|r| r.per_thread)
-            .fold(0.0, f64::max);
-        if args.peers {
-            if let Some(p) = peers::measure(scheme, &args.peers_venv, args.seconds, threads)? {
-                let per_thread = p.rate / p.threads as f64;
+        let scheme_rows = rows.len();
+        for (round, &threads) in thread_counts.iter().enumerate() {
+            let mut reference_rate = None;
+            let first = rows.len();
+            for &b in &backends {
+                let rate = measure(b.engine()?, &job, order, threads, args.seconds)?;
+                if b == Backend::Reference {
+                    reference_rate = Some(rate);
+                }
+                // The same engine at the first thread count listed.
+                let base = rows[scheme_rows..]
+                    .iter()
+                    .find(|r: &&Row| r.kind == "engine" && r.engine == b.name())
+                    .map(|r| r.nonces_per_sec);
+                let per_thread = rate / threads as f64;
+                let own = roof.own(b, scheme, order);
                 rows.push(Row {
                     scheme: scheme.name(),
-                    order: "sequential",
-                    engine: p.name.to_string(),
-                    kind: "peer",
-                    threads: p.threads,
-                    nonces_per_sec: p.rate,
+                    order: order.name(),
+                    engine: b.name().to_string(),
+                    kind: "engine",
+                    threads,
+                    nonces_per_sec: rate,
                     per_thread,
-                    ratio_to_reference: reference_rate.map(|r| p.rate / r),
+                    ratio_to_reference: reference_rate.map(|r| rate / r),
+                    speedup_over_first_threads: base.map(|b| rate / b),
                     roofline_per_core: per_core,
-                    roofline_share: None,
-                    own_roofline_per_core: None,
-                    own_roofline_share: None,
-                    best_engine_over_peer: Some(best / per_thread),
+                    roofline_share: Some(per_thread / per_core),
+                    own_roofline_per_core: own,
+                    own_roofline_share: own.map(|o| per_thread / o),
+                    best_engine_over_peer: None,
                 });
+            }
+            let best = rows[first..]
+                .iter()
+                .map(|r| r.per_thread)
+                .fold(0.0, f64::max);
+            // pow.py runs one process whatever the machine: measure it once.
+            let peer_wanted = args.peers && (scheme == Scheme::V1 || round == 0);
+            if peer_wanted {
+                if let Some(p) = peers::measure(scheme, &args.peers_venv, args.seconds, threads)? {
+                    let per_thread = p.rate / p.threads as f64;
+                    rows.push(Row {
+                        scheme: scheme.name(),
+                        order: "sequential",
+                        engine: p.name.to_string(),
+                        kind: "peer",
+                        threads: p.threads,
+                        nonces_per_sec: p.rate,
+                        per_thread,
+                        ratio_to_reference: reference_rate.map(|r| p.rate / r),
+                        speedup_over_first_threads: None,
+                        roofline_per_core: per_core,
+                        roofline_share: None,
+                        own_roofline_per_core: None,
+                        own_roofline_share: None,
+                        best_engine_over_peer: Some(best / per_thread),
+                    });
+                }
             }
         }
     }
@@ -172,11 +189,11 @@ pub fn run(args: &CompareArgs) -> CmdResult {
 }
 
 fn print_csv(rows: &[Row]) {
-    println!("scheme,order,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
+    println!("scheme,order,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,speedup_over_first_threads,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
     for r in rows {
         println!(
-            "{},{},{},{},{},{:.0},{:.0},{},{:.0},{},{},{},{}",
+            "{},{},{},{},{},{:.0},{:.0},{},{},{:.0},{},{},{},{}",
             r.scheme,
             r.order,
             r.engine,
@@ -185,6 +202,7 @@ fn print_csv(rows: &[Row]) {
             r.nonces_per_sec,
             r.per_thread,
             opt(r.ratio_to_reference),
+            opt(r.speedup_over_first_threads),
             r.roofline_per_core,
             opt(r.roofline_share),
             r.own_roofline_per_core
@@ -215,13 +233,14 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
          own: / the bound of the engine's own primitives"
     );
     println!(
-        "{:<7} {:<36} {:>7} {:>10} {:>10} {:>8} {:>13} {:>6} {:>10} {:>6} {:>9}",
+        "{:<7} {:<42} {:>7} {:>10} {:>10} {:>8} {:>7} {:>13} {:>6} {:>10} {:>6} {:>9}",
         "scheme",
         "engine",
         "threads",
         "nonces/s",
         "per thread",
         "vs ref",
+        "scaling",
         "roofline/core",
         "share",
         "own bound",
@@ -239,13 +258,14 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
             format!("{} ({})", r.engine, r.order)
         };
         println!(
-            "{:<7} {:<36} {:>7} {:>10} {:>10} {:>8} {:>13} {:>6} {:>10} {:>6} {:>9}",
+            "{:<7} {:<42} {:>7} {:>10} {:>10} {:>8} {:>7} {:>13} {:>6} {:>10} {:>6} {:>9}",
             r.scheme,
             name,
             r.threads,
             human(r.nonces_per_sec),
             human(r.per_thread),
             ratio(r.ratio_to_reference),
+            ratio(r.speedup_over_first_threads),
             human(r.roofline_per_core),
             pct(r.roofline_share),
             r.own_roofline_per_core.map_or(String::from("-"), human),
