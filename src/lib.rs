@@ -7,6 +7,7 @@
 //! re-checks every solution with the [reference](engine::reference).
 
 pub mod account;
+pub mod chain;
 pub mod challenge;
 pub mod engine;
 pub mod hash;
@@ -16,6 +17,7 @@ pub mod solver;
 pub mod target;
 pub mod u256;
 pub mod vectors;
+pub mod wallet;
 
 pub use challenge::{Challenge, LegacyChallenge, Scheme, V1Challenge};
 /// The seal of a nonce, by definition (the reference engine).

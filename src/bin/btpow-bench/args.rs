@@ -24,12 +24,18 @@ pub enum Command {
     /// Print the seal of one nonce and every rule's verdict
     Seal(SealArgs),
     /// Find a valid nonce for a challenge
-    Solve(SolveArgs),
+    Solve(Box<SolveArgs>),
     /// Every engine (and optionally the Python peers) on the same challenge
     /// for the same time, with ratios and the per-core roofline
     Compare(CompareArgs),
     /// List the engines of this build and whether this machine can run them
     Engines,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,20 +130,24 @@ pub struct SealArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["offline", "endpoint"])))]
 pub struct SolveArgs {
-    /// Solve a given challenge without a chain (required until chain support lands);
-    /// with no challenge given, an embedded sample
-    #[arg(long, required = true)]
+    /// Solve a given challenge without a chain; with no challenge given, an
+    /// embedded sample
+    #[arg(long)]
     pub offline: bool,
+    /// Register on a chain: a subtensor node's websocket (ws://… or wss://…)
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
     #[command(flatten)]
     pub challenge: ChallengeArgs,
-    /// Difficulty (default: the sample's, when solving the sample)
+    /// Difficulty (offline; default: the sample's when solving the sample)
     #[arg(long)]
     pub difficulty: Option<u64>,
-    /// Acceptance rule (default: python for legacy, v1 for v1)
+    /// Acceptance rule (default: the runtime's, or python for an offline legacy challenge)
     #[arg(long, value_name = "python|chain-be|chain-le|v1")]
     pub rule: Option<Rule>,
-    /// First nonce to try
+    /// First nonce to try (offline; on a chain the start is random)
     #[arg(long, default_value_t = 0)]
     pub start: u64,
     /// Give up after this many seconds
@@ -145,6 +155,60 @@ pub struct SolveArgs {
     pub max_time: Option<f64>,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub wallet: WalletArgs,
+    #[command(flatten)]
+    pub chain: ChainArgs,
+}
+
+/// Keys, the btcli way.
+#[derive(Args, Debug, Clone)]
+pub struct WalletArgs {
+    /// Wallet name
+    #[arg(long = "wallet.name", value_name = "NAME", default_value = "default")]
+    pub wallet_name: String,
+    /// Hotkey name within the wallet
+    #[arg(long = "wallet.hotkey", value_name = "NAME", default_value = "default")]
+    pub wallet_hotkey: String,
+    /// Where wallets live
+    #[arg(
+        long = "wallet.path",
+        value_name = "DIR",
+        default_value = "~/.bittensor/wallets"
+    )]
+    pub wallet_path: String,
+    /// Test chains: the hotkey from a secret URI (//Alice, a mnemonic) instead of the wallet
+    #[arg(long, value_name = "URI")]
+    pub hotkey_uri: Option<String>,
+    /// Test chains: the coldkey from a secret URI instead of the wallet
+    #[arg(long, value_name = "URI")]
+    pub coldkey_uri: Option<String>,
+}
+
+/// Registering on a chain.
+#[derive(Args, Debug, Clone)]
+pub struct ChainArgs {
+    /// Solve, but do not submit
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (asked only when stdin is a terminal)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// text: a live panel on a terminal; json: one JSON event per line on stdout
+    #[arg(long, value_enum, default_value_t = EventFormat::Text)]
+    pub format: EventFormat,
+    /// Seconds to wait for any one node request
+    #[arg(long, default_value_t = 20.0, value_name = "SECONDS")]
+    pub rpc_timeout: f64,
+    /// Testing: solve for this (past) block instead of the head
+    #[arg(long, hide = true, value_name = "BLOCK")]
+    pub work_block: Option<u64>,
+    /// Testing: submit even when the pre-checks refuse, to see the chain's answer
+    #[arg(long, hide = true)]
+    pub no_precheck: bool,
+    /// Testing: sign with this key instead of the one the scheme requires
+    #[arg(long, hide = true, value_name = "hotkey|coldkey")]
+    pub signer: Option<String>,
 }
 
 /// How to run engines: which one, and on how many threads.

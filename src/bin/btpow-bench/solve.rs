@@ -34,6 +34,9 @@ fn sample(scheme: Scheme) -> Challenge {
 }
 
 pub fn run(args: &SolveArgs) -> CmdResult {
+    if let Some(endpoint) = &args.endpoint {
+        return crate::register::run(args, endpoint);
+    }
     let (challenge, difficulty, origin) = if args.challenge.any_given() {
         let difficulty = args
             .difficulty

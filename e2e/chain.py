@@ -1,0 +1,88 @@
+"""Test-side access to the local chain, independent of btpow.
+
+    python chain.py URL ready SECONDS        wait until the node answers
+    python chain.py URL set-storage JSON     dev_setStorage
+    python chain.py URL new-blocks N         dev_newBlock N times
+    python chain.py URL head                 print the best block number
+    python chain.py URL uid NETUID SS58      print Uids[netuid, hotkey] or "none"
+
+Plain JSON-RPC over HTTP. `uid` builds the storage key itself from
+subtensor's declaration, `Uids: StorageDoubleMap<Identity u16,
+Blake2_128Concat AccountId -> u16>`: twox128("SubtensorModule") ++
+twox128("Uids") ++ le16(netuid) ++ blake2_128(account) ++ account.
+Runs in the legacy vectors environment (vectors/setup), for xxhash.
+"""
+
+import hashlib
+import json
+import sys
+import time
+import urllib.request
+
+import xxhash
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def twox128(data):
+    return b"".join(xxhash.xxh64(data, seed=s).intdigest().to_bytes(8, "little") for s in (0, 1))
+
+
+def ss58_account(address):
+    n = 0
+    for c in address:
+        n = n * 58 + B58.index(c)
+    raw = n.to_bytes(35, "big")  # 1-byte format, 32-byte key, 2-byte checksum
+    return raw[1:33]
+
+
+def uids_key(netuid, address):
+    account = ss58_account(address)
+    return "0x" + (
+        twox128(b"SubtensorModule")
+        + twox128(b"Uids")
+        + netuid.to_bytes(2, "little")
+        + hashlib.blake2b(account, digest_size=16).digest()
+        + account
+    ).hex()
+
+
+def rpc(url, method, params):
+    http = url.replace("ws://", "http://", 1)
+    body = json.dumps({"id": 1, "jsonrpc": "2.0", "method": method, "params": params}).encode()
+    req = urllib.request.Request(http, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        answer = json.load(resp)
+    if "error" in answer:
+        raise SystemExit(f"{method}: {answer['error']}")
+    return answer["result"]
+
+
+def main():
+    url, cmd, *rest = sys.argv[1:]
+    if cmd == "ready":
+        deadline = time.time() + float(rest[0])
+        while True:
+            try:
+                rpc(url, "chain_getHeader", [])
+                return
+            except Exception:
+                if time.time() > deadline:
+                    raise SystemExit(f"{url}: no answer within {rest[0]} s")
+                time.sleep(1)
+    elif cmd == "set-storage":
+        rpc(url, "dev_setStorage", [json.loads(rest[0])])
+    elif cmd == "new-blocks":
+        for _ in range(int(rest[0])):
+            rpc(url, "dev_newBlock", [])
+    elif cmd == "head":
+        print(int(rpc(url, "chain_getHeader", [])["number"], 16))
+    elif cmd == "uid":
+        value = rpc(url, "state_getStorage", [uids_key(int(rest[0]), rest[1])])
+        print("none" if value is None else int.from_bytes(bytes.fromhex(value[2:]), "little"))
+    else:
+        raise SystemExit(f"unknown command {cmd}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+//! What the runtime decides, decided here first: which scheme and rule a
+//! runtime uses, whether a work block is still inside its window, and who
+//! must sign. Pure functions, so every branch is unit-tested without a chain.
+
+use crate::challenge::Scheme;
+use crate::target::Rule;
+use thiserror::Error;
+
+/// The last spec whose `register` checks the proof of work (opentensor
+/// subtensor v3.3.14-401 moved `register` to burning).
+pub const LAST_POW_REGISTER_SPEC: u32 = 396;
+/// The last spec that read the legacy seal big-endian.
+pub const LAST_BIG_ENDIAN_SPEC: u32 = 282;
+/// A work block is accepted while `now - work_block < WINDOW` (now = the block
+/// the extrinsic executes in: the head + 1).
+pub const WINDOW: u64 = 3;
+
+/// What the runtime's metadata says about the registration calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeFacts {
+    pub spec_version: u32,
+    /// `SubtensorModule.pow_register` exists.
+    pub has_pow_register: bool,
+    /// The number of arguments of `SubtensorModule.register`, if it exists.
+    pub register_args: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Refusal {
+    #[error(
+        "this runtime (spec {0}) registers by burning TAO: its `register` ignores the proof of work, \
+         so solving would be in vain; use burned registration (`btcli subnets register`)"
+    )]
+    BurnOnly(u32),
+    #[error("this runtime (spec {0}) has no proof-of-work registration call (neither `pow_register` nor a 6-argument `register`)")]
+    NoPowCall(u32),
+    #[error("--rule {rule} does not belong to the {scheme} scheme")]
+    RuleScheme { rule: Rule, scheme: Scheme },
+}
+
+/// The scheme and rule a runtime checks, optionally overridden by the user.
+pub fn detect(
+    facts: &RuntimeFacts,
+    scheme: Option<Scheme>,
+    rule: Option<Rule>,
+) -> Result<(Scheme, Rule), Refusal> {
+    let detected = if facts.has_pow_register {
+        Ok((Scheme::V1, Rule::V1))
+    } else if facts.register_args == Some(6) && facts.spec_version <= LAST_POW_REGISTER_SPEC {
+        let rule = if facts.spec_version <= LAST_BIG_ENDIAN_SPEC {
+            Rule::ChainBe
+        } else {
+            Rule::ChainLe
+        };
+        Ok((Scheme::Legacy, rule))
+    } else if facts.register_args.is_some() {
+        Err(Refusal::BurnOnly(facts.spec_version))
+    } else {
+        Err(Refusal::NoPowCall(facts.spec_version))
+    };
+    // An explicit --scheme overrides the runtime (and any refusal).
+    let (scheme, default_rule) = match scheme {
+        None => detected?,
+        Some(Scheme::V1) => (Scheme::V1, Rule::V1),
+        Some(Scheme::Legacy) => match detected {
+            Ok((Scheme::Legacy, r)) => (Scheme::Legacy, r),
+            _ => (Scheme::Legacy, Rule::ChainLe),
+        },
+    };
+    match rule {
+        None => Ok((scheme, default_rule)),
+        Some(r) if r.scheme() == scheme => Ok((scheme, r)),
+        Some(r) => Err(Refusal::RuleScheme { rule: r, scheme }),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WindowError {
+    #[error("work block {work} is ahead of the chain (head {head})")]
+    Future { work: u64, head: u64 },
+    #[error("work block {work} is stale: the extrinsic would run in block {now}, and the window is {WINDOW} blocks")]
+    Stale { work: u64, now: u64 },
+    #[error("this hotkey already registered by proof of work at block {last}; the work block must be later")]
+    NotAfterLast { work: u64, last: u64 },
+}
+
+/// subtensor `register`: `block_number <= now` and `now - block_number < 3`,
+/// with `now` = head + 1 (the block the extrinsic lands in).
+pub fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
+    let now = head + 1;
+    if work_block > now {
+        return Err(WindowError::Future {
+            work: work_block,
+            head,
+        });
+    }
+    if now - work_block >= WINDOW {
+        return Err(WindowError::Stale {
+            work: work_block,
+            now,
+        });
+    }
+    Ok(())
+}
+
+/// `pow_register`: `work_block < now`, `now - work_block < 3`, and
+/// `LastPowRegistrationBlock[hotkey] < work_block`.
+pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<(), WindowError> {
+    let now = head + 1;
+    if work_block >= now {
+        return Err(WindowError::Future {
+            work: work_block,
+            head,
+        });
+    }
+    if now - work_block >= WINDOW {
+        return Err(WindowError::Stale {
+            work: work_block,
+            now,
+        });
+    }
+    match last_pow {
+        Some(last) if last >= work_block => Err(WindowError::NotAfterLast {
+            work: work_block,
+            last,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Who signs the registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signer {
+    Hotkey,
+    Coldkey,
+}
+
+/// legacy `register` must be signed by the hotkey (the chain says
+/// `TransactorAccountShouldBeHotKey` otherwise); v1 `pow_register` by the
+/// coldkey bound into the proof.
+pub fn required_signer(scheme: Scheme) -> Signer {
+    match scheme {
+        Scheme::Legacy => Signer::Hotkey,
+        Scheme::V1 => Signer::Coldkey,
+    }
+}
+
+/// A registration extrinsic, ready to be signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Registration {
+    /// `SubtensorModule.register(netuid, block_number, nonce, work, hotkey, coldkey)`
+    Legacy {
+        netuid: u16,
+        block_number: u64,
+        nonce: u64,
+        work: [u8; 32],
+        hotkey: [u8; 32],
+        coldkey: [u8; 32],
+    },
+    /// `SubtensorModule.pow_register(netuid, work_block, nonce, work, hotkey)`
+    V1 {
+        netuid: u16,
+        work_block: u64,
+        nonce: u64,
+        work: [u8; 32],
+        hotkey: [u8; 32],
+    },
+}
+
+impl Registration {
+    pub const PALLET: &'static str = "SubtensorModule";
+
+    pub fn call_name(&self) -> &'static str {
+        match self {
+            Registration::Legacy { .. } => "register",
+            Registration::V1 { .. } => "pow_register",
+        }
+    }
+
+    pub fn signer(&self) -> Signer {
+        match self {
+            Registration::Legacy { .. } => required_signer(Scheme::Legacy),
+            Registration::V1 { .. } => required_signer(Scheme::V1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(spec: u32, pow_register: bool, register_args: Option<usize>) -> RuntimeFacts {
+        RuntimeFacts {
+            spec_version: spec,
+            has_pow_register: pow_register,
+            register_args,
+        }
+    }
+
+    #[test]
+    fn scheme_and_rule_from_the_runtime() {
+        assert_eq!(
+            detect(&facts(218, false, Some(6)), None, None),
+            Ok((Scheme::Legacy, Rule::ChainBe))
+        );
+        assert_eq!(
+            detect(&facts(282, false, Some(6)), None, None),
+            Ok((Scheme::Legacy, Rule::ChainBe))
+        );
+        assert_eq!(
+            detect(&facts(283, false, Some(6)), None, None),
+            Ok((Scheme::Legacy, Rule::ChainLe))
+        );
+        assert_eq!(
+            detect(&facts(396, false, Some(6)), None, None),
+            Ok((Scheme::Legacy, Rule::ChainLe))
+        );
+        assert_eq!(
+            detect(&facts(397, false, Some(6)), None, None),
+            Err(Refusal::BurnOnly(397))
+        );
+        assert_eq!(
+            detect(&facts(200, false, Some(4)), None, None),
+            Err(Refusal::BurnOnly(200))
+        );
+        assert_eq!(
+            detect(&facts(400, true, Some(6)), None, None),
+            Ok((Scheme::V1, Rule::V1))
+        );
+        assert_eq!(
+            detect(&facts(400, false, None), None, None),
+            Err(Refusal::NoPowCall(400))
+        );
+    }
+
+    #[test]
+    fn overrides() {
+        let f = facts(218, false, Some(6));
+        assert_eq!(
+            detect(&f, None, Some(Rule::Python)),
+            Ok((Scheme::Legacy, Rule::Python))
+        );
+        assert_eq!(
+            detect(&f, None, Some(Rule::V1)),
+            Err(Refusal::RuleScheme {
+                rule: Rule::V1,
+                scheme: Scheme::Legacy
+            })
+        );
+        assert_eq!(
+            detect(&f, Some(Scheme::V1), None),
+            Ok((Scheme::V1, Rule::V1))
+        );
+        // Forcing legacy on a burn-only runtime is the user's call.
+        let burn = facts(400, false, Some(6));
+        assert_eq!(
+            detect(&burn, Some(Scheme::Legacy), None),
+            Ok((Scheme::Legacy, Rule::ChainLe))
+        );
+    }
+
+    #[test]
+    fn legacy_window_is_the_runtimes() {
+        // head 100: the extrinsic runs in block 101; accepted 99..=101.
+        assert_eq!(legacy_window(100, 100), Ok(()));
+        assert_eq!(legacy_window(99, 100), Ok(()));
+        assert_eq!(legacy_window(101, 100), Ok(()));
+        assert!(matches!(
+            legacy_window(98, 100),
+            Err(WindowError::Stale { work: 98, now: 101 })
+        ));
+        assert!(matches!(
+            legacy_window(102, 100),
+            Err(WindowError::Future { .. })
+        ));
+    }
+
+    #[test]
+    fn v1_window_is_the_runtimes() {
+        assert_eq!(v1_window(100, 100, None), Ok(()));
+        assert_eq!(v1_window(99, 100, Some(98)), Ok(()));
+        assert!(matches!(
+            v1_window(101, 100, None),
+            Err(WindowError::Future { .. })
+        ));
+        assert!(matches!(
+            v1_window(98, 100, None),
+            Err(WindowError::Stale { .. })
+        ));
+        assert!(matches!(
+            v1_window(100, 100, Some(100)),
+            Err(WindowError::NotAfterLast { .. })
+        ));
+        assert!(matches!(
+            v1_window(100, 100, Some(150)),
+            Err(WindowError::NotAfterLast { .. })
+        ));
+    }
+
+    #[test]
+    fn signers_and_calls() {
+        assert_eq!(required_signer(Scheme::Legacy), Signer::Hotkey);
+        assert_eq!(required_signer(Scheme::V1), Signer::Coldkey);
+        let v1 = Registration::V1 {
+            netuid: 1,
+            work_block: 5,
+            nonce: 7,
+            work: [1; 32],
+            hotkey: [2; 32],
+        };
+        assert_eq!(
+            (v1.call_name(), v1.signer()),
+            ("pow_register", Signer::Coldkey)
+        );
+        let legacy = Registration::Legacy {
+            netuid: 1,
+            block_number: 5,
+            nonce: 7,
+            work: [1; 32],
+            hotkey: [2; 32],
+            coldkey: [3; 32],
+        };
+        assert_eq!(
+            (legacy.call_name(), legacy.signer()),
+            ("register", Signer::Hotkey)
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Bittensor wallets, read the way btcli lays them out:
+//! `<path>/<wallet>/coldkey`, `coldkeypub.txt`, `hotkeys/<hotkey>`.
+//!
+//! A keyfile is JSON (`secretPhrase`, `secretSeed`, `privateKey`,
+//! `publicKey`, `ss58Address`, …), plain or encrypted. Coldkeys are usually
+//! encrypted with NaCl: `$NACL` + 24-byte nonce + XSalsa20-Poly1305
+//! secretbox, the key from Argon2i (libsodium's SENSITIVE limits: 8 passes,
+//! 512 MiB) over the password with btwallet's fixed salt. Older formats
+//! (`$ANSIBLE_VAULT`, Fernet) are recognised and refused by name.
+//!
+//! Secrets stay in memory only as long as needed and never reach an error
+//! message or a log: errors name the file and what is wrong, nothing else.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crypto_secretbox::aead::{Aead, KeyInit};
+use crypto_secretbox::{Nonce, XSalsa20Poly1305};
+use serde::Deserialize;
+use subxt_signer::sr25519::Keypair;
+use subxt_signer::{bip39, SecretUri};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// btwallet's Argon2i salt for `$NACL` keyfiles.
+const NACL_SALT: [u8; 16] = [
+    0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1,
+];
+const NACL_PREFIX: &[u8] = b"$NACL";
+
+#[derive(Debug, Error)]
+pub enum WalletError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a keyfile ({why})")]
+    Format { path: PathBuf, why: String },
+    #[error("{path}: wrong password, or the file is damaged")]
+    WrongPassword { path: PathBuf },
+    #[error("{path}: {format} encryption is not supported; re-encrypt it with btcli (`btcli wallet update`) to the NaCl format")]
+    UnsupportedEncryption { path: PathBuf, format: &'static str },
+    #[error("{path}: encrypted, and no password was given (set BTPOW_COLDKEY_PASSWORD or run on a terminal to be asked)")]
+    NeedPassword { path: PathBuf },
+    #[error("{path}: the secret gives public key {derived}, but the keyfile says {stated}")]
+    PublicKeyMismatch {
+        path: PathBuf,
+        derived: String,
+        stated: String,
+    },
+    #[error("{what}: invalid secret key URI or mnemonic")]
+    BadUri { what: &'static str },
+}
+
+/// Where a wallet's files are (btcli's `--wallet.path/name/hotkey`).
+#[derive(Clone, Debug)]
+pub struct WalletPaths {
+    pub root: PathBuf,
+    pub name: String,
+    pub hotkey: String,
+}
+
+impl WalletPaths {
+    /// `root` may start with `~/`.
+    pub fn new(root: &str, name: &str, hotkey: &str) -> Self {
+        WalletPaths {
+            root: expand_home(root),
+            name: name.to_string(),
+            hotkey: hotkey.to_string(),
+        }
+    }
+
+    pub fn coldkey(&self) -> PathBuf {
+        self.root.join(&self.name).join("coldkey")
+    }
+
+    pub fn coldkeypub(&self) -> PathBuf {
+        self.root.join(&self.name).join("coldkeypub.txt")
+    }
+
+    pub fn hotkey(&self) -> PathBuf {
+        self.root
+            .join(&self.name)
+            .join("hotkeys")
+            .join(&self.hotkey)
+    }
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The JSON fields of a keyfile; secrets are wiped when dropped.
+#[derive(Deserialize)]
+struct KeyfileJson {
+    #[serde(rename = "secretPhrase")]
+    secret_phrase: Option<Zeroizing<String>>,
+    #[serde(rename = "secretSeed")]
+    secret_seed: Option<Zeroizing<String>>,
+    #[serde(rename = "privateKey")]
+    private_key: Option<Zeroizing<String>>,
+    #[serde(rename = "publicKey")]
+    public_key: Option<String>,
+    #[serde(rename = "ss58Address")]
+    ss58_address: Option<String>,
+}
+
+/// Where an encrypted keyfile's password comes from.
+pub trait PasswordSource {
+    /// The password for `path`, or `None` if there is none to be had.
+    fn password(&self, path: &Path) -> Option<Zeroizing<String>>;
+}
+
+/// No password: encrypted keyfiles are refused with [`WalletError::NeedPassword`].
+pub struct NoPassword;
+
+impl PasswordSource for NoPassword {
+    fn password(&self, _: &Path) -> Option<Zeroizing<String>> {
+        None
+    }
+}
+
+fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+    std::fs::read(path)
+        .map(Zeroizing::new)
+        .map_err(|source| WalletError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+fn format_error(path: &Path, why: impl Into<String>) -> WalletError {
+    WalletError::Format {
+        path: path.to_path_buf(),
+        why: why.into(),
+    }
+}
+
+/// Decrypts a `$NACL` keyfile body with `password`.
+pub fn nacl_decrypt(
+    path: &Path,
+    data: &[u8],
+    password: &str,
+) -> Result<Zeroizing<Vec<u8>>, WalletError> {
+    let body = data
+        .strip_prefix(NACL_PREFIX)
+        .ok_or_else(|| format_error(path, "no $NACL prefix"))?;
+    if body.len() < 24 + 16 {
+        return Err(format_error(path, "NaCl data too short"));
+    }
+    let (nonce, sealed) = body.split_at(24);
+    let mut key = Zeroizing::new([0u8; 32]);
+    let params = argon2::Params::new(512 * 1024, 8, 1, Some(32))
+        .map_err(|e| format_error(path, e.to_string()))?;
+    argon2::Argon2::new(argon2::Algorithm::Argon2i, argon2::Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), &NACL_SALT, key.as_mut())
+        .map_err(|e| format_error(path, e.to_string()))?;
+    let cipher = XSalsa20Poly1305::new(key.as_ref().into());
+    cipher
+        .decrypt(Nonce::from_slice(nonce), sealed)
+        .map(Zeroizing::new)
+        .map_err(|_| WalletError::WrongPassword {
+            path: path.to_path_buf(),
+        })
+}
+
+/// The keyfile's JSON, decrypted if it must be.
+fn keyfile_json(path: &Path, passwords: &dyn PasswordSource) -> Result<KeyfileJson, WalletError> {
+    let raw = read(path)?;
+    let plain = if raw.starts_with(NACL_PREFIX) {
+        let password = passwords
+            .password(path)
+            .ok_or_else(|| WalletError::NeedPassword {
+                path: path.to_path_buf(),
+            })?;
+        nacl_decrypt(path, &raw, &password)?
+    } else if raw.starts_with(b"$ANSIBLE_VAULT") {
+        return Err(WalletError::UnsupportedEncryption {
+            path: path.to_path_buf(),
+            format: "Ansible Vault",
+        });
+    } else if raw.starts_with(b"gAAAAA") {
+        return Err(WalletError::UnsupportedEncryption {
+            path: path.to_path_buf(),
+            format: "Fernet (legacy)",
+        });
+    } else {
+        raw
+    };
+    // serde_json's errors quote no input, so no secret can leak through them.
+    serde_json::from_slice(&plain).map_err(|e| format_error(path, format!("JSON: {e}")))
+}
+
+fn hex_field<const N: usize>(
+    path: &Path,
+    field: &str,
+    value: &str,
+) -> Result<[u8; N], WalletError> {
+    crate::hex::decode_array(value).map_err(|e| format_error(path, format!("{field}: {e}")))
+}
+
+/// The public key a keyfile states, from `publicKey` or `ss58Address`.
+fn stated_public(path: &Path, json: &KeyfileJson) -> Result<Option<[u8; 32]>, WalletError> {
+    if let Some(pk) = &json.public_key {
+        return hex_field(path, "publicKey", pk).map(Some);
+    }
+    if let Some(addr) = &json.ss58_address {
+        return crate::account::parse_account(addr)
+            .map(Some)
+            .map_err(|e| format_error(path, format!("ss58Address: {e}")));
+    }
+    Ok(None)
+}
+
+/// A public key file (`coldkeypub.txt`, `<hotkey>pub.txt`) or any keyfile's
+/// stated public key. Never needs a password.
+pub fn read_public(path: &Path) -> Result<[u8; 32], WalletError> {
+    let json = keyfile_json(path, &NoPassword)?;
+    stated_public(path, &json)?.ok_or_else(|| format_error(path, "no publicKey or ss58Address"))
+}
+
+/// The sr25519 keypair of a keyfile: from `secretPhrase`, else `secretSeed`
+/// (a keyfile with only `privateKey` is refused by name); checked against
+/// the keyfile's stated public key.
+pub fn read_keypair(path: &Path, passwords: &dyn PasswordSource) -> Result<Keypair, WalletError> {
+    let json = keyfile_json(path, passwords)?;
+    let pair = if let Some(phrase) = &json.secret_phrase {
+        let mnemonic = bip39::Mnemonic::parse(phrase.as_str())
+            .map_err(|_| format_error(path, "secretPhrase is not a valid mnemonic"))?;
+        Keypair::from_phrase(&mnemonic, None)
+            .map_err(|_| format_error(path, "secretPhrase gives no key"))?
+    } else if let Some(seed) = &json.secret_seed {
+        let seed = Zeroizing::new(hex_field::<32>(path, "secretSeed", seed)?);
+        Keypair::from_secret_key(*seed)
+            .map_err(|_| format_error(path, "secretSeed gives no key"))?
+    } else if json.private_key.is_some() {
+        // An expanded 64-byte secret cannot be turned back into the mini
+        // secret the signer is built from.
+        return Err(format_error(
+            path,
+            "holds only privateKey; a keyfile with secretPhrase or secretSeed is needed \
+             (regenerate it with btcli from the mnemonic)",
+        ));
+    } else {
+        return Err(format_error(
+            path,
+            "no secretPhrase, secretSeed or privateKey",
+        ));
+    };
+    if let Some(stated) = stated_public(path, &json)? {
+        let derived = pair.public_key().0;
+        if derived != stated {
+            return Err(WalletError::PublicKeyMismatch {
+                path: path.to_path_buf(),
+                derived: crate::account::ss58_encode(&derived),
+                stated: crate::account::ss58_encode(&stated),
+            });
+        }
+    }
+    Ok(pair)
+}
+
+/// A keypair from a secret URI (`//Alice`, a mnemonic, `mnemonic//hard/soft`,
+/// `0x` seed), for test chains.
+pub fn keypair_from_uri(what: &'static str, uri: &str) -> Result<Keypair, WalletError> {
+    let uri: SecretUri = uri.parse().map_err(|_| WalletError::BadUri { what })?;
+    Keypair::from_uri(&uri).map_err(|_| WalletError::BadUri { what })
+}
+
+/// Shows a keypair by its public half only.
+pub struct Public<'a>(pub &'a Keypair);
+
+impl fmt::Display for Public<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::account::ss58_encode(&self.0.public_key().0))
+    }
+}

@@ -1,0 +1,125 @@
+//! Wallets made by the real btwallet: the `$NACL` coldkey decrypts with its
+//! password, every key derives the public key btwallet printed, and errors
+//! name the file without a secret in them.
+
+use std::path::{Path, PathBuf};
+
+use btpow::account::ss58_encode;
+use btpow::wallet::{self, NoPassword, PasswordSource, WalletError, WalletPaths};
+use zeroize::Zeroizing;
+
+fn fixture() -> WalletPaths {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wallets");
+    WalletPaths::new(root.to_str().unwrap(), "fixture", "hot")
+}
+
+fn printed(which: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wallets/keys.json"),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    match which {
+        "coldkey" => v["coldkey"].as_str().unwrap().to_string(),
+        hot => v["hotkeys"][hot].as_str().unwrap().to_string(),
+    }
+}
+
+struct Fixed(&'static str);
+
+impl PasswordSource for Fixed {
+    fn password(&self, _: &Path) -> Option<Zeroizing<String>> {
+        Some(Zeroizing::new(self.0.to_string()))
+    }
+}
+
+#[test]
+fn the_nacl_coldkey_decrypts_to_its_public_key() {
+    let w = fixture();
+    let pair = wallet::read_keypair(&w.coldkey(), &Fixed("btpow fixture password")).unwrap();
+    assert_eq!(ss58_encode(&pair.public_key().0), printed("coldkey"));
+    assert_eq!(
+        wallet::read_public(&w.coldkeypub()).unwrap(),
+        pair.public_key().0
+    );
+}
+
+#[test]
+fn the_plain_hotkey_derives_its_public_key() {
+    let w = fixture();
+    let pair = wallet::read_keypair(&w.hotkey(), &NoPassword).unwrap();
+    assert_eq!(ss58_encode(&pair.public_key().0), printed("hot"));
+    assert_eq!(
+        wallet::read_public(&w.hotkey()).unwrap(),
+        pair.public_key().0
+    );
+}
+
+#[test]
+fn refusals_are_named_and_hold_no_secret() {
+    let w = fixture();
+    let wrong = wallet::read_keypair(&w.coldkey(), &Fixed("not the password")).unwrap_err();
+    assert!(
+        matches!(wrong, WalletError::WrongPassword { .. }),
+        "{wrong}"
+    );
+    let none = wallet::read_keypair(&w.coldkey(), &NoPassword).unwrap_err();
+    assert!(matches!(none, WalletError::NeedPassword { .. }), "{none}");
+    let hot_json = std::fs::read_to_string(w.hotkey()).unwrap();
+    let phrase: serde_json::Value = serde_json::from_str(&hot_json).unwrap();
+    let phrase = phrase["secretPhrase"].as_str().unwrap();
+    for e in [wrong, none] {
+        let text = e.to_string();
+        assert!(text.contains("coldkey"), "{text}");
+        assert!(
+            !text.contains(phrase) && !text.contains("fixture password"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_tampered_public_key_is_caught() {
+    let dir = std::env::temp_dir().join(format!("btpow-wallet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture().hotkey()).unwrap()).unwrap();
+    json["publicKey"] = serde_json::json!(format!("0x{}", "11".repeat(32)));
+    let path: PathBuf = dir.join("hot");
+    std::fs::write(&path, json.to_string()).unwrap();
+    let e = wallet::read_keypair(&path, &NoPassword).unwrap_err();
+    assert!(matches!(e, WalletError::PublicKeyMismatch { .. }), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn other_formats_and_garbage_are_refused_by_name() {
+    let dir = std::env::temp_dir().join(format!("btpow-wallet-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (body, says) in [
+        (&b"$ANSIBLE_VAULT;1.1;AES256\n0000"[..], "Ansible Vault"),
+        (&b"gAAAAABkZXJuZXQ="[..], "Fernet"),
+        (&b"{not json"[..], "not a keyfile"),
+        (&b"{\"publicKey\": \"0x12\"}"[..], "not a keyfile"),
+    ] {
+        let path = dir.join("k");
+        std::fs::write(&path, body).unwrap();
+        let e = wallet::read_keypair(&path, &NoPassword)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(says), "{says}: {e}");
+    }
+    let e = wallet::read_keypair(&dir.join("missing"), &NoPassword).unwrap_err();
+    assert!(matches!(e, WalletError::Read { .. }));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn dev_uris() {
+    let alice = wallet::keypair_from_uri("--hotkey-uri", "//Alice").unwrap();
+    assert_eq!(
+        ss58_encode(&alice.public_key().0),
+        "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+    );
+    assert!(wallet::keypair_from_uri("--hotkey-uri", "not a uri at all //x///").is_err());
+}
