@@ -229,6 +229,27 @@ impl Job {
     pub fn early_reject(&self) -> &EarlyReject {
         &self.early
     }
+
+    /// v1, the high-bytes order: the SHA-256 state after blocks 1 and 2 for
+    /// the nonces whose low 40 bits are `low`, and block 3's constant words.
+    /// Panics on a legacy job (the order is v1's).
+    pub fn v1_column(&self, low: u64) -> ([u32; 8], [u32; 16]) {
+        let MessageWords::V1 {
+            midstate,
+            block2,
+            block3,
+        } = &self.words
+        else {
+            panic!("the high-bytes order is for v1 jobs")
+        };
+        let mut b = *block2;
+        let (w14, w15) = v1_block2_nonce_words(low);
+        b[14] |= w14;
+        b[15] = w15;
+        let mut state = *midstate;
+        crate::engine::primitives::sha256::compress(&mut state, b);
+        (state, *block3)
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! re-checks every solution with the [reference](engine::reference).
 
 pub mod account;
+#[cfg(feature = "chain")]
 pub mod chain;
 pub mod challenge;
 pub mod engine;
@@ -17,6 +18,7 @@ pub mod solver;
 pub mod target;
 pub mod u256;
 pub mod vectors;
+#[cfg(feature = "chain")]
 pub mod wallet;
 
 pub use challenge::{Challenge, LegacyChallenge, Scheme, V1Challenge};

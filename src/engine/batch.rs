@@ -3,7 +3,7 @@
 //! rare candidate with a full 256-bit compare of the kernel's own seal.
 
 use super::{check_range, search_each, Engine, Order, RangeError, Solution};
-use crate::job::{lanes_to_seal, v1_block2_nonce_words, Job, MessageWords};
+use crate::job::{lanes_to_seal, Job, MessageWords};
 
 /// The most lanes any kernel has.
 pub const MAX_LANES: usize = 16;
@@ -27,26 +27,6 @@ pub trait Kernel: Send + Sync {
         hi_base: u32,
         out: &mut [[u64; 4]],
     );
-}
-
-/// The SHA-256 state after v1 blocks 1 and 2 for the nonces whose low 40
-/// bits are `low`, and block 3's constant words.
-fn column_midstate(job: &Job, low: u64) -> ([u32; 8], [u32; 16]) {
-    let MessageWords::V1 {
-        midstate,
-        block2,
-        block3,
-    } = job.words()
-    else {
-        unreachable!("the high-bytes order is for v1 jobs")
-    };
-    let mut b = *block2;
-    let (w14, w15) = v1_block2_nonce_words(low);
-    b[14] |= w14;
-    b[15] = w15;
-    let mut state = *midstate;
-    crate::engine::primitives::sha256::compress(&mut state, b);
-    (state, *block3)
 }
 
 /// An [`Engine`] made of a [`Kernel`].
@@ -114,7 +94,7 @@ impl<K: Kernel> Engine for Batched<K> {
             let low = index >> 24;
             let hi_first = (index & 0xff_ffff) as u32;
             let in_column = left.min((1 << 24) - u64::from(hi_first));
-            let (midstate, block3) = column_midstate(job, low);
+            let (midstate, block3) = job.v1_column(low);
             let mut done = 0u64;
             while done < in_column {
                 let hi_base = hi_first + done as u32;

@@ -13,6 +13,7 @@
 //! [`RangeError`]. (pow.py would raise `OverflowError` on such a nonce.)
 
 pub(crate) mod batch;
+pub mod cuda;
 pub mod portable;
 pub mod primitives;
 pub mod reference;
@@ -170,15 +171,19 @@ pub enum Backend {
     Avx2,
     /// x86-64 with AVX-512F: 16-lane SHA-256 + 8-lane Keccak, native rotates.
     Avx512,
+    /// The CUDA kernels' hash core and search loop, compiled for the CPU:
+    /// the GPU's arithmetic, checkable anywhere (slow, scalar).
+    CudaCore,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 5] = [
+    pub const ALL: [Backend; 6] = [
         Backend::Reference,
         Backend::Portable,
         Backend::ShaNi,
         Backend::Avx2,
         Backend::Avx512,
+        Backend::CudaCore,
     ];
 
     /// The fastest backend this machine runs, detected once.
@@ -199,13 +204,14 @@ impl Backend {
             Backend::ShaNi => "sha-ni",
             Backend::Avx2 => "avx2",
             Backend::Avx512 => "avx512",
+            Backend::CudaCore => "cuda-core",
         }
     }
 
     /// What the backend needs from the CPU, for messages.
     pub fn needs(self) -> &'static str {
         match self {
-            Backend::Reference | Backend::Portable => "nothing",
+            Backend::Reference | Backend::Portable | Backend::CudaCore => "nothing",
             Backend::ShaNi => "x86-64 with SHA-NI, SSE4.1 and AVX2",
             Backend::Avx2 => "x86-64 with AVX2",
             Backend::Avx512 => "x86-64 with AVX-512F",
@@ -217,7 +223,7 @@ impl Backend {
         #[cfg(target_arch = "x86_64")]
         {
             match self {
-                Backend::Reference | Backend::Portable => true,
+                Backend::Reference | Backend::Portable | Backend::CudaCore => true,
                 Backend::ShaNi => x86::sha_ni::ShaNiKernel::new().is_some(),
                 Backend::Avx2 => x86::avx2::Avx2Kernel::new().is_some(),
                 Backend::Avx512 => x86::avx512::Avx512Kernel::new().is_some(),
@@ -225,7 +231,10 @@ impl Backend {
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            matches!(self, Backend::Reference | Backend::Portable)
+            matches!(
+                self,
+                Backend::Reference | Backend::Portable | Backend::CudaCore
+            )
         }
     }
 
@@ -254,6 +263,7 @@ impl Backend {
         Ok(match self {
             Backend::Reference => Box::new(reference::Reference),
             Backend::Portable => Box::new(portable::engine()),
+            Backend::CudaCore => Box::new(cuda::host::CudaCore),
             #[cfg(target_arch = "x86_64")]
             Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
             #[cfg(target_arch = "x86_64")]

@@ -71,7 +71,7 @@ impl Roofline {
 pub fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
     match backend {
         Backend::Reference => ("sha2 crate", "keccak crate"),
-        Backend::Portable => ("portable", "portable"),
+        Backend::Portable | Backend::CudaCore => ("portable", "portable"),
         Backend::ShaNi => ("sha-ni (4 interleaved)", "avx2 (4 lanes)"),
         Backend::Avx2 => ("avx2 (8 lanes)", "avx2 (4 lanes)"),
         Backend::Avx512 => ("avx512 (16 lanes)", "avx512 (8 lanes)"),

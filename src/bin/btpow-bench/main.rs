@@ -4,6 +4,7 @@ mod args;
 mod challenge_input;
 mod compare;
 mod peers;
+#[cfg(feature = "chain")]
 mod register;
 mod seal;
 mod solve;

@@ -35,7 +35,10 @@ fn sample(scheme: Scheme) -> Challenge {
 
 pub fn run(args: &SolveArgs) -> CmdResult {
     if let Some(endpoint) = &args.endpoint {
+        #[cfg(feature = "chain")]
         return crate::register::run(args, endpoint);
+        #[cfg(not(feature = "chain"))]
+        bail!("this build has no chain support (built without the `chain` feature); cannot use {endpoint}");
     }
     let (challenge, difficulty, origin) = if args.challenge.any_given() {
         let difficulty = args

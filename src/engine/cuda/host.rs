@@ -1,0 +1,92 @@
+//! `cuda-core`: the CUDA kernels' hash core and search loop
+//! (`kernels/btpow_core.h`), compiled for the CPU by `build.rs` and called
+//! over FFI. Slow on purpose-free scalar C, but the very arithmetic the GPU
+//! runs: every golden vector and property test holds it to the reference.
+
+use std::os::raw::c_int;
+
+use super::{Params, SearchKind};
+use crate::engine::{check_range, search_each, Engine, Order, RangeError, Solution};
+use crate::job::{lanes_to_seal, Job, MessageWords};
+
+extern "C" {
+    fn btpow_host_seal(p: *const Params, kind: c_int, base: u64, offset: u64, out: *mut u64);
+    fn btpow_host_search(
+        p: *const Params,
+        kind: c_int,
+        base: u64,
+        count: u64,
+        out: *mut u64,
+    ) -> u64;
+}
+
+fn seal(p: &Params, kind: SearchKind, base: u64) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    // SAFETY: `p` points to a live `Params` (repr(C) = btpow_params) and
+    // `out` to four writable u64s; the function reads and writes nothing else.
+    unsafe { btpow_host_seal(p, kind as c_int, base, 0, out.as_mut_ptr()) };
+    out
+}
+
+/// The first offset in `[0, count)` from `base` that meets, with its seal lanes.
+fn search(p: &Params, kind: SearchKind, base: u64, count: u64) -> Option<(u64, [u64; 4])> {
+    let mut out = [0u64; 4];
+    // SAFETY: as in `seal`.
+    let offset = unsafe { btpow_host_search(p, kind as c_int, base, count, out.as_mut_ptr()) };
+    (offset != u64::MAX).then_some((offset, out))
+}
+
+pub struct CudaCore;
+
+impl Engine for CudaCore {
+    fn name(&self) -> &'static str {
+        "cuda-core"
+    }
+
+    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
+        let (p, kind) = Params::new(job);
+        lanes_to_seal(&seal(&p, kind, nonce))
+    }
+
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError> {
+        check_range(start, count)?;
+        let (p, kind) = Params::new(job);
+        Ok(
+            search(&p, kind, start, count).map(|(offset, lanes)| Solution {
+                nonce: start + offset,
+                seal: lanes_to_seal(&lanes),
+            }),
+        )
+    }
+
+    fn search_in(
+        &self,
+        job: &Job,
+        order: Order,
+        start: u64,
+        count: u64,
+    ) -> Result<Option<Solution>, RangeError> {
+        let is_v1 = matches!(job.words(), MessageWords::V1 { .. });
+        if order == Order::Sequential || !is_v1 {
+            return search_each(self, job, order, start, count);
+        }
+        check_range(start, count)?;
+        let (mut index, mut left) = (start, count);
+        while left > 0 {
+            // One column: the GPU engine launches exactly these.
+            let low = index >> 24;
+            let hi_first = index & 0xff_ffff;
+            let in_column = left.min((1 << 24) - hi_first);
+            let p = Params::v1_column(job, low);
+            if let Some((offset, lanes)) = search(&p, SearchKind::V1High, hi_first, in_column) {
+                return Ok(Some(Solution {
+                    nonce: ((hi_first + offset) << 40) | low,
+                    seal: lanes_to_seal(&lanes),
+                }));
+            }
+            left -= in_column;
+            index = index.wrapping_add(in_column);
+        }
+        Ok(None)
+    }
+}

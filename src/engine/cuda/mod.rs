@@ -1,0 +1,79 @@
+//! The CUDA engine's shared parts: the kernels' source (`kernels/`), the
+//! per-job constants they read (laid out as `btpow_params` in
+//! `kernels/btpow_core.h`), and the host build of their hash core
+//! (`cuda-core`), which holds the kernels' arithmetic to the reference on
+//! machines without a GPU.
+
+pub mod host;
+
+use crate::job::{Job, MessageWords};
+use crate::target::ByteOrder;
+
+/// The NVRTC source: the hash core, then the kernels.
+pub const KERNEL_SOURCE: &str = concat!(
+    include_str!("../../../kernels/btpow_core.h"),
+    "\n",
+    include_str!("../../../kernels/btpow_kernels.cu")
+);
+
+/// What a launch walks (`BTPOW_LEGACY`, … in `btpow_core.h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum SearchKind {
+    Legacy = 0,
+    V1Sequential = 1,
+    /// One column of v1's high-bytes order: `mid` is that column's midstate.
+    V1High = 2,
+}
+
+/// `btpow_params`, byte for byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct Params {
+    pub block_a: [u32; 16],
+    pub block_b: [u32; 16],
+    pub mid: [u32; 8],
+    pub threshold: [u64; 4],
+    pub big_endian: u32,
+    pub pad: u32,
+}
+
+impl Params {
+    /// The constants of `job` for sequential launches, and their kind.
+    pub fn new(job: &Job) -> (Params, SearchKind) {
+        let mut p = Params {
+            block_a: [0; 16],
+            block_b: [0; 16],
+            mid: [0; 8],
+            threshold: job.target().threshold().limbs(),
+            big_endian: u32::from(job.target().rule().byte_order() == ByteOrder::Big),
+            pad: 0,
+        };
+        let kind = match job.words() {
+            MessageWords::Legacy { block } => {
+                p.block_a = *block;
+                SearchKind::Legacy
+            }
+            MessageWords::V1 {
+                midstate,
+                block2,
+                block3,
+            } => {
+                p.mid = *midstate;
+                p.block_a = *block2;
+                p.block_b = *block3;
+                SearchKind::V1Sequential
+            }
+        };
+        (p, kind)
+    }
+
+    /// The constants for one column of v1's high-bytes order.
+    pub fn v1_column(job: &Job, low: u64) -> Params {
+        let (mut p, _) = Params::new(job);
+        let (mid, block3) = job.v1_column(low);
+        p.mid = mid;
+        p.block_b = block3;
+        p
+    }
+}
