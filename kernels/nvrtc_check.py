@@ -60,13 +60,13 @@ def main():
     nvrtc = load_nvrtc()
     for arch in archs:
         ptx = compile_ptx(nvrtc, source, arch)
-        for kernel in ("btpow_search_legacy", "btpow_search_v1", "btpow_search_v1_high"):
+        for kernel in ("btpow_search_legacy", "btpow_search_v1", "btpow_search_v1_high", "btpow_seal"):
             if f".entry {kernel}" not in ptx:
                 raise SystemExit(f"{arch}: kernel {kernel} missing from the PTX")
         path = os.path.join(out_dir, f"btpow_{arch}.ptx")
         with open(path, "w") as f:
             f.write(ptx)
-        print(f"{arch}: {len(ptx)} bytes of PTX, 3 kernels, no warnings ({path})")
+        print(f"{arch}: {len(ptx)} bytes of PTX, 4 kernels, no warnings ({path})")
 
 
 if __name__ == "__main__":

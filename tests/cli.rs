@@ -335,3 +335,26 @@ fn compare_prints_json_rows_for_every_engine() {
     // A missing peer environment is said, not hidden.
     assert!(err.contains("not measured"), "{err}");
 }
+
+#[test]
+fn cuda_without_a_gpu_is_one_clear_error() {
+    let (code, out, err) = run(&[
+        "solve",
+        "--offline",
+        "--cuda",
+        "--scheme",
+        "legacy",
+        "--difficulty",
+        "1000",
+    ]);
+    match btpow::engine::cuda::gpu::device_count() {
+        // No GPU here: say what is missing, exit 2, never panic.
+        Err(why) => {
+            assert_eq!(code, 2, "{out}\n{err}");
+            assert_eq!(err.trim(), format!("error: --cuda: {why}"));
+            assert!(!err.contains("panicked"));
+        }
+        // A GPU machine: the CUDA engine must solve it.
+        Ok(_) => assert_eq!(code, 0, "{out}\n{err}"),
+    }
+}

@@ -156,6 +156,8 @@ pub enum EngineError {
     Unknown { name: String, known: String },
     #[error("engine {name:?} needs {needs}, which this CPU lacks")]
     Unsupported { name: String, needs: &'static str },
+    #[error("engine {name:?} is unavailable: {why}")]
+    Unavailable { name: String, why: String },
 }
 
 /// One backend this build knows, whether or not this machine can run it.
@@ -174,16 +176,19 @@ pub enum Backend {
     /// The CUDA kernels' hash core and search loop, compiled for the CPU:
     /// the GPU's arithmetic, checkable anywhere (slow, scalar).
     CudaCore,
+    /// The CUDA kernels on every GPU (driver and NVRTC loaded at run time).
+    Cuda,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 6] = [
+    pub const ALL: [Backend; 7] = [
         Backend::Reference,
         Backend::Portable,
         Backend::ShaNi,
         Backend::Avx2,
         Backend::Avx512,
         Backend::CudaCore,
+        Backend::Cuda,
     ];
 
     /// The fastest backend this machine runs, detected once.
@@ -205,6 +210,7 @@ impl Backend {
             Backend::Avx2 => "avx2",
             Backend::Avx512 => "avx512",
             Backend::CudaCore => "cuda-core",
+            Backend::Cuda => "cuda",
         }
     }
 
@@ -215,11 +221,15 @@ impl Backend {
             Backend::ShaNi => "x86-64 with SHA-NI, SSE4.1 and AVX2",
             Backend::Avx2 => "x86-64 with AVX2",
             Backend::Avx512 => "x86-64 with AVX-512F",
+            Backend::Cuda => "an NVIDIA GPU with its driver and NVRTC",
         }
     }
 
     /// Whether this machine can run it (checked at run time).
     pub fn is_supported(self) -> bool {
+        if self == Backend::Cuda {
+            return cuda::gpu::device_count().is_ok();
+        }
         #[cfg(target_arch = "x86_64")]
         {
             match self {
@@ -227,6 +237,7 @@ impl Backend {
                 Backend::ShaNi => x86::sha_ni::ShaNiKernel::new().is_some(),
                 Backend::Avx2 => x86::avx2::Avx2Kernel::new().is_some(),
                 Backend::Avx512 => x86::avx512::Avx512Kernel::new().is_some(),
+                Backend::Cuda => unreachable!("handled above"),
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
@@ -250,6 +261,14 @@ impl Backend {
 
     /// An instance of this backend, if the CPU supports it.
     pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
+        if self == Backend::Cuda {
+            return cuda::gpu::CudaGpu::open(&[])
+                .map(|g| Box::new(g) as Box<dyn Engine>)
+                .map_err(|e| EngineError::Unavailable {
+                    name: self.name().into(),
+                    why: e.to_string(),
+                });
+        }
         if !self.is_supported() {
             return Err(EngineError::Unsupported {
                 name: self.name().to_string(),
@@ -264,6 +283,7 @@ impl Backend {
             Backend::Reference => Box::new(reference::Reference),
             Backend::Portable => Box::new(portable::engine()),
             Backend::CudaCore => Box::new(cuda::host::CudaCore),
+            Backend::Cuda => unreachable!("handled above"),
             #[cfg(target_arch = "x86_64")]
             Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
             #[cfg(target_arch = "x86_64")]

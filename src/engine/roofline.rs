@@ -72,6 +72,8 @@ pub fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
     match backend {
         Backend::Reference => ("sha2 crate", "keccak crate"),
         Backend::Portable | Backend::CudaCore => ("portable", "portable"),
+        // A GPU has no CPU roofline; no primitive of that name is measured.
+        Backend::Cuda => ("cuda", "cuda"),
         Backend::ShaNi => ("sha-ni (4 interleaved)", "avx2 (4 lanes)"),
         Backend::Avx2 => ("avx2 (8 lanes)", "avx2 (4 lanes)"),
         Backend::Avx512 => ("avx512 (16 lanes)", "avx512 (8 lanes)"),

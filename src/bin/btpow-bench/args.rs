@@ -217,9 +217,15 @@ pub struct RunArgs {
     /// The engine (default: the fastest this CPU supports; `btpow-bench engines` lists them)
     #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
     pub engine: Option<String>,
-    /// Worker threads (default: every core)
+    /// Worker threads (default: every core; with --cuda, one per GPU)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Solve on the GPUs with the CUDA engine
+    #[arg(long)]
+    pub cuda: bool,
+    /// GPUs for --cuda, comma-separated ordinals (default: all)
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "cuda")]
+    pub devices: Vec<usize>,
     /// Nonce order: sequential (the lowest valid nonce), or high-bytes (v1's
     /// midstate order, one compression per nonce; the default for v1)
     #[arg(long, value_name = "sequential|high-bytes")]

@@ -71,11 +71,17 @@ fn measure(
         threads,
         order,
         max_time: Some(Duration::from_secs_f64(seconds)),
+        // Small enough that even the reference finishes many in a short run.
+        chunk: 1 << 12,
         ..SolveOptions::default()
     };
+    let name = engine.name();
     let report = Solver::new(Arc::from(engine), options).solve(job.clone(), 0, |_| {})?;
     if !matches!(report.outcome, Outcome::TimedOut) {
         bail!("unexpected outcome {:?} while benchmarking", report.outcome);
+    }
+    if report.hashes == 0 {
+        bail!("{name} finished no work in {seconds} s: give --seconds more time");
     }
     Ok(report.rate())
 }

@@ -17,7 +17,7 @@ use btpow::chain::rules::{self, Registration, Signer};
 use btpow::chain::{Chain, ChainError, Head, SubmitError, SubnetState};
 use btpow::engine::Order;
 use btpow::hex::encode;
-use btpow::solver::{Outcome, Report, SolveOptions, Solver};
+use btpow::solver::{Outcome, Report, Solver};
 use btpow::target::effective_difficulty;
 use btpow::wallet::{self, PasswordSource, WalletPaths};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
@@ -382,12 +382,9 @@ async fn register_inner(args: &SolveArgs, url: &str, events: &Events) -> CmdResu
         }
     }
 
-    let engine = args.run.engine()?;
-    let options = SolveOptions {
-        threads: args.run.threads()?,
-        order: args.run.order.unwrap_or(Order::fastest(scheme)),
-        ..SolveOptions::default()
-    };
+    let (engine, options) = args
+        .run
+        .solver_setup(args.run.order.unwrap_or(Order::fastest(scheme)))?;
     let solver = Arc::new(Solver::new(Arc::from(engine), options));
     let control = solver.control();
     {

@@ -55,14 +55,9 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         Scheme::V1 => Rule::V1,
     });
     let job = Job::new(&challenge, rule, Difficulty::new(difficulty)?)?;
-    let engine = args.run.engine()?;
     let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
-    let options = SolveOptions {
-        threads: args.run.threads()?,
-        order,
-        max_time: args.max_time.map(seconds).transpose()?,
-        ..SolveOptions::default()
-    };
+    let (engine, mut options) = args.run.solver_setup(order)?;
+    options.max_time = args.max_time.map(seconds).transpose()?;
 
     println!("challenge  {origin} ({} scheme)", challenge.scheme());
     describe(&challenge);
@@ -152,22 +147,36 @@ fn show_progress(r: &Report, difficulty: u64) {
 }
 
 impl crate::args::RunArgs {
-    /// The named engine, or the fastest this CPU supports.
-    pub fn engine(&self) -> Result<Box<dyn Engine>> {
-        let backend = match &self.engine {
-            Some(name) => Backend::from_name(name)?,
-            None => Backend::detect(),
+    /// The engine and solver options these arguments ask for: the named
+    /// engine or the fastest CPU engine on every core, or with `--cuda` the
+    /// GPUs, one solver thread each, with chunks a GPU launch can fill.
+    pub fn solver_setup(&self, order: Order) -> Result<(Box<dyn Engine>, SolveOptions)> {
+        let mut options = SolveOptions {
+            order,
+            ..SolveOptions::default()
         };
-        Ok(backend.engine()?)
-    }
-
-    /// The thread count, all cores by default.
-    pub fn threads(&self) -> Result<usize> {
+        let engine: Box<dyn Engine> = if self.cuda {
+            if self.engine.is_some() {
+                bail!("--cuda and --engine are exclusive");
+            }
+            let gpus = btpow::engine::cuda::gpu::CudaGpu::open(&self.devices)
+                .map_err(|e| anyhow::anyhow!("--cuda: {e}"))?;
+            options.threads = gpus.device_count();
+            options.chunk = 1 << 30;
+            Box::new(gpus)
+        } else {
+            let backend = match &self.engine {
+                Some(name) => Backend::from_name(name)?,
+                None => Backend::detect(),
+            };
+            backend.engine()?
+        };
         match self.threads {
             Some(0) => bail!("--threads must be at least 1"),
-            Some(n) => Ok(n),
-            None => Ok(SolveOptions::default().threads),
+            Some(n) => options.threads = n,
+            None => {}
         }
+        Ok((engine, options))
     }
 }
 

@@ -4,6 +4,7 @@
 //! (`cuda-core`), which holds the kernels' arithmetic to the reference on
 //! machines without a GPU.
 
+pub mod gpu;
 pub mod host;
 
 use crate::job::{Job, MessageWords};

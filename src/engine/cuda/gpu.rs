@@ -1,0 +1,301 @@
+//! The CUDA engine: `kernels/` compiled by NVRTC at run time (cached per
+//! device architecture in the user's cache directory), one launch per
+//! range with a whole-device grid, the lowest hit kept by `atomicMin`.
+//! The driver and NVRTC are loaded dynamically: the same binary builds and
+//! runs without CUDA, and `--cuda` then says what is missing.
+//!
+//! Every solution is re-checked on the host: the seal returned is the
+//! reference engine's for the nonce the GPU found, and the solver checks it
+//! again before anything is shown or submitted.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use cudarc::driver::sys::CUdevice_attribute;
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg,
+};
+use cudarc::nvrtc::{CompileOptions, Ptx};
+use thiserror::Error;
+
+use super::{Params, SearchKind, KERNEL_SOURCE};
+use crate::engine::{check_range, reference, search_each, Engine, Order, RangeError, Solution};
+use crate::job::{lanes_to_seal, Job, MessageWords};
+
+// SAFETY: `Params` is repr(C) plain data (integers only), laid out as the
+// kernels' `btpow_params`; any bit pattern is valid on both sides.
+unsafe impl DeviceRepr for Params {}
+
+#[derive(Debug, Error)]
+pub enum CudaError {
+    #[error("no CUDA driver (libcuda.so) found: install the NVIDIA driver for this GPU")]
+    NoDriver,
+    #[error("no NVRTC (libnvrtc.so) found: install the CUDA toolkit, or `pip install nvidia-cuda-nvrtc-cu12` and add its lib directory to LD_LIBRARY_PATH")]
+    NoNvrtc,
+    #[error("no CUDA device found (the driver is loaded, but reports no GPU)")]
+    NoDevice,
+    #[error("CUDA device {0} does not exist ({1} found)")]
+    BadDevice(usize, usize),
+    #[error("CUDA: {0}")]
+    Driver(String),
+    #[error("NVRTC could not compile the kernels: {0}")]
+    Compile(String),
+}
+
+fn driver<E: std::fmt::Display>(e: E) -> CudaError {
+    CudaError::Driver(e.to_string())
+}
+
+/// The number of CUDA devices, or why there is no CUDA here. Checks the
+/// libraries first: cudarc panics if they are missing.
+pub fn device_count() -> Result<usize, CudaError> {
+    // SAFETY: probing for the shared libraries has no preconditions.
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        return Err(CudaError::NoDriver);
+    }
+    // SAFETY: as above.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Err(CudaError::NoNvrtc);
+    }
+    let n = CudaContext::device_count().map_err(driver)?;
+    match usize::try_from(n) {
+        Ok(0) | Err(_) => Err(CudaError::NoDevice),
+        Ok(n) => Ok(n),
+    }
+}
+
+/// One device, its compiled kernels and its launch shape.
+struct Device {
+    stream: Arc<CudaStream>,
+    legacy: CudaFunction,
+    v1: CudaFunction,
+    v1_high: CudaFunction,
+    seal: CudaFunction,
+    /// Threads in flight: SM count × resident blocks × block size.
+    grid: u32,
+    block: u32,
+}
+
+fn cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("btpow"))
+}
+
+impl Device {
+    fn open(ordinal: usize) -> Result<Device, CudaError> {
+        let ctx = CudaContext::new(ordinal).map_err(driver)?;
+        let attr = |a| ctx.attribute(a).map_err(driver);
+        let major = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?;
+        let minor = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?;
+        let sms = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?.max(1) as u32;
+        let arch: &'static str = Box::leak(format!("sm_{major}{minor}").into_boxed_str());
+        let ptx = Self::ptx(arch, &ctx.name().unwrap_or_default())?;
+        let module = ctx.load_module(ptx).map_err(driver)?;
+        let f = |name| module.load_function(name).map_err(driver);
+        let block = 256;
+        Ok(Device {
+            stream: ctx.default_stream(),
+            legacy: f("btpow_search_legacy")?,
+            v1: f("btpow_search_v1")?,
+            v1_high: f("btpow_search_v1_high")?,
+            seal: f("btpow_seal")?,
+            // Several resident blocks per SM, so every SM stays busy.
+            grid: sms * 8,
+            block,
+        })
+    }
+
+    /// The kernels' PTX for `arch`: from the cache, or compiled and cached.
+    fn ptx(arch: &'static str, device_name: &str) -> Result<Ptx, CudaError> {
+        let key = crate::hex::encode(
+            &crate::hash::sha256(format!("{KERNEL_SOURCE}\n{arch}\n{device_name}").as_bytes())
+                [..12],
+        );
+        let path = cache_dir().map(|d| d.join(format!("kernels-{arch}-{key}.ptx")));
+        if let Some(text) = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+            return Ok(Ptx::from_src(text));
+        }
+        let opts = CompileOptions {
+            arch: Some(arch),
+            options: vec!["--std=c++17".into()],
+            ..Default::default()
+        };
+        let ptx = cudarc::nvrtc::compile_ptx_with_opts(KERNEL_SOURCE, opts)
+            .map_err(|e| CudaError::Compile(e.to_string()))?;
+        if let Some(p) = path {
+            // A cache that cannot be written only costs a compile next time.
+            if let Some(dir) = p.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = std::fs::write(&p, ptx.to_src());
+        }
+        Ok(ptx)
+    }
+
+    /// The first offset in `[0, count)` from `base` whose seal meets.
+    fn search(
+        &self,
+        f: &CudaFunction,
+        p: &Params,
+        base: u64,
+        count: u64,
+    ) -> Result<Option<u64>, CudaError> {
+        let params = self
+            .stream
+            .clone_htod(std::slice::from_ref(p))
+            .map_err(driver)?;
+        let mut best = self.stream.clone_htod(&[u64::MAX]).map_err(driver)?;
+        let cfg = LaunchConfig {
+            grid_dim: (self.grid, 1, 1),
+            block_dim: (self.block, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(f);
+        launch.arg(&params).arg(&base).arg(&count).arg(&mut best);
+        // SAFETY: the arguments match the kernel's signature
+        // (const btpow_params*, uint64_t, uint64_t, unsigned long long*),
+        // and both buffers live until the copy below has synchronised.
+        unsafe { launch.launch(cfg) }.map_err(driver)?;
+        let mut found = [0u64];
+        self.stream.memcpy_dtoh(&best, &mut found).map_err(driver)?;
+        Ok((found[0] != u64::MAX).then_some(found[0]))
+    }
+
+    fn seal(&self, p: &Params, kind: SearchKind, nonce: u64) -> Result<[u64; 4], CudaError> {
+        let params = self
+            .stream
+            .clone_htod(std::slice::from_ref(p))
+            .map_err(driver)?;
+        let mut out = self.stream.clone_htod(&[0u64; 4]).map_err(driver)?;
+        let kind = kind as i32;
+        let cfg = LaunchConfig {
+            grid_dim: (1, 1, 1),
+            block_dim: (1, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(&self.seal);
+        launch.arg(&params).arg(&kind).arg(&nonce).arg(&mut out);
+        // SAFETY: the arguments match `btpow_seal(const btpow_params*, int,
+        // uint64_t, uint64_t*)`; `out` holds four u64s.
+        unsafe { launch.launch(cfg) }.map_err(driver)?;
+        let mut lanes = [0u64; 4];
+        self.stream.memcpy_dtoh(&out, &mut lanes).map_err(driver)?;
+        Ok(lanes)
+    }
+}
+
+/// The CUDA engine over one or more devices. Each `search` takes a free
+/// device, so a solver with one thread per device keeps all of them busy.
+pub struct CudaGpu {
+    devices: Vec<Mutex<Device>>,
+}
+
+impl CudaGpu {
+    /// Opens `ordinals` (all devices if empty).
+    pub fn open(ordinals: &[usize]) -> Result<CudaGpu, CudaError> {
+        let n = device_count()?;
+        let list: Vec<usize> = if ordinals.is_empty() {
+            (0..n).collect()
+        } else {
+            ordinals.to_vec()
+        };
+        let devices = list
+            .iter()
+            .map(|&i| {
+                if i >= n {
+                    Err(CudaError::BadDevice(i, n))
+                } else {
+                    Device::open(i).map(Mutex::new)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CudaGpu { devices })
+    }
+
+    pub fn device_count(&self) -> usize {
+        self.devices.len()
+    }
+
+    fn with_device<T>(&self, f: impl FnOnce(&Device) -> T) -> T {
+        for d in &self.devices {
+            if let Ok(d) = d.try_lock() {
+                return f(&d);
+            }
+        }
+        let d = self.devices[0].lock().unwrap_or_else(|e| e.into_inner());
+        f(&d)
+    }
+
+    fn found(job: &Job, nonce: u64) -> Solution {
+        Solution {
+            nonce,
+            seal: reference::seal(job, nonce),
+        }
+    }
+}
+
+impl Engine for CudaGpu {
+    fn name(&self) -> &'static str {
+        "cuda"
+    }
+
+    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
+        let (p, kind) = Params::new(job);
+        match self.with_device(|d| d.seal(&p, kind, nonce)) {
+            Ok(lanes) => lanes_to_seal(&lanes),
+            // A failing device must not look like a matching seal.
+            Err(e) => panic!("CUDA seal failed: {e}"),
+        }
+    }
+
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError> {
+        check_range(start, count)?;
+        let (p, kind) = Params::new(job);
+        let found = self.with_device(|d| {
+            let f = if kind == SearchKind::Legacy {
+                &d.legacy
+            } else {
+                &d.v1
+            };
+            d.search(f, &p, start, count)
+        });
+        match found {
+            Ok(hit) => Ok(hit.map(|offset| Self::found(job, start + offset))),
+            Err(e) => panic!("CUDA search failed: {e}"),
+        }
+    }
+
+    fn search_in(
+        &self,
+        job: &Job,
+        order: Order,
+        start: u64,
+        count: u64,
+    ) -> Result<Option<Solution>, RangeError> {
+        let is_v1 = matches!(job.words(), MessageWords::V1 { .. });
+        if order == Order::Sequential || !is_v1 {
+            return search_each(self, job, order, start, count);
+        }
+        check_range(start, count)?;
+        let (mut index, mut left) = (start, count);
+        while left > 0 {
+            let low = index >> 24;
+            let hi_first = index & 0xff_ffff;
+            let in_column = left.min((1 << 24) - hi_first);
+            let p = Params::v1_column(job, low);
+            let hit = self.with_device(|d| d.search(&d.v1_high, &p, hi_first, in_column));
+            match hit {
+                Ok(Some(offset)) => {
+                    return Ok(Some(Self::found(job, ((hi_first + offset) << 40) | low)))
+                }
+                Ok(None) => {}
+                Err(e) => panic!("CUDA search failed: {e}"),
+            }
+            left -= in_column;
+            index = index.wrapping_add(in_column);
+        }
+        Ok(None)
+    }
+}
