@@ -115,6 +115,12 @@ pub trait Engine: Send + Sync {
     /// The first valid nonce in `[start, start + count)`; see the module docs.
     fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError>;
 
+    /// Nonces per `search` call that keep this engine busy while a solver
+    /// still sees a stop within milliseconds (CPU) or a launch (GPU).
+    fn preferred_chunk(&self) -> u64 {
+        1 << 15
+    }
+
     /// [`Engine::search`] over indices in `order`: the first valid nonce
     /// among `order.nonce(i)` for `i` in `[start, start + count)`.
     fn search_in(

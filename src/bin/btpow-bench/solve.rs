@@ -162,7 +162,6 @@ impl crate::args::RunArgs {
             let gpus = btpow::engine::cuda::gpu::CudaGpu::open(&self.devices)
                 .map_err(|e| anyhow::anyhow!("--cuda: {e}"))?;
             options.threads = gpus.device_count();
-            options.chunk = 1 << 30;
             Box::new(gpus)
         } else {
             let backend = match &self.engine {
@@ -171,6 +170,7 @@ impl crate::args::RunArgs {
             };
             backend.engine()?
         };
+        options.chunk = engine.preferred_chunk();
         match self.threads {
             Some(0) => bail!("--threads must be at least 1"),
             Some(n) => options.threads = n,

@@ -241,6 +241,11 @@ impl Engine for CudaGpu {
         "cuda"
     }
 
+    /// A launch of about a second's work at ~1 G nonces/s.
+    fn preferred_chunk(&self) -> u64 {
+        1 << 30
+    }
+
     fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
         let (p, kind) = Params::new(job);
         match self.with_device(|d| d.seal(&p, kind, nonce)) {
