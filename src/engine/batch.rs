@@ -2,7 +2,7 @@
 //! at a time with a kernel, early-reject on one output word, and confirm the
 //! rare candidate with a full 256-bit compare of the kernel's own seal.
 
-use super::{check_range, search_each, Engine, Order, RangeError, Solution};
+use super::{check_range, search_columns, search_each, Engine, Order, RangeError, Solution};
 use crate::job::{lanes_to_seal, Job, MessageWords};
 
 /// The most lanes any kernel has.
@@ -82,42 +82,29 @@ impl<K: Kernel> Engine for Batched<K> {
             // Legacy hashes one block in any order: nothing to gain.
             return search_each(self, job, order, start, count);
         }
-        check_range(start, count)?;
         let early = *job.early_reject();
         let target = job.target();
         let mut out = [[0u64; 4]; MAX_LANES];
         let out = &mut out[..K::LANES];
-        let mut index = start;
-        let mut left = count;
-        while left > 0 {
-            // One column: indices sharing `index >> 24`, i.e. nonces sharing their low 40 bits.
-            let low = index >> 24;
-            let hi_first = (index & 0xff_ffff) as u32;
-            let in_column = left.min((1 << 24) - u64::from(hi_first));
+        search_columns(start, count, |low, hi_first, n| {
             let (midstate, block3) = job.v1_column(low);
             let mut done = 0u64;
-            while done < in_column {
-                let hi_base = hi_first + done as u32;
+            while done < n {
+                let hi_base = (hi_first + done) as u32;
                 self.0.seals_high(&midstate, &block3, hi_base, out);
-                let n = (in_column - done).min(K::LANES as u64) as usize;
-                for (i, lanes) in out[..n].iter().enumerate() {
+                let lanes_here = (n - done).min(K::LANES as u64) as usize;
+                for (i, lanes) in out[..lanes_here].iter().enumerate() {
                     if early.key(lanes) <= early.top {
                         let seal = lanes_to_seal(lanes);
                         if target.meets(&seal) {
-                            let hi = u64::from(hi_base) + i as u64;
-                            return Ok(Some(Solution {
-                                nonce: (hi << 40) | low,
-                                seal,
-                            }));
+                            return Some((done + i as u64, seal));
                         }
                     }
                 }
-                done += n as u64;
+                done += lanes_here as u64;
             }
-            left -= in_column;
-            index = index.wrapping_add(in_column);
-        }
-        Ok(None)
+            None
+        })
     }
 }
 

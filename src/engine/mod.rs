@@ -134,6 +134,34 @@ pub trait Engine: Send + Sync {
     }
 }
 
+/// Walks indices `[start, start + count)` of the high-bytes order one
+/// column at a time: `search(low, hi_first, n)` searches the `n` nonces of
+/// column `low` (the nonce's low 40 bits) from top bits `hi_first`, and
+/// returns the offset of its first hit with the seal. Every engine with a
+/// per-column fast path (one midstate per column) walks through here.
+pub(crate) fn search_columns(
+    start: u64,
+    count: u64,
+    mut search: impl FnMut(u64, u64, u64) -> Option<(u64, [u8; 32])>,
+) -> Result<Option<Solution>, RangeError> {
+    check_range(start, count)?;
+    let (mut index, mut left) = (start, count);
+    while left > 0 {
+        let low = index >> 24;
+        let hi_first = index & 0xff_ffff;
+        let in_column = left.min((1 << 24) - hi_first);
+        if let Some((offset, seal)) = search(low, hi_first, in_column) {
+            return Ok(Some(Solution {
+                nonce: ((hi_first + offset) << 40) | low,
+                seal,
+            }));
+        }
+        left -= in_column;
+        index = index.wrapping_add(in_column);
+    }
+    Ok(None)
+}
+
 /// `search_in` one nonce at a time with the engine's own `search`: for
 /// engines or schemes without a faster way to walk `order`.
 pub(crate) fn search_each<E: Engine + ?Sized>(

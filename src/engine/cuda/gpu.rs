@@ -19,7 +19,9 @@ use cudarc::nvrtc::{CompileOptions, Ptx};
 use thiserror::Error;
 
 use super::{Params, SearchKind, KERNEL_SOURCE};
-use crate::engine::{check_range, reference, search_each, Engine, Order, RangeError, Solution};
+use crate::engine::{
+    check_range, reference, search_columns, search_each, Engine, Order, RangeError, Solution,
+};
 use crate::job::{lanes_to_seal, Job, MessageWords};
 
 // SAFETY: `Params` is repr(C) plain data (integers only), laid out as the
@@ -283,24 +285,15 @@ impl Engine for CudaGpu {
         if order == Order::Sequential || !is_v1 {
             return search_each(self, job, order, start, count);
         }
-        check_range(start, count)?;
-        let (mut index, mut left) = (start, count);
-        while left > 0 {
-            let low = index >> 24;
-            let hi_first = index & 0xff_ffff;
-            let in_column = left.min((1 << 24) - hi_first);
+        search_columns(start, count, |low, hi_first, n| {
             let p = Params::v1_column(job, low);
-            let hit = self.with_device(|d| d.search(&d.v1_high, &p, hi_first, in_column));
-            match hit {
-                Ok(Some(offset)) => {
-                    return Ok(Some(Self::found(job, ((hi_first + offset) << 40) | low)))
-                }
-                Ok(None) => {}
+            match self.with_device(|d| d.search(&d.v1_high, &p, hi_first, n)) {
+                Ok(hit) => hit.map(|offset| {
+                    let nonce = ((hi_first + offset) << 40) | low;
+                    (offset, reference::seal(job, nonce))
+                }),
                 Err(e) => panic!("CUDA search failed: {e}"),
             }
-            left -= in_column;
-            index = index.wrapping_add(in_column);
-        }
-        Ok(None)
+        })
     }
 }

@@ -6,7 +6,9 @@
 use std::os::raw::c_int;
 
 use super::{Params, SearchKind};
-use crate::engine::{check_range, search_each, Engine, Order, RangeError, Solution};
+use crate::engine::{
+    check_range, search_columns, search_each, Engine, Order, RangeError, Solution,
+};
 use crate::job::{lanes_to_seal, Job, MessageWords};
 
 extern "C" {
@@ -70,23 +72,10 @@ impl Engine for CudaCore {
         if order == Order::Sequential || !is_v1 {
             return search_each(self, job, order, start, count);
         }
-        check_range(start, count)?;
-        let (mut index, mut left) = (start, count);
-        while left > 0 {
-            // One column: the GPU engine launches exactly these.
-            let low = index >> 24;
-            let hi_first = index & 0xff_ffff;
-            let in_column = left.min((1 << 24) - hi_first);
+        search_columns(start, count, |low, hi_first, n| {
             let p = Params::v1_column(job, low);
-            if let Some((offset, lanes)) = search(&p, SearchKind::V1High, hi_first, in_column) {
-                return Ok(Some(Solution {
-                    nonce: ((hi_first + offset) << 40) | low,
-                    seal: lanes_to_seal(&lanes),
-                }));
-            }
-            left -= in_column;
-            index = index.wrapping_add(in_column);
-        }
-        Ok(None)
+            search(&p, SearchKind::V1High, hi_first, n)
+                .map(|(offset, lanes)| (offset, lanes_to_seal(&lanes)))
+        })
     }
 }
