@@ -109,12 +109,15 @@ impl Device {
         })
     }
 
-    /// The kernels' PTX for `arch`: from the cache, or compiled and cached.
+    /// The kernels' PTX for `arch`: from the cache (keyed by the source, the
+    /// architecture, the device and the driver version), or compiled and cached.
     fn ptx(arch: &'static str, device_name: &str) -> Result<Ptx, CudaError> {
-        let key = crate::hex::encode(
-            &crate::hash::sha256(format!("{KERNEL_SOURCE}\n{arch}\n{device_name}").as_bytes())
-                [..12],
-        );
+        let mut driver_version: std::os::raw::c_int = 0;
+        // SAFETY: called only after the driver library was found
+        // (`device_count`); it writes one int through a valid pointer.
+        unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut driver_version) };
+        let id = format!("{KERNEL_SOURCE}\n{arch}\n{device_name}\n{driver_version}");
+        let key = crate::hex::encode(&crate::hash::sha256(id.as_bytes())[..12]);
         let path = cache_dir().map(|d| d.join(format!("kernels-{arch}-{key}.ptx")));
         if let Some(text) = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
             return Ok(Ptx::from_src(text));
