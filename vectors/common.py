@@ -50,6 +50,21 @@ def rand_difficulty(rng):
     return max(1, rng.getrandbits(rng.randint(1, 64)))
 
 
+def rand_start(rng, count):
+    """A range start: 0, the top (the range ends at 2^64), an edge nonce, or
+    random; always leaving room for `count` nonces below 2^64."""
+    r = rng.random()
+    if r < 0.15:
+        start = 0
+    elif r < 0.3:
+        start = 2**64 - count
+    elif r < 0.4:
+        start = rng.choice(EDGE_NONCES[:-1])
+    else:
+        start = rng.getrandbits(64)
+    return min(start, 2**64 - count)
+
+
 def clamp_difficulty(d):
     return d if 1 <= d <= U64_MAX else None
 

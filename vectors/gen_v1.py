@@ -22,6 +22,7 @@ from common import (
     rand_difficulty,
     rand_hash,
     rand_nonce,
+    rand_start,
     write_csv,
 )
 
@@ -127,16 +128,7 @@ def solve_rows(rng):
     for _ in range(240):
         d = rng.choice([1, 2, 3, 5, 10, 50, 100, 300, 1000, 3000, U64_MAX, rand_difficulty(rng)])
         count = rng.choice([1, 2, rng.randint(1, 100), rng.randint(100, 3000)])
-        r = rng.random()
-        if r < 0.15:
-            start = 0
-        elif r < 0.3:
-            start = 2**64 - count
-        elif r < 0.4:
-            start = rng.choice(EDGE_NONCES[:-1])
-        else:
-            start = rng.getrandbits(64)
-        start = min(start, 2**64 - count)
+        start = rand_start(rng, count)
         add(rand_netuid(rng), rand_hash(rng), rand_hash(rng), rand_hash(rng), d, start, count)
     # Full-size native batches: one solution deep into the batch, one none.
     for d in (400_000, U64_MAX):
