@@ -2,8 +2,10 @@
 //! at a time with a kernel, early-reject on one output word, and confirm the
 //! rare candidate with a full 256-bit compare of the kernel's own seal.
 
-use super::{check_range, search_columns, search_each, Engine, Order, RangeError, Solution};
-use crate::job::{lanes_to_seal, Job, MessageWords};
+use super::{
+    check_range, search_columns, search_each, walks_columns, Engine, Order, RangeError, Solution,
+};
+use crate::job::{lanes_to_seal, Job};
 
 /// The most lanes any kernel has.
 pub const MAX_LANES: usize = 16;
@@ -77,9 +79,7 @@ impl<K: Kernel> Engine for Batched<K> {
         start: u64,
         count: u64,
     ) -> Result<Option<Solution>, RangeError> {
-        let is_v1 = matches!(job.words(), MessageWords::V1 { .. });
-        if order == Order::Sequential || !is_v1 {
-            // Legacy hashes one block in any order: nothing to gain.
+        if !walks_columns(job, order) {
             return search_each(self, job, order, start, count);
         }
         let early = *job.early_reject();

@@ -134,6 +134,12 @@ pub trait Engine: Send + Sync {
     }
 }
 
+/// Whether a search can walk column by column: v1 in the high-bytes order.
+/// Everything else goes through [`search_each`].
+pub(crate) fn walks_columns(job: &Job, order: Order) -> bool {
+    order == Order::HighBytes && matches!(job.words(), crate::job::MessageWords::V1 { .. })
+}
+
 /// Walks indices `[start, start + count)` of the high-bytes order one
 /// column at a time: `search(low, hi_first, n)` searches the `n` nonces of
 /// column `low` (the nonce's low 40 bits) from top bits `hi_first`, and

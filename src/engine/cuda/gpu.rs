@@ -20,9 +20,10 @@ use thiserror::Error;
 
 use super::{Params, SearchKind, KERNEL_SOURCE};
 use crate::engine::{
-    check_range, reference, search_columns, search_each, Engine, Order, RangeError, Solution,
+    check_range, reference, search_columns, search_each, walks_columns, Engine, Order, RangeError,
+    Solution,
 };
-use crate::job::{lanes_to_seal, Job, MessageWords};
+use crate::job::{lanes_to_seal, Job};
 
 // SAFETY: `Params` is repr(C) plain data (integers only), laid out as the
 // kernels' `btpow_params`; any bit pattern is valid on both sides.
@@ -284,8 +285,7 @@ impl Engine for CudaGpu {
         start: u64,
         count: u64,
     ) -> Result<Option<Solution>, RangeError> {
-        let is_v1 = matches!(job.words(), MessageWords::V1 { .. });
-        if order == Order::Sequential || !is_v1 {
+        if !walks_columns(job, order) {
             return search_each(self, job, order, start, count);
         }
         search_columns(start, count, |low, hi_first, n| {

@@ -7,9 +7,9 @@ use std::os::raw::c_int;
 
 use super::{Params, SearchKind};
 use crate::engine::{
-    check_range, search_columns, search_each, Engine, Order, RangeError, Solution,
+    check_range, search_columns, search_each, walks_columns, Engine, Order, RangeError, Solution,
 };
-use crate::job::{lanes_to_seal, Job, MessageWords};
+use crate::job::{lanes_to_seal, Job};
 
 extern "C" {
     fn btpow_host_seal(p: *const Params, kind: c_int, base: u64, offset: u64, out: *mut u64);
@@ -68,8 +68,7 @@ impl Engine for CudaCore {
         start: u64,
         count: u64,
     ) -> Result<Option<Solution>, RangeError> {
-        let is_v1 = matches!(job.words(), MessageWords::V1 { .. });
-        if order == Order::Sequential || !is_v1 {
+        if !walks_columns(job, order) {
             return search_each(self, job, order, start, count);
         }
         search_columns(start, count, |low, hi_first, n| {
