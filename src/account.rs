@@ -9,10 +9,23 @@ pub const SS58_FORMAT: u16 = 42;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AccountError {
+    /// Neither hex nor base58.
     #[error("not 32-byte hex and not an SS58 address: {0}")]
     NotBase58(String),
-    #[error("SS58 address decodes to {0} bytes; an account id address has 35 or 36")]
-    Length(usize),
+    /// Hex of the wrong length.
+    #[error("expected 64 hex digits (32 bytes), got {0}")]
+    HexLength(usize),
+    /// Base58 of the wrong length.
+    #[error("SS58 address decodes to {got} bytes; with its {prefix}-byte network prefix an account address has {want}")]
+    Length {
+        /// Decoded bytes.
+        got: usize,
+        /// The network prefix's length.
+        prefix: usize,
+        /// The length an account address has with that prefix.
+        want: usize,
+    },
+    /// The checksum does not match.
     #[error("SS58 checksum mismatch (mistyped address?)")]
     Checksum,
 }
@@ -33,17 +46,31 @@ pub fn parse_account(text: &str) -> Result<[u8; 32], AccountError> {
     if hex_like.len() == 64 && hex_like.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(crate::hex::decode_array(hex_like).expect("checked as hex"));
     }
+    let looks_hex =
+        text.starts_with("0x") || (!text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit()));
+    match ss58_decode(text) {
+        Err(_) if looks_hex => Err(AccountError::HexLength(hex_like.len())),
+        other => other,
+    }
+}
+
+fn ss58_decode(text: &str) -> Result<[u8; 32], AccountError> {
     let raw = bs58::decode(text)
         .into_vec()
         .map_err(|e| AccountError::NotBase58(e.to_string()))?;
-    let prefix_len = match raw.first() {
-        Some(0..=63) => 1,
+    let prefix = match raw.first() {
         Some(64..=127) => 2,
-        _ => return Err(AccountError::Length(raw.len())),
+        _ => 1,
     };
-    if raw.len() != prefix_len + 32 + 2 {
-        return Err(AccountError::Length(raw.len()));
+    let want = prefix + 32 + 2;
+    if raw.len() != want {
+        return Err(AccountError::Length {
+            got: raw.len(),
+            prefix,
+            want,
+        });
     }
+    let prefix_len = prefix;
     let (payload, sum) = raw.split_at(prefix_len + 32);
     if checksum(payload) != sum {
         return Err(AccountError::Checksum);
@@ -95,6 +122,33 @@ mod tests {
             parse_account("0OIl"),
             Err(AccountError::NotBase58(_))
         ));
-        assert!(matches!(parse_account("abc"), Err(AccountError::Length(_))));
+        assert!(matches!(
+            parse_account("abc"),
+            Err(AccountError::HexLength(3))
+        ));
+        // 62 and 66 hex digits: a hex error, not a base58 one.
+        assert_eq!(
+            parse_account(&"ab".repeat(31)),
+            Err(AccountError::HexLength(62))
+        );
+        assert_eq!(
+            parse_account(&format!("0x{}", "ab".repeat(33))),
+            Err(AccountError::HexLength(66))
+        );
+        // 36 bytes with a one-byte prefix: says what it should have been.
+        let mut raw = vec![42u8];
+        raw.extend_from_slice(&[7; 33]);
+        raw.extend_from_slice(&[0, 0]);
+        let text = bs58::encode(&raw).into_string();
+        let e = parse_account(&text).unwrap_err();
+        assert_eq!(
+            e,
+            AccountError::Length {
+                got: 36,
+                prefix: 1,
+                want: 35
+            }
+        );
+        assert!(e.to_string().contains("has 35"), "{e}");
     }
 }

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::engine::{reference, Engine, Order, Solution};
+use crate::engine::{reference, Engine, Order, SearchError, Solution};
 use crate::job::Job;
 use thiserror::Error;
 
@@ -32,8 +32,12 @@ pub enum SolveError {
     /// An engine bug: never shown to the user as a solution.
     #[error("engine {engine} reported nonce {nonce}, which the reference rejects")]
     InvalidSolution { engine: &'static str, nonce: u64 },
+    /// No chunk size.
     #[error("nonce chunks must hold at least one nonce")]
     ZeroChunk,
+    /// An engine failed (a device error): the solve ends with it.
+    #[error(transparent)]
+    Engine(#[from] SearchError),
 }
 
 #[derive(Clone, Debug)]
@@ -65,7 +69,8 @@ impl Default for SolveOptions {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// The lowest valid nonce from the job's start; `generation` counts the
+    /// The first valid nonce in the solver's order from the job's start
+    /// (the lowest one in [`Order::Sequential`]); `generation` counts the
     /// jobs swapped in (0 = the first job), so a caller knows which it solves.
     Found {
         solution: Solution,
@@ -116,6 +121,12 @@ impl RateStats {
     }
 }
 
+/// The chance that at least one of `tried` random nonces meets
+/// `difficulty`: each meets with probability about 1/d, so 1 - e^(-tried/d).
+pub fn chance_of_solution(tried: f64, difficulty: crate::Difficulty) -> f64 {
+    1.0 - (-tried / difficulty.get() as f64).exp()
+}
+
 /// How a solve went, or is going (for `progress`).
 #[derive(Clone, Debug)]
 pub struct Report {
@@ -163,6 +174,8 @@ enum Msg {
         found: Option<Solution>,
     },
     Swap(Box<Job>, u64),
+    /// A worker's engine failed; the worker has ended.
+    Failed(SearchError),
 }
 
 /// One job being searched: what workers share.
@@ -175,15 +188,16 @@ struct Epoch {
     chunk: u64,
     /// The next chunk index to hand out.
     next: AtomicU64,
-    /// No chunk at or above this index is started (the lowest hit, or the end).
-    limit: AtomicU64,
+    /// No chunk above this index is started (the lowest hit, or the last
+    /// chunk). Inclusive, so that 2^64 chunks of one nonce still fit.
+    last: AtomicU64,
 }
 
 impl Epoch {
     fn new(generation: u64, job: Job, start_nonce: u64, chunk: u64, order: Order) -> Self {
         let start = order.index(start_nonce);
-        let span = (1u128 << 64) - u128::from(start);
-        let chunks = span.div_ceil(u128::from(chunk)) as u64;
+        // Indices start ..= 2^64-1; the last chunk holds index 2^64-1.
+        let last = (u64::MAX - start) / chunk;
         Epoch {
             generation,
             job,
@@ -191,7 +205,7 @@ impl Epoch {
             start,
             chunk,
             next: AtomicU64::new(0),
-            limit: AtomicU64::new(chunks),
+            last: AtomicU64::new(last),
         }
     }
 
@@ -331,6 +345,7 @@ impl Solver {
                     *current.lock().unwrap() = epoch.clone();
                     (done, low, best) = (BTreeSet::new(), 0, None);
                 }
+                Ok(Msg::Failed(e)) => return Err(SolveError::Engine(e)),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => unreachable!("the solver holds a sender"),
             }
@@ -343,7 +358,7 @@ impl Solver {
                     };
                     return Ok(report(outcome, hashes, &rates, g));
                 }
-            } else if low >= epoch.limit.load(Ordering::SeqCst) {
+            } else if low > epoch.last.load(Ordering::SeqCst) {
                 return Ok(report(Outcome::Exhausted, hashes, &rates, g));
             }
             if self.stop.load(Ordering::SeqCst) {
@@ -366,17 +381,23 @@ fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, t
     while !quit.load(Ordering::Relaxed) {
         let epoch = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let index = epoch.next.fetch_add(1, Ordering::Relaxed);
-        if index >= epoch.limit.load(Ordering::Relaxed) {
+        if index > epoch.last.load(Ordering::Relaxed) {
             // Nothing left below the lowest hit: wait for the answer or a new job.
             thread::sleep(Duration::from_millis(1));
             continue;
         }
         let (first, count) = epoch.range(index);
-        let found = engine
-            .search_in(&epoch.job, epoch.order, first, count)
-            .expect("chunks never pass 2^64-1");
+        let found = match engine.search_in(&epoch.job, epoch.order, first, count) {
+            Ok(found) => found,
+            Err(e) => {
+                // The coordinator ends the solve with it; nothing waits on
+                // this worker's chunk.
+                let _ = tx.send(Msg::Failed(e));
+                return;
+            }
+        };
         if found.is_some() {
-            epoch.limit.fetch_min(index + 1, Ordering::SeqCst);
+            epoch.last.fetch_min(index, Ordering::SeqCst);
         }
         let hashes = found.map_or(count, |s| epoch.order.index(s.nonce) - first + 1);
         let msg = Msg::Chunk {
@@ -525,6 +546,64 @@ mod tests {
                 generation: 1
             }
         );
+    }
+
+    #[test]
+    fn chunks_of_one_nonce_from_zero_cover_the_whole_space() {
+        // 2^64 chunks: once truncated to 0, which ended the solve at once.
+        let job = job(500, 1);
+        let want = Reference.search(&job, 0, 1 << 20).unwrap().unwrap();
+        let r = solver(2, 1).solve(job, 0, |_| {}).unwrap();
+        assert_eq!(
+            r.outcome,
+            Outcome::Found {
+                solution: want,
+                generation: 0
+            }
+        );
+    }
+
+    /// An engine whose device fails after a few chunks.
+    struct Failing(AtomicU64);
+
+    impl Engine for Failing {
+        fn name(&self) -> &'static str {
+            "failing"
+        }
+        fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
+            Reference.seal(job, nonce)
+        }
+        fn search(
+            &self,
+            job: &Job,
+            start: u64,
+            count: u64,
+        ) -> Result<Option<Solution>, SearchError> {
+            if self.0.fetch_add(1, Ordering::SeqCst) >= 3 {
+                return Err(SearchError::Device {
+                    engine: "failing",
+                    message: "context destroyed".into(),
+                });
+            }
+            Reference.search(job, start, count)
+        }
+    }
+
+    #[test]
+    fn a_failing_engine_ends_the_solve_with_its_error() {
+        let options = SolveOptions {
+            threads: 3,
+            chunk: 16,
+            ..SolveOptions::default()
+        };
+        let s = Solver::new(Arc::new(Failing(AtomicU64::new(0))), options);
+        let t = Instant::now();
+        let r = s.solve(job(u64::MAX, 1), 0, |_| {});
+        assert!(
+            matches!(r, Err(SolveError::Engine(SearchError::Device { .. }))),
+            "{r:?}"
+        );
+        assert!(t.elapsed() < Duration::from_secs(5), "no hang");
     }
 
     #[test]

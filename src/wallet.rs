@@ -22,6 +22,8 @@ use subxt_signer::{bip39, SecretUri};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
+use crate::chain::rules::Signer;
+
 /// btwallet's Argon2i salt for `$NACL` keyfiles.
 const NACL_SALT: [u8; 16] = [
     0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1,
@@ -84,6 +86,14 @@ impl WalletPaths {
             .join(&self.name)
             .join("hotkeys")
             .join(&self.hotkey)
+    }
+
+    /// The hotkey's public key file, `hotkeys/<hotkey>pub.txt`.
+    pub fn hotkeypub(&self) -> PathBuf {
+        self.root
+            .join(&self.name)
+            .join("hotkeys")
+            .join(format!("{}pub.txt", self.hotkey))
     }
 }
 
@@ -271,11 +281,79 @@ pub fn keypair_from_uri(what: &'static str, uri: &str) -> Result<Keypair, Wallet
     Keypair::from_uri(&uri).map_err(|_| WalletError::BadUri { what })
 }
 
-/// Shows a keypair by its public half only.
-pub struct Public<'a>(pub &'a Keypair);
+/// The keys a registration uses: both public keys, and the signer's keypair.
+pub struct Keys {
+    /// The hotkey being registered.
+    pub hotkey: [u8; 32],
+    /// Its coldkey.
+    pub coldkey: [u8; 32],
+    /// The keypair that signs the extrinsic (the hotkey's or the coldkey's).
+    pub signer: Keypair,
+}
 
-impl fmt::Display for Public<'_> {
+impl fmt::Debug for Keys {
+    /// Public keys only.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::account::ss58_encode(&self.0.public_key().0))
+        f.debug_struct("Keys")
+            .field("hotkey", &crate::account::ss58_encode(&self.hotkey))
+            .field("coldkey", &crate::account::ss58_encode(&self.coldkey))
+            .field(
+                "signer",
+                &crate::account::ss58_encode(&self.signer.public_key().0),
+            )
+            .finish()
+    }
+}
+
+/// Where the keys come from: a wallet's files, or secret URIs (test chains).
+#[derive(Clone, Debug)]
+pub struct KeySource {
+    /// The wallet.
+    pub paths: WalletPaths,
+    /// The hotkey from a URI or mnemonic instead of the wallet.
+    pub hotkey_uri: Option<String>,
+    /// The coldkey from a URI or mnemonic instead of the wallet.
+    pub coldkey_uri: Option<String>,
+}
+
+impl KeySource {
+    /// The keys, with `signer`'s secret: only the signing key is decrypted;
+    /// the other key's public half comes from its keyfile, or from its
+    /// `…pub.txt` when the hotkey's keyfile is missing or unreadable.
+    pub fn load(
+        &self,
+        signer: Signer,
+        passwords: &dyn PasswordSource,
+    ) -> Result<Keys, WalletError> {
+        let paths = &self.paths;
+        let pair = |uri: &Option<String>, what, file: PathBuf| match uri {
+            Some(uri) => keypair_from_uri(what, uri),
+            None => read_keypair(&file, passwords),
+        };
+        let (hotkey, coldkey, signer) = match signer {
+            Signer::Hotkey => {
+                let pair = pair(&self.hotkey_uri, "--hotkey-uri", paths.hotkey())?;
+                let coldkey = match &self.coldkey_uri {
+                    Some(uri) => keypair_from_uri("--coldkey-uri", uri)?.public_key().0,
+                    None => read_public(&paths.coldkeypub())?,
+                };
+                (pair.public_key().0, coldkey, pair)
+            }
+            Signer::Coldkey => {
+                let pair = pair(&self.coldkey_uri, "--coldkey-uri", paths.coldkey())?;
+                let hotkey = match &self.hotkey_uri {
+                    Some(uri) => keypair_from_uri("--hotkey-uri", uri)?.public_key().0,
+                    None => {
+                        read_public(&paths.hotkey()).or_else(|_| read_public(&paths.hotkeypub()))?
+                    }
+                };
+                (hotkey, pair.public_key().0, pair)
+            }
+        };
+        Ok(Keys {
+            hotkey,
+            coldkey,
+            signer,
+        })
     }
 }

@@ -317,9 +317,6 @@ fn compare_prints_json_rows_for_every_engine() {
         "legacy",
         "--engines",
         "portable",
-        "--peers",
-        "--peers-venv",
-        "/nonexistent",
     ]);
     assert_eq!(code, 0, "{out}\n{err}");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("one JSON array");
@@ -332,8 +329,28 @@ fn compare_prints_json_rows_for_every_engine() {
     }
     assert_eq!(rows[3]["threads"], 2);
     assert!(rows[3]["speedup_over_first_threads"].as_f64().unwrap() > 0.0);
-    // A missing peer environment is said, not hidden.
-    assert!(err.contains("not measured"), "{err}");
+}
+
+#[test]
+fn compare_with_peers_fails_when_their_environment_is_missing() {
+    // A table without the peers it was asked for would read as a comparison.
+    let (code, out, err) = run(&[
+        "compare",
+        "--seconds",
+        "0.05",
+        "--scheme",
+        "legacy",
+        "--engines",
+        "portable",
+        "--peers",
+        "--peers-venv",
+        "/nonexistent",
+    ]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains("/nonexistent/legacy/bin/python is missing"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -357,4 +374,154 @@ fn cuda_without_a_gpu_is_one_clear_error() {
         // A GPU machine: the CUDA engine must solve it.
         Ok(_) => assert_eq!(code, 0, "{out}\n{err}"),
     }
+}
+
+#[test]
+fn compare_cuda_without_a_gpu_is_one_clear_refusal() {
+    let (code, out, err) = run(&["compare", "--cuda", "--seconds", "0.05"]);
+    match btpow::engine::cuda::gpu::device_count() {
+        Err(why) => {
+            assert_eq!(code, 2, "{out}\n{err}");
+            assert_eq!(err.trim(), format!("error: --cuda: {why}"));
+        }
+        Ok(_) => assert_eq!(code, 0, "{out}\n{err}"),
+    }
+}
+
+/// Bad values a user might type: each a clear error with exit 2, no panic.
+#[test]
+fn bad_values_are_clear_errors() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["solve", "--offline", "--max-time", "1e300"], "too long"),
+        (
+            &["solve", "--offline", "--max-time", "-1"],
+            "must not be negative",
+        ),
+        (&["solve", "--offline", "--max-time", "nan"], "not a number"),
+        (&["compare", "--seconds", "1e300"], "too long"),
+        (&["compare", "--seconds", "0"], "more than 0 seconds"),
+        (
+            &[
+                "solve",
+                "--endpoint",
+                "ws://127.0.0.1:9",
+                "--netuid",
+                "1",
+                "--rpc-timeout",
+                "1e300",
+            ],
+            "too long",
+        ),
+        (
+            &["seal", "--scheme", "legacy", "--nonce", "-1"],
+            "must not be negative",
+        ),
+        (
+            &["solve", "--offline", "--start", "-5"],
+            "must not be negative",
+        ),
+        (&["solve", "--offline", "--threads", "0"], "at least 1"),
+        (
+            &["solve", "--offline", "--threads", "100000"],
+            "16 per core",
+        ),
+        (&["compare", "--threads", "1,100000"], "16 per core"),
+        (
+            &["solve", "--offline", "--format", "json"],
+            "--format json is for registering on a chain",
+        ),
+        (
+            &["solve", "--offline", "--dry-run"],
+            "--dry-run is for registering on a chain",
+        ),
+        (
+            &[
+                "seal",
+                "--scheme",
+                "legacy",
+                "--nonce",
+                "1",
+                "--block-hash",
+                &"ab".repeat(32),
+                "--hotkey",
+                &"ab".repeat(31),
+            ],
+            "expected 64 hex digits (32 bytes), got 62",
+        ),
+    ];
+    for (args, needle) in cases {
+        let t = std::time::Instant::now();
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}\n{out}\n{err}");
+        assert!(err.contains(needle), "{args:?}: no {needle:?} in {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(10),
+            "{args:?} took {:?}",
+            t.elapsed()
+        );
+    }
+}
+
+/// Output into a pipe whose reader has gone (`| head -1`): a quiet exit 0.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in [
+        &["engines"][..],
+        &[
+            "verify",
+            "--vectors",
+            vectors_dir().join("legacy_seal.csv").to_str().unwrap(),
+            "--engine",
+            "reference",
+        ][..],
+        &[
+            "seal",
+            "--scheme",
+            "legacy",
+            "--nonce",
+            "1",
+            "--block-hash",
+            &"ab".repeat(32),
+            "--hotkey",
+            &"cd".repeat(32),
+        ][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = bin()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn vector_files_that_check_nothing_or_never_end_are_refused() {
+    let dir = temp_dir("empty-vectors");
+    let path = dir.join("legacy_seal.csv");
+    fs::write(
+        &path,
+        "block_hash,hotkey,nonce,block_and_hotkey_hash,seal,difficulty,meets\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["verify", "--vectors", path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("a header but no rows"), "{err}");
+    // An endless file ends in an error, bounded in memory and time.
+    if Path::new("/dev/zero").exists() {
+        let (code, _, err) = run(&["verify", "--vectors", "/dev/zero"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("larger than 64 MiB"), "{err}");
+    }
+    // Control bytes in a file name are shown escaped.
+    let (code, _, err) = run(&["verify", "--vectors", "no\u{1b}[31mfile.csv"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no\\u{1b}[31mfile.csv"), "{err}");
+    assert!(!err.contains('\u{1b}'));
 }

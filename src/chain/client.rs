@@ -1,9 +1,10 @@
 //! A subtensor node over JSON-RPC (subxt, metadata fetched at run time,
 //! dynamic calls and storage). It uses the legacy RPC backend, which every
 //! subtensor node serves; chopsticks does not speak the newer chainHead
-//! protocol well enough. It pins the genesis hash (asked once by number, so no
-//! unknown hash is ever probed) and follows the best head, so a
-//! proof of work is never made for a block that finality has not reached.
+//! protocol well enough. It pins the genesis hash (asked once by number, so
+//! no unknown hash is ever probed) and follows the best head: a registration
+//! must land within a few blocks of its work block, which finality would
+//! not leave time for.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,188 +13,101 @@ use subxt::backend::LegacyBackend;
 use subxt::config::substrate::H256;
 use subxt::config::RpcConfigFor;
 use subxt::dynamic::{self, Value};
-use subxt::error::{DispatchError, TransactionEventsError};
+use subxt::error::{DispatchError, ExtrinsicError, TransactionEventsError, TransactionStatusError};
 use subxt::transactions::TransactionStatus;
 use subxt::{OnlineClient, SubstrateConfig};
 use subxt_rpcs::methods::legacy::LegacyRpcMethods;
 use subxt_rpcs::RpcClient;
 use subxt_signer::sr25519::Keypair;
-use thiserror::Error;
 
+use super::error::{is_transport, ChainError, Rpc as _, RpcFailure, SubmitError};
+use super::register::Node;
 use super::rules::{Registration, RuntimeFacts};
 
 type Rpc = LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>;
 
-#[derive(Debug, Error)]
-pub enum ChainError {
-    #[error("cannot reach {url}: {why}")]
-    Connect { url: String, why: String },
-    #[error("the node did not answer within {0:?}")]
-    Timeout(Duration),
-    #[error("RPC {what}: {why}")]
-    Rpc { what: &'static str, why: String },
-    #[error("storage {item}: {why}")]
-    Storage { item: &'static str, why: String },
-}
-
-impl ChainError {
-    /// Whether the connection itself failed (worth reconnecting), as opposed
-    /// to an answer the node gave.
-    pub fn is_connection(&self) -> bool {
-        match self {
-            ChainError::Connect { .. } | ChainError::Timeout(_) => true,
-            ChainError::Rpc { why, .. } | ChainError::Storage { why, .. } => {
-                let w = why.to_ascii_lowercase();
-                w.contains("restart") || w.contains("closed") || w.contains("connection")
-            }
-        }
-    }
-}
-
-/// How a submitted registration ended.
-#[derive(Debug, Error)]
-pub enum SubmitError {
-    /// The runtime refused it: `SubtensorModule::InvalidWorkBlock` etc.
-    #[error("the chain refused it: {0}")]
-    Dispatch(String),
-    /// The transaction pool refused it before any block.
-    #[error("the transaction pool refused it: {0}")]
-    Pool(String),
-    #[error("{0}")]
-    Chain(#[from] ChainError),
-}
-
-impl SubmitError {
-    /// The chain's error name, e.g. `InvalidWorkBlock`, if the runtime gave one.
-    pub fn chain_error_name(&self) -> Option<&str> {
-        match self {
-            SubmitError::Dispatch(s) => s.rsplit("::").next(),
-            _ => None,
-        }
-    }
-}
-
 /// The best block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Head {
+    /// Its number.
     pub number: u64,
+    /// Its hash.
     pub hash: [u8; 32],
 }
 
 /// What a registration attempt needs to know about a subnet, at one block.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubnetState {
+    /// `Difficulty`.
     pub difficulty: u64,
+    /// `MinDifficulty`, if the runtime has it.
     pub min_difficulty: Option<u64>,
+    /// `MaxDifficulty`, if the runtime has it.
     pub max_difficulty: Option<u64>,
+    /// `NetworkPowRegistrationAllowed`.
     pub pow_allowed: bool,
     /// The hotkey's uid, if it is registered.
     pub uid: Option<u16>,
+    /// `RegistrationsThisBlock`.
     pub registrations_this_block: u16,
+    /// `MaxRegistrationsPerBlock` (`u16::MAX` if the runtime lacks it).
     pub max_registrations_per_block: u16,
     /// v1: the hotkey's last proof-of-work registration block.
     pub last_pow_block: Option<u64>,
 }
 
+/// A connection to a subtensor node.
 pub struct Chain {
+    url: String,
     api: OnlineClient<SubstrateConfig>,
     rpc: Rpc,
     timeout: Duration,
 }
 
-fn rpc_err(what: &'static str) -> impl Fn(subxt_rpcs::Error) -> ChainError {
-    move |e| ChainError::Rpc {
+/// `f`, or a timeout error naming `what` after `limit`.
+async fn within<T, E: From<ChainError>>(
+    what: &'static str,
+    limit: Duration,
+    f: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    tokio::time::timeout(limit, f)
+        .await
+        .map_err(|_| ChainError::Timeout { what, limit })?
+}
+
+fn missing(what: &'static str, why: impl Into<String>) -> ChainError {
+    ChainError::Missing {
         what,
-        why: e.to_string(),
+        why: why.into(),
     }
 }
 
-async fn within<T>(
-    limit: Duration,
-    f: impl std::future::Future<Output = Result<T, ChainError>>,
-) -> Result<T, ChainError> {
-    tokio::time::timeout(limit, f)
-        .await
-        .map_err(|_| ChainError::Timeout(limit))?
-}
-
 impl Chain {
-    /// Connects to `url` (`ws://` or `wss://`).
+    /// Connects to `url` (`ws://` or `wss://`); each request then waits at
+    /// most `timeout`, and so does the connection itself.
     pub async fn connect(url: &str, timeout: Duration) -> Result<Chain, ChainError> {
-        within(timeout, async {
-            let client =
-                RpcClient::from_insecure_url(url)
-                    .await
-                    .map_err(|e| ChainError::Connect {
-                        url: url.to_string(),
-                        why: e.to_string(),
-                    })?;
+        let connect = |e: subxt_rpcs::Error| ChainError::Connect {
+            url: url.to_string(),
+            source: Box::new(e),
+        };
+        within("the connection", timeout, async {
+            let client = RpcClient::from_insecure_url(url).await.map_err(connect)?;
             let rpc = Rpc::new(client.clone());
             let genesis = rpc
                 .chain_get_block_hash(Some(0u64.into()))
                 .await
-                .map_err(rpc_err("chain_getBlockHash(0)"))?
-                .ok_or_else(|| ChainError::Rpc {
-                    what: "chain_getBlockHash(0)",
-                    why: "no genesis block".into(),
-                })?;
+                .map_err(|e| ChainError::from_request("chain_getBlockHash(0)", e))?
+                .ok_or_else(|| missing("chain_getBlockHash(0)", "no genesis block"))?;
             let config = SubstrateConfig::builder().set_genesis_hash(genesis).build();
             let backend = LegacyBackend::builder().build(client);
             let api = OnlineClient::from_backend_with_config(config, Arc::new(backend))
                 .await
-                .map_err(|e| ChainError::Connect {
-                    url: url.to_string(),
-                    why: e.to_string(),
-                })?;
-            Ok(Chain { api, rpc, timeout })
-        })
-        .await
-    }
-
-    /// The best block.
-    pub async fn head(&self) -> Result<Head, ChainError> {
-        within(self.timeout, async {
-            let header = self
-                .rpc
-                .chain_get_header(None)
-                .await
-                .map_err(rpc_err("chain_getHeader"))?
-                .ok_or_else(|| ChainError::Rpc {
-                    what: "chain_getHeader",
-                    why: "no best header".into(),
-                })?;
-            let hash = self
-                .rpc
-                .chain_get_block_hash(Some(header.number.into()))
-                .await
-                .map_err(rpc_err("chain_getBlockHash"))?
-                .ok_or_else(|| ChainError::Rpc {
-                    what: "chain_getBlockHash",
-                    why: "no hash for the best block".into(),
-                })?;
-            Ok(Head {
-                number: header.number,
-                hash: hash.0,
-            })
-        })
-        .await
-    }
-
-    /// Block `number` of the best chain.
-    pub async fn block(&self, number: u64) -> Result<Head, ChainError> {
-        within(self.timeout, async {
-            let hash = self
-                .rpc
-                .chain_get_block_hash(Some(number.into()))
-                .await
-                .map_err(rpc_err("chain_getBlockHash"))?
-                .ok_or_else(|| ChainError::Rpc {
-                    what: "chain_getBlockHash",
-                    why: format!("no block {number}"),
-                })?;
-            Ok(Head {
-                number,
-                hash: hash.0,
+                .map_err(|e| ChainError::from_request("the runtime metadata", e))?;
+            Ok(Chain {
+                url: url.to_string(),
+                api,
+                rpc,
+                timeout,
             })
         })
         .await
@@ -212,15 +126,55 @@ impl Chain {
         self.api
             .at_block_hash_and_number(H256(head.hash), head.number)
             .await
-            .map_err(|e| ChainError::Rpc {
-                what: "state at block",
-                why: e.to_string(),
-            })
+            .map_err(|e| ChainError::from_request("the state at a block", e))
+    }
+}
+
+impl Node for Chain {
+    fn endpoint(&self) -> &str {
+        &self.url
     }
 
-    /// The runtime's spec version and registration calls, at `head`.
-    pub async fn runtime_facts(&self, head: &Head) -> Result<RuntimeFacts, ChainError> {
-        within(self.timeout, async {
+    async fn head(&mut self) -> Result<Head, ChainError> {
+        within("chain_getHeader", self.timeout, async {
+            let header = self
+                .rpc
+                .chain_get_header(None)
+                .await
+                .map_err(|e| ChainError::from_request("chain_getHeader", e))?
+                .ok_or_else(|| missing("chain_getHeader", "no best header"))?;
+            let hash = self
+                .rpc
+                .chain_get_block_hash(Some(header.number.into()))
+                .await
+                .map_err(|e| ChainError::from_request("chain_getBlockHash", e))?
+                .ok_or_else(|| missing("chain_getBlockHash", "no hash for the best block"))?;
+            Ok(Head {
+                number: header.number,
+                hash: hash.0,
+            })
+        })
+        .await
+    }
+
+    async fn block(&mut self, number: u64) -> Result<Head, ChainError> {
+        within("chain_getBlockHash", self.timeout, async {
+            let hash = self
+                .rpc
+                .chain_get_block_hash(Some(number.into()))
+                .await
+                .map_err(|e| ChainError::from_request("chain_getBlockHash", e))?
+                .ok_or_else(|| missing("chain_getBlockHash", format!("no block {number}")))?;
+            Ok(Head {
+                number,
+                hash: hash.0,
+            })
+        })
+        .await
+    }
+
+    async fn runtime_facts(&mut self, head: &Head) -> Result<RuntimeFacts, ChainError> {
+        within("the runtime metadata", self.timeout, async {
             let at = self.at(head).await?;
             let metadata = at.metadata();
             let pallet = metadata.pallet_by_name(Registration::PALLET);
@@ -239,14 +193,13 @@ impl Chain {
         .await
     }
 
-    /// The subnet's registration state for `hotkey`, at `head`.
-    pub async fn subnet_state(
-        &self,
+    async fn subnet_state(
+        &mut self,
         head: &Head,
         netuid: u16,
         hotkey: &[u8; 32],
     ) -> Result<SubnetState, ChainError> {
-        within(self.timeout, async {
+        within("the subnet's storage", self.timeout, async {
             let at = self.at(head).await?;
             let storage = at.storage();
             const P: &str = Registration::PALLET;
@@ -257,12 +210,14 @@ impl Chain {
                     match storage.entry(addr) {
                         Err(_) => None,
                         Ok(entry) => {
-                            let why = |e: &dyn std::fmt::Display| ChainError::Storage {
-                                item: $item,
-                                why: e.to_string(),
-                            };
-                            let value = entry.fetch($k).await.map_err(|e| why(&e))?;
-                            Some(value.decode().map_err(|e| why(&e))?)
+                            let value = entry
+                                .fetch($k)
+                                .await
+                                .map_err(|e| ChainError::from_request($item, e))?;
+                            Some(value.decode().map_err(|e| ChainError::Node {
+                                what: $item,
+                                source: Box::new(e),
+                            })?)
                         }
                     }
                 }};
@@ -271,26 +226,22 @@ impl Chain {
                     let addr = dynamic::storage::<$keys, $val>(P, $item);
                     match storage.entry(addr) {
                         Err(_) => None,
-                        Ok(entry) => {
-                            match entry.try_fetch($k).await.map_err(|e| ChainError::Storage {
-                                item: $item,
-                                why: e.to_string(),
-                            })? {
-                                None => None,
-                                Some(v) => Some(v.decode().map_err(|e| ChainError::Storage {
-                                    item: $item,
-                                    why: e.to_string(),
-                                })?),
-                            }
-                        }
+                        Ok(entry) => match entry
+                            .try_fetch($k)
+                            .await
+                            .map_err(|e| ChainError::from_request($item, e))?
+                        {
+                            None => None,
+                            Some(v) => Some(v.decode().map_err(|e| ChainError::Node {
+                                what: $item,
+                                source: Box::new(e),
+                            })?),
+                        },
                     }
                 }};
             }
-            let difficulty =
-                read!(opt "Difficulty", (u16,), u64, (netuid,)).ok_or(ChainError::Storage {
-                    item: "Difficulty",
-                    why: "not in this runtime".into(),
-                })?;
+            let difficulty = read!(opt "Difficulty", (u16,), u64, (netuid,))
+                .ok_or_else(|| missing("Difficulty", "not in this runtime"))?;
             Ok(SubnetState {
                 difficulty,
                 min_difficulty: read!(opt "MinDifficulty", (u16,), u64, (netuid,)),
@@ -311,8 +262,8 @@ impl Chain {
 
     /// Signs `registration` with `signer`, submits it, and waits until it is
     /// in a block; the runtime's refusal comes back by name.
-    pub async fn submit(
-        &self,
+    async fn submit(
+        &mut self,
         registration: &Registration,
         signer: &Keypair,
     ) -> Result<[u8; 32], SubmitError> {
@@ -323,48 +274,46 @@ impl Chain {
         );
         let head = self.head().await?;
         let mut txs = self.at(&head).await?.transactions();
-        let mut progress = within(self.timeout, async {
+        const SUBMIT: &str = "author_submitAndWatchExtrinsic";
+        let mut progress = within(SUBMIT, self.timeout, async {
             txs.sign_and_submit_then_watch_default(&payload, signer)
                 .await
-                .map_err(|e| ChainError::Rpc {
-                    what: "author_submitAndWatchExtrinsic",
-                    why: e.to_string(),
-                })
+                .map_err(|e| classify_submit(SUBMIT, e))
         })
-        .await
-        .map_err(|e| match e {
-            ChainError::Rpc { why, .. } if !why.to_ascii_lowercase().contains("connection") => {
-                SubmitError::Pool(why)
-            }
-            other => SubmitError::Chain(other),
-        })?;
+        .await?;
         // Inclusion takes a block or two; allow several.
-        let wait = self.timeout * 4;
+        let wait = self.timeout.saturating_mul(4);
         loop {
             let status = tokio::time::timeout(wait, progress.next())
                 .await
-                .map_err(|_| ChainError::Timeout(wait))?;
+                .map_err(|_| {
+                    SubmitError::Unknown(ChainError::Timeout {
+                        what: "the transaction status",
+                        limit: wait,
+                    })
+                })?;
             let Some(status) = status else {
-                return Err(SubmitError::Pool(
-                    "the node dropped the subscription".into(),
-                ));
+                return Err(SubmitError::Unknown(missing(
+                    "the transaction status",
+                    "the node ended the subscription",
+                )));
             };
-            let status = status.map_err(|e| ChainError::Rpc {
-                what: "transaction status",
-                why: e.to_string(),
+            // A status the node sends but subxt cannot read (chopsticks
+            // sends `{"invalid":{"stale":null}}`) says nothing about the
+            // outcome: the caller reads the chain.
+            let status = status.map_err(|e| {
+                SubmitError::Unknown(ChainError::from_request("the transaction status", e))
             })?;
             match status {
                 TransactionStatus::InBestBlock(in_block)
                 | TransactionStatus::InFinalizedBlock(in_block) => {
                     return match in_block.wait_for_success().await {
                         Ok(_) => Ok(in_block.block_hash().0),
-                        Err(TransactionEventsError::ExtrinsicFailed(e)) => {
-                            Err(SubmitError::Dispatch(dispatch_name(&e)))
-                        }
-                        Err(e) => Err(SubmitError::Chain(ChainError::Rpc {
-                            what: "transaction events",
-                            why: e.to_string(),
-                        })),
+                        Err(TransactionEventsError::ExtrinsicFailed(e)) => Err(dispatch(&e)),
+                        Err(e) => Err(SubmitError::Unknown(ChainError::from_request(
+                            "the transaction events",
+                            e,
+                        ))),
                     };
                 }
                 TransactionStatus::Error { message }
@@ -373,6 +322,58 @@ impl Chain {
                 _ => {}
             }
         }
+    }
+
+    async fn reconnect(&mut self) -> Result<(), ChainError> {
+        *self = Chain::connect(&self.url, self.timeout).await?;
+        Ok(())
+    }
+}
+
+/// A failed submission: the transport (connection lost), the node's
+/// answer (the pool refused it, in its own words), or the call itself
+/// (not in this runtime, or its arguments do not encode).
+fn classify_submit(what: &'static str, e: ExtrinsicError) -> SubmitError {
+    match e.rpc_error() {
+        Some(failure) if is_transport(&failure) => {
+            SubmitError::Chain(ChainError::from_request(what, e))
+        }
+        Some(RpcFailure::Client(subxt_rpcs::Error::User(answer))) => {
+            let data = answer.data.as_ref().map(|d| format!(": {}", d.get()));
+            SubmitError::Pool(format!("{}{}", answer.message, data.unwrap_or_default()))
+        }
+        Some(_) => SubmitError::Unknown(ChainError::from_request(what, e)),
+        None => match e {
+            ExtrinsicError::TransactionStatusError(
+                TransactionStatusError::Error(m)
+                | TransactionStatusError::Invalid(m)
+                | TransactionStatusError::Dropped(m),
+            ) => SubmitError::Pool(m),
+            ExtrinsicError::UnexpectedEndOfTransactionStatusStream => {
+                SubmitError::Unknown(ChainError::from_request(what, e))
+            }
+            other => SubmitError::Build(Box::new(other)),
+        },
+    }
+}
+
+/// `SubtensorModule::InvalidWorkBlock` and the like.
+fn dispatch(e: &DispatchError) -> SubmitError {
+    match e {
+        DispatchError::Module(m) => match m.details() {
+            Ok(d) => SubmitError::Dispatch {
+                pallet: d.pallet.name().to_string(),
+                name: d.variant.name.clone(),
+            },
+            Err(_) => SubmitError::Dispatch {
+                pallet: "?".into(),
+                name: m.details_string(),
+            },
+        },
+        other => SubmitError::Dispatch {
+            pallet: "System".into(),
+            name: other.to_string(),
+        },
     }
 }
 
@@ -409,14 +410,6 @@ pub fn call_args(registration: &Registration) -> Vec<Value> {
             Value::from_bytes(work),
             Value::from_bytes(hotkey),
         ],
-    }
-}
-
-/// `SubtensorModule::InvalidWorkBlock` and the like.
-fn dispatch_name(e: &DispatchError) -> String {
-    match e {
-        DispatchError::Module(m) => m.details_string(),
-        other => other.to_string(),
     }
 }
 
@@ -463,12 +456,5 @@ mod tests {
         assert_eq!(args[1], Value::u128(9));
         assert_eq!(args[3], Value::from_bytes([2; 32]));
         assert_eq!(args[5], Value::from_bytes([4; 32]));
-    }
-
-    #[test]
-    fn chain_error_names() {
-        let e = SubmitError::Dispatch("SubtensorModule::InvalidWorkBlock".into());
-        assert_eq!(e.chain_error_name(), Some("InvalidWorkBlock"));
-        assert_eq!(SubmitError::Pool("x".into()).chain_error_name(), None);
     }
 }

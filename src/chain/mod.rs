@@ -1,9 +1,14 @@
 //! The chain: reading a subnet's registration state from a subtensor node,
 //! deciding the scheme and window exactly as the runtime does, and
-//! submitting the registration.
+//! registering a hotkey (the state machine in [`register`], over the
+//! [`Node`] trait that [`Chain`] implements).
 
 pub mod client;
+pub mod error;
+pub mod register;
 pub mod rules;
 
-pub use client::{Chain, ChainError, Head, SubmitError, SubnetState};
+pub use client::{Chain, Head, SubnetState};
+pub use error::{ChainError, SubmitError};
+pub use register::{Node, Registrar};
 pub use rules::{Refusal, Registration, RuntimeFacts, Signer, WindowError};

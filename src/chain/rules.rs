@@ -79,7 +79,7 @@ pub enum WindowError {
     #[error("work block {work} is ahead of the chain (head {head})")]
     Future { work: u64, head: u64 },
     #[error("work block {work} is stale: the extrinsic would run in block {now}, and the window is {WINDOW} blocks")]
-    Stale { work: u64, now: u64 },
+    Stale { work: u64, now: u128 },
     #[error("this hotkey already registered by proof of work at block {last}; the work block must be later")]
     NotAfterLast { work: u64, last: u64 },
 }
@@ -87,14 +87,15 @@ pub enum WindowError {
 /// subtensor `register`: `block_number <= now` and `now - block_number < 3`,
 /// with `now` = head + 1 (the block the extrinsic lands in).
 pub fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
-    let now = head + 1;
-    if work_block > now {
+    // In u128: a node may report any head, u64::MAX included.
+    let (work, now) = (u128::from(work_block), u128::from(head) + 1);
+    if work > now {
         return Err(WindowError::Future {
             work: work_block,
             head,
         });
     }
-    if now - work_block >= WINDOW {
+    if now - work >= u128::from(WINDOW) {
         return Err(WindowError::Stale {
             work: work_block,
             now,
@@ -106,14 +107,14 @@ pub fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
 /// `pow_register`: `work_block < now`, `now - work_block < 3`, and
 /// `LastPowRegistrationBlock[hotkey] < work_block`.
 pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<(), WindowError> {
-    let now = head + 1;
-    if work_block >= now {
+    let (work, now) = (u128::from(work_block), u128::from(head) + 1);
+    if work >= now {
         return Err(WindowError::Future {
             work: work_block,
             head,
         });
     }
-    if now - work_block >= WINDOW {
+    if now - work >= u128::from(WINDOW) {
         return Err(WindowError::Stale {
             work: work_block,
             now,
@@ -131,8 +132,37 @@ pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<()
 /// Who signs the registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signer {
+    /// The hotkey being registered.
     Hotkey,
+    /// Its coldkey.
     Coldkey,
+}
+
+impl Signer {
+    /// `hotkey` or `coldkey`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signer::Hotkey => "hotkey",
+            Signer::Coldkey => "coldkey",
+        }
+    }
+}
+
+impl std::fmt::Display for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Signer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "hotkey" => Ok(Signer::Hotkey),
+            "coldkey" => Ok(Signer::Coldkey),
+            _ => Err(format!("expected hotkey or coldkey, got {s:?}")),
+        }
+    }
 }
 
 /// legacy `register` must be signed by the hotkey (the chain says
@@ -273,6 +303,11 @@ mod tests {
             legacy_window(102, 100),
             Err(WindowError::Future { .. })
         ));
+        // A node reporting the last possible block: no overflow.
+        assert_eq!(legacy_window(u64::MAX, u64::MAX), Ok(()));
+        assert!(legacy_window(u64::MAX - 2, u64::MAX).is_err());
+        assert_eq!(v1_window(u64::MAX - 1, u64::MAX, None), Ok(()));
+        assert!(v1_window(u64::MAX, u64::MAX, None).is_ok());
     }
 
     #[test]

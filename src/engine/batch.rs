@@ -3,7 +3,7 @@
 //! rare candidate with a full 256-bit compare of the kernel's own seal.
 
 use super::{
-    check_range, search_columns, search_each, walks_columns, Engine, Order, RangeError, Solution,
+    check_range, search_columns, search_each, walks_columns, Engine, Order, SearchError, Solution,
 };
 use crate::job::{lanes_to_seal, Job};
 
@@ -39,13 +39,13 @@ impl<K: Kernel> Engine for Batched<K> {
         K::NAME
     }
 
-    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
         let mut out = [[0u64; 4]; MAX_LANES];
         self.0.seals(job, nonce, &mut out[..K::LANES]);
-        lanes_to_seal(&out[0])
+        Ok(lanes_to_seal(&out[0]))
     }
 
-    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError> {
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
         check_range(start, count)?;
         let early = *job.early_reject();
         let target = job.target();
@@ -78,7 +78,7 @@ impl<K: Kernel> Engine for Batched<K> {
         order: Order,
         start: u64,
         count: u64,
-    ) -> Result<Option<Solution>, RangeError> {
+    ) -> Result<Option<Solution>, SearchError> {
         if !walks_columns(job, order) {
             return search_each(self, job, order, start, count);
         }
@@ -97,13 +97,13 @@ impl<K: Kernel> Engine for Batched<K> {
                     if early.key(lanes) <= early.top {
                         let seal = lanes_to_seal(lanes);
                         if target.meets(&seal) {
-                            return Some((done + i as u64, seal));
+                            return Ok(Some((done + i as u64, seal)));
                         }
                     }
                 }
                 done += lanes_here as u64;
             }
-            None
+            Ok(None)
         })
     }
 }

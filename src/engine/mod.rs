@@ -27,16 +27,37 @@ use thiserror::Error;
 /// A nonce and its seal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Solution {
+    /// The nonce.
     pub nonce: u64,
+    /// Its seal.
     pub seal: [u8; 32],
 }
 
+/// A range of nonces no engine searches.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RangeError {
+    /// The range's last nonce would be past 2^64-1.
     #[error(
         "nonce range [{start}, {start} + {count}) passes 2^64-1; nonces are 64-bit and ranges do not wrap"
     )]
     PastU64Max { start: u64, count: u64 },
+}
+
+/// Why a search or a seal failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SearchError {
+    /// The range itself is refused.
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    /// The engine's device failed (a GPU launch, a lost context): the
+    /// search did not happen, and no answer may be read from it.
+    #[error("engine {engine} failed: {message}")]
+    Device {
+        /// The engine.
+        engine: &'static str,
+        /// The device's error.
+        message: String,
+    },
 }
 
 /// Refuses a range whose last nonce would exceed `u64::MAX`.
@@ -105,15 +126,19 @@ impl std::str::FromStr for Order {
     }
 }
 
+/// A hashing engine. Every engine answers exactly as the [`reference`] does
+/// (the tests hold each to it); they differ only in speed and in what they
+/// need from the machine. CPU engines fail only on a refused range; a
+/// device engine may also fail with [`SearchError::Device`].
 pub trait Engine: Send + Sync {
     /// The name `--engine` selects it by.
     fn name(&self) -> &'static str;
 
     /// The seal of one nonce, computed by this engine's own code path.
-    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32];
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError>;
 
     /// The first valid nonce in `[start, start + count)`; see the module docs.
-    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError>;
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError>;
 
     /// Nonces per `search` call that keep this engine busy while a solver
     /// still sees a stop within milliseconds (CPU) or a launch (GPU).
@@ -129,7 +154,7 @@ pub trait Engine: Send + Sync {
         order: Order,
         start: u64,
         count: u64,
-    ) -> Result<Option<Solution>, RangeError> {
+    ) -> Result<Option<Solution>, SearchError> {
         search_each(self, job, order, start, count)
     }
 }
@@ -148,15 +173,15 @@ pub(crate) fn walks_columns(job: &Job, order: Order) -> bool {
 pub(crate) fn search_columns(
     start: u64,
     count: u64,
-    mut search: impl FnMut(u64, u64, u64) -> Option<(u64, [u8; 32])>,
-) -> Result<Option<Solution>, RangeError> {
+    mut search: impl FnMut(u64, u64, u64) -> Result<Option<(u64, [u8; 32])>, SearchError>,
+) -> Result<Option<Solution>, SearchError> {
     check_range(start, count)?;
     let (mut index, mut left) = (start, count);
     while left > 0 {
         let low = index >> 24;
         let hi_first = index & 0xff_ffff;
         let in_column = left.min((1 << 24) - hi_first);
-        if let Some((offset, seal)) = search(low, hi_first, in_column) {
+        if let Some((offset, seal)) = search(low, hi_first, in_column)? {
             return Ok(Some(Solution {
                 nonce: ((hi_first + offset) << 40) | low,
                 seal,
@@ -176,7 +201,7 @@ pub(crate) fn search_each<E: Engine + ?Sized>(
     order: Order,
     start: u64,
     count: u64,
-) -> Result<Option<Solution>, RangeError> {
+) -> Result<Option<Solution>, SearchError> {
     if order == Order::Sequential {
         return engine.search(job, start, count);
     }
@@ -268,7 +293,10 @@ impl Backend {
     /// Whether this machine can run it (checked at run time).
     pub fn is_supported(self) -> bool {
         if self == Backend::Cuda {
+            #[cfg(feature = "cuda")]
             return cuda::gpu::device_count().is_ok();
+            #[cfg(not(feature = "cuda"))]
+            return false;
         }
         #[cfg(target_arch = "x86_64")]
         {
@@ -302,12 +330,18 @@ impl Backend {
     /// An instance of this backend, if the CPU supports it.
     pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
         if self == Backend::Cuda {
+            #[cfg(feature = "cuda")]
             return cuda::gpu::CudaGpu::open(&[])
                 .map(|g| Box::new(g) as Box<dyn Engine>)
                 .map_err(|e| EngineError::Unavailable {
                     name: self.name().into(),
                     why: e.to_string(),
                 });
+            #[cfg(not(feature = "cuda"))]
+            return Err(EngineError::Unavailable {
+                name: self.name().into(),
+                why: "this build has no CUDA support (built without the `cuda` feature)".into(),
+            });
         }
         if !self.is_supported() {
             return Err(EngineError::Unsupported {

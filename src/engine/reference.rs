@@ -3,7 +3,7 @@
 //! other engine must return exactly what it returns, and every solution any
 //! engine reports is re-checked here before it is shown or submitted.
 
-use super::{check_range, Engine, RangeError, Solution};
+use super::{check_range, Engine, SearchError, Solution};
 use crate::hash::{keccak256, sha256};
 use crate::job::{Job, JobData};
 
@@ -42,11 +42,11 @@ impl Engine for Reference {
         "reference"
     }
 
-    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
-        seal(job, nonce)
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
+        Ok(seal(job, nonce))
     }
 
-    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError> {
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
         check_range(start, count)?;
         let target = job.target();
         for i in 0..count {

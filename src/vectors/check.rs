@@ -112,7 +112,8 @@ fn check_seal(
     seal: &[u8; 32],
     meets: bool,
 ) -> Result<(), String> {
-    same("seal", &encode(&engine.seal(job, nonce)), &encode(seal))?;
+    let got = engine.seal(job, nonce).map_err(|e| e.to_string())?;
+    same("seal", &encode(&got), &encode(seal))?;
     same("meets", &job.target().meets(seal), &meets)?;
     let want = meets.then(|| (nonce, encode(seal)));
     let found = engine.search(job, nonce, 1).map_err(|e| e.to_string())?;

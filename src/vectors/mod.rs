@@ -209,9 +209,47 @@ pub fn load(path: &Path) -> Result<Vec<VectorFile>, VectorError> {
         .iter()
         .map(|p| {
             let file = fs::File::open(p).map_err(|e| io_error(p, e))?;
-            parse(&p.display().to_string(), file)
+            parse(
+                &p.display().to_string(),
+                Limited {
+                    inner: file,
+                    left: MAX_FILE_BYTES,
+                },
+            )
         })
         .collect()
+}
+
+/// The largest vector file read (the committed ones are a few hundred KiB).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// A reader that fails past its limit, so that `/dev/zero` or a runaway
+/// file ends in an error instead of filling memory.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One byte more than the limit means the file is larger.
+            let mut probe = [0u8];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(format!(
+                    "larger than {} MiB, the most a vector file may have",
+                    MAX_FILE_BYTES >> 20
+                ))),
+            };
+        }
+        let n = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let read = self.inner.read(&mut buf[..n])?;
+        self.left -= read as u64;
+        Ok(read)
+    }
 }
 
 /// Parses one vector file from any reader; `name` is used in errors.
@@ -270,6 +308,10 @@ pub fn parse(name: &str, reader: impl Read) -> Result<VectorFile, VectorError> {
             name,
         };
         rows.push((line, fields.row(kind)?));
+    }
+    if rows.is_empty() {
+        // A file that checks nothing must not pass as "0 passed, 0 failed".
+        return Err(err(header_line, None, "a header but no rows".into()));
     }
     Ok(VectorFile {
         name: name.to_string(),

@@ -1,5 +1,5 @@
 //! An independent, deliberately naive implementation of both schemes,
-//! written from the definitions (DESIGN §2, FIPS 180-4, the Keccak
+//! written from the definitions (the README's scheme table, FIPS 180-4, the Keccak
 //! reference) and sharing no code with the library: its own SHA-256, its own
 //! Keccak-f[1600] (round constants and rotations derived from the spec's
 //! LFSR and formula, not copied tables), pow.py's hex-string path for the

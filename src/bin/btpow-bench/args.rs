@@ -1,10 +1,72 @@
 //! Every command-line argument of `btpow-bench`, in one place.
 
 use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
 
 use btpow::engine::Order;
 use btpow::{Rule, Scheme};
 use clap::{Args, Parser, Subcommand};
+
+/// A duration given in seconds: finite, positive, and at most
+/// [`MAX_SECONDS`], so that no deadline computed from it can overflow.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Seconds(pub Duration);
+
+/// About 31 years: longer than any run, short enough for every clock.
+pub const MAX_SECONDS: f64 = 1e9;
+
+/// The one value parser for durations.
+pub fn seconds(s: &str) -> Result<Seconds, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if v.is_nan() {
+        return Err("not a number of seconds".into());
+    }
+    if v < 0.0 {
+        return Err("must not be negative".into());
+    }
+    if v == 0.0 {
+        return Err("must be more than 0 seconds".into());
+    }
+    if v > MAX_SECONDS {
+        return Err(format!("{s} s is too long (at most {MAX_SECONDS:e} s)"));
+    }
+    Ok(Seconds(Duration::from_secs_f64(v)))
+}
+
+/// A whole number that must not be negative (clap would otherwise take
+/// `-1` for a flag and say "unexpected argument").
+pub fn whole<T: FromStr>(s: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    if s.trim_start().starts_with('-') {
+        return Err("must not be negative".into());
+    }
+    s.trim().parse().map_err(|e: T::Err| e.to_string())
+}
+
+/// The most worker threads allowed: 16 per core. More only thrashes, and a
+/// typo such as 100000 would exhaust the machine before failing.
+pub fn max_threads() -> usize {
+    16 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// A worker-thread count: at least 1, at most [`max_threads`].
+pub fn threads(s: &str) -> Result<usize, String> {
+    let n: usize = whole(s)?;
+    let max = max_threads();
+    match n {
+        0 => Err("must be at least 1".into()),
+        n if n > max => Err(format!(
+            "{n} threads is more than 16 per core ({max} on this machine)"
+        )),
+        n => Ok(n),
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,17 +114,24 @@ pub struct CompareArgs {
     pub scheme: Option<Scheme>,
     /// Worker threads per engine; a list (1,2) measures each, with the
     /// speed-up over the first (default: every core)
-    #[arg(long, value_name = "N[,N…]", value_delimiter = ',')]
+    #[arg(long, value_name = "N[,N…]", value_delimiter = ',', value_parser = threads, allow_hyphen_values = true)]
     pub threads: Vec<usize>,
     /// Nonce order (default: sequential for legacy, high-bytes for v1)
     #[arg(long, value_name = "sequential|high-bytes")]
     pub order: Option<Order>,
     /// Seconds each engine runs
-    #[arg(long, default_value_t = 3.0, value_name = "S")]
-    pub seconds: f64,
+    #[arg(long, default_value = "3", value_name = "S", value_parser = seconds, allow_hyphen_values = true)]
+    pub seconds: Seconds,
     /// Engines to run, comma-separated (default: every engine this CPU supports)
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub engines: Vec<String>,
+    /// Run the CUDA engine on every GPU (one thread per device), beside the
+    /// reference; no GPU: a one-line refusal, exit 2
+    #[arg(long)]
+    pub cuda: bool,
+    /// GPUs for --cuda, comma-separated ordinals (default: all)
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "cuda", value_parser = whole::<usize>)]
+    pub devices: Vec<usize>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Also run the Python peers in the same run: pow.py (legacy) and
@@ -113,7 +182,7 @@ pub struct ChallengeArgs {
     #[arg(long, value_name = "ACCOUNT")]
     pub coldkey: Option<String>,
     /// v1 only: the subnet
-    #[arg(long, value_name = "U16")]
+    #[arg(long, value_name = "U16", value_parser = whole::<u16>, allow_hyphen_values = true)]
     pub netuid: Option<u16>,
 }
 
@@ -122,10 +191,10 @@ pub struct SealArgs {
     #[command(flatten)]
     pub challenge: ChallengeArgs,
     /// The nonce (decimal)
-    #[arg(long)]
+    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub nonce: u64,
     /// Judge the seal against this difficulty
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub difficulty: u64,
 }
 
@@ -142,17 +211,17 @@ pub struct SolveArgs {
     #[command(flatten)]
     pub challenge: ChallengeArgs,
     /// Difficulty (offline; default: the sample's when solving the sample)
-    #[arg(long)]
+    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub difficulty: Option<u64>,
     /// Acceptance rule (default: the runtime's, or python for an offline legacy challenge)
     #[arg(long, value_name = "python|chain-be|chain-le|v1")]
     pub rule: Option<Rule>,
     /// First nonce to try (offline; on a chain the start is random)
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub start: u64,
     /// Give up after this many seconds
-    #[arg(long, value_name = "SECONDS")]
-    pub max_time: Option<f64>,
+    #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
+    pub max_time: Option<Seconds>,
     #[command(flatten)]
     pub run: RunArgs,
     #[command(flatten)]
@@ -197,18 +266,19 @@ pub struct ChainArgs {
     /// text: a live panel on a terminal; json: one JSON event per line on stdout
     #[arg(long, value_enum, default_value_t = EventFormat::Text)]
     pub format: EventFormat,
-    /// Seconds to wait for any one node request
-    #[arg(long, default_value_t = 20.0, value_name = "SECONDS")]
-    pub rpc_timeout: f64,
+    /// Seconds to wait for the connection and for any one node request
+    #[arg(long, default_value = "20", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
+    pub rpc_timeout: Seconds,
     /// Testing: solve for this (past) block instead of the head
-    #[arg(long, hide = true, value_name = "BLOCK")]
+    #[arg(long, hide = true, value_name = "BLOCK", value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub work_block: Option<u64>,
     /// Testing: submit even when the pre-checks refuse, to see the chain's answer
     #[arg(long, hide = true)]
     pub no_precheck: bool,
     /// Testing: sign with this key instead of the one the scheme requires
+    #[cfg(feature = "chain")]
     #[arg(long, hide = true, value_name = "hotkey|coldkey")]
-    pub signer: Option<String>,
+    pub signer: Option<btpow::chain::Signer>,
 }
 
 /// How to run engines: which one, and on how many threads.
@@ -218,16 +288,45 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
     pub engine: Option<String>,
     /// Worker threads (default: every core; with --cuda, one per GPU)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
     /// Solve on the GPUs with the CUDA engine
     #[arg(long)]
     pub cuda: bool,
     /// GPUs for --cuda, comma-separated ordinals (default: all)
-    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "cuda")]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "cuda", value_parser = whole::<usize>)]
     pub devices: Vec<usize>,
     /// Nonce order: sequential (the lowest valid nonce), or high-bytes (v1's
     /// midstate order, one compression per nonce; the default for v1)
     #[arg(long, value_name = "sequential|high-bytes")]
     pub order: Option<Order>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_validated_once() {
+        assert_eq!(seconds("1.5"), Ok(Seconds(Duration::from_millis(1500))));
+        assert_eq!(seconds("-1").unwrap_err(), "must not be negative");
+        assert!(seconds("0").is_err());
+        assert!(seconds("nan").is_err());
+        assert!(seconds("inf").unwrap_err().contains("too long"));
+        assert!(seconds("1e300").unwrap_err().contains("too long"));
+        // The largest accepted value leaves every deadline computable.
+        let Seconds(d) = seconds("1e9").unwrap();
+        assert!(std::time::Instant::now().checked_add(d).is_some());
+        assert!(d.checked_mul(4).is_some());
+    }
+
+    #[test]
+    fn counts_are_whole_and_not_negative() {
+        assert_eq!(whole::<u64>("-1").unwrap_err(), "must not be negative");
+        assert_eq!(whole::<u64>("18446744073709551615"), Ok(u64::MAX));
+        assert!(whole::<u64>("18446744073709551616").is_err());
+        assert_eq!(threads("0").unwrap_err(), "must be at least 1");
+        assert!(threads("100000").unwrap_err().contains("16 per core"));
+        assert_eq!(threads("1"), Ok(1));
+    }
 }

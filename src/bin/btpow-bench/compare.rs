@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use btpow::engine::{self, roofline, Backend, Engine, Order};
+use btpow::engine::{self, roofline, Backend, Engine, Order, SearchError, Solution};
 use btpow::solver::{Outcome, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 use serde::Serialize;
@@ -65,12 +65,12 @@ fn measure(
     job: &Job,
     order: Order,
     threads: usize,
-    seconds: f64,
+    seconds: Duration,
 ) -> Result<f64> {
     let options = SolveOptions {
         threads,
         order,
-        max_time: Some(Duration::from_secs_f64(seconds)),
+        max_time: Some(seconds),
         // An eighth of the usual: even the reference finishes many chunks
         // in a short run.
         chunk: (engine.preferred_chunk() / 8).max(1),
@@ -82,24 +82,78 @@ fn measure(
         bail!("unexpected outcome {:?} while benchmarking", report.outcome);
     }
     if report.hashes == 0 {
-        bail!("{name} finished no work in {seconds} s: give --seconds more time");
+        bail!(
+            "{name} finished no work in {} s: give --seconds more time",
+            seconds.as_secs_f64()
+        );
     }
     Ok(report.rate())
 }
 
-pub fn run(args: &CompareArgs) -> CmdResult {
-    if !(args.seconds.is_finite() && args.seconds > 0.0) {
-        bail!("--seconds must be positive");
+/// The GPUs `--cuda` runs on, opened once: one solver thread each.
+struct Gpus {
+    engine: Arc<dyn Engine>,
+    threads: usize,
+}
+
+/// An engine to measure, and the threads it runs on (`--cuda`: one per GPU,
+/// whatever `--threads` says).
+fn open(b: Backend, gpus: Option<&Gpus>, threads: usize) -> Result<(Box<dyn Engine>, usize)> {
+    match (b, gpus) {
+        (Backend::Cuda, Some(g)) => Ok((Box::new(SharedGpu(g.engine.clone())), g.threads)),
+        _ => Ok((b.engine()?, threads)),
     }
+}
+
+/// The opened GPUs, shared by every measurement.
+struct SharedGpu(Arc<dyn Engine>);
+
+impl Engine for SharedGpu {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
+        self.0.seal(job, nonce)
+    }
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
+        self.0.search(job, start, count)
+    }
+    fn preferred_chunk(&self) -> u64 {
+        self.0.preferred_chunk()
+    }
+    fn search_in(
+        &self,
+        job: &Job,
+        order: Order,
+        start: u64,
+        count: u64,
+    ) -> Result<Option<Solution>, SearchError> {
+        self.0.search_in(job, order, start, count)
+    }
+}
+
+pub fn run(args: &CompareArgs) -> CmdResult {
+    let seconds = args.seconds.0;
     let thread_counts = if args.threads.is_empty() {
         vec![SolveOptions::default().threads]
     } else {
         args.threads.clone()
     };
-    if thread_counts.contains(&0) {
-        bail!("--threads must be at least 1");
-    }
-    let backends: Vec<Backend> = if args.engines.is_empty() {
+    let gpus = if args.cuda {
+        if !args.engines.is_empty() {
+            bail!("--cuda and --engines are exclusive: --cuda runs the cuda engine beside the reference");
+        }
+        let (engine, threads) = crate::solve::open_gpus(&args.devices)?;
+        Some(Gpus {
+            engine: Arc::from(engine),
+            threads,
+        })
+    } else {
+        None
+    };
+    let backends: Vec<Backend> = if gpus.is_some() {
+        vec![Backend::Reference, Backend::Cuda]
+    } else if args.engines.is_empty() {
         engine::available()
     } else {
         let mut list = args
@@ -129,7 +183,8 @@ pub fn run(args: &CompareArgs) -> CmdResult {
             let mut reference_rate = None;
             let first = rows.len();
             for &b in &backends {
-                let rate = measure(b.engine()?, &job, order, threads, args.seconds)?;
+                let (engine, threads) = open(b, gpus.as_ref(), threads)?;
+                let rate = measure(engine, &job, order, threads, seconds)?;
                 if b == Backend::Reference {
                     reference_rate = Some(rate);
                 }
@@ -164,7 +219,8 @@ pub fn run(args: &CompareArgs) -> CmdResult {
             // pow.py runs one process whatever the machine: measure it once.
             let peer_wanted = args.peers && (scheme == Scheme::V1 || round == 0);
             if peer_wanted {
-                if let Some(p) = peers::measure(scheme, &args.peers_venv, args.seconds, threads)? {
+                {
+                    let p = peers::measure(scheme, &args.peers_venv, seconds, threads)?;
                     let per_thread = p.rate / p.threads as f64;
                     rows.push(Row {
                         scheme: scheme.name(),
@@ -188,7 +244,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     }
 
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
         Format::Csv => print_csv(&rows),
         Format::Table => print_table(&rows, &roof),
     }
@@ -196,10 +252,10 @@ pub fn run(args: &CompareArgs) -> CmdResult {
 }
 
 fn print_csv(rows: &[Row]) {
-    println!("scheme,order,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,speedup_over_first_threads,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
+    outln!("scheme,order,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,speedup_over_first_threads,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
     for r in rows {
-        println!(
+        outln!(
             "{},{},{},{},{},{:.0},{:.0},{},{},{:.0},{},{},{},{}",
             r.scheme,
             r.order,
@@ -231,15 +287,18 @@ fn human(rate: f64) -> String {
 fn print_table(rows: &[Row], roof: &roofline::Roofline) {
     let sha = roof.best_sha256();
     let kec = roof.best_keccak();
-    println!(
+    outln!(
         "roofline per core: SHA-256 compression {:.1} ns ({}), Keccak-f[1600] {:.1} ns ({})",
-        sha.ns, sha.name, kec.ns, kec.name
+        sha.ns,
+        sha.name,
+        kec.ns,
+        kec.name
     );
-    println!(
+    outln!(
         "share: per-thread rate / roofline per core (best primitives here); \
          own: / the bound of the engine's own primitives"
     );
-    println!(
+    outln!(
         "{:<7} {:<42} {:>7} {:>10} {:>10} {:>8} {:>7} {:>13} {:>6} {:>10} {:>6} {:>9}",
         "scheme",
         "engine",
@@ -264,7 +323,7 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
         } else {
             format!("{} ({})", r.engine, r.order)
         };
-        println!(
+        outln!(
             "{:<7} {:<42} {:>7} {:>10} {:>10} {:>8} {:>7} {:>13} {:>6} {:>10} {:>6} {:>9}",
             r.scheme,
             name,

@@ -1,5 +1,8 @@
 //! `btpow-bench`: a thin command line over the `btpow` library.
 
+#[macro_use]
+mod output;
+
 mod args;
 mod challenge_input;
 mod compare;
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
                 } else {
                     "unsupported here"
                 };
-                println!("{:<12} {state} (needs {})", b.name(), b.needs());
+                outln!("{:<12} {state} (needs {})", b.name(), b.needs());
             }
             Ok(true)
         }
@@ -41,7 +44,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", output::anyhow_text(&e));
             ExitCode::from(2)
         }
     }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use btpow::Scheme;
@@ -52,9 +53,10 @@ pub struct Peer {
     pub rate: f64,
 }
 
-/// The peer for `scheme`, measured for `seconds`; `Ok(None)` with a note on
-/// stderr when its environment is missing.
-pub fn measure(scheme: Scheme, venvs: &Path, seconds: f64, threads: usize) -> Result<Option<Peer>> {
+/// The peer for `scheme`, measured for `seconds`. A missing environment is
+/// an error: `--peers` asked for a comparison, and a table without the
+/// peer would read as if it had been made.
+pub fn measure(scheme: Scheme, venvs: &Path, seconds: Duration, threads: usize) -> Result<Peer> {
     let (env, name, script, threads) = match scheme {
         // pow.py only ever runs one solver process (num_processes = min(1, cpus)).
         Scheme::Legacy => ("legacy", "pow.py (bittensor 9.12.2)", LEGACY, 1),
@@ -62,16 +64,15 @@ pub fn measure(scheme: Scheme, venvs: &Path, seconds: f64, threads: usize) -> Re
     };
     let python = venvs.join(env).join("bin").join("python");
     if !python.exists() {
-        eprintln!(
-            "peer {name}: not measured, {} is missing (run vectors/setup)",
-            python.display()
+        bail!(
+            "--peers: {name} cannot be measured: {} is missing (run vectors/setup, or point --peers-venv at its environments)",
+            crate::output::printable(&python.display().to_string())
         );
-        return Ok(None);
     }
     let out = Command::new(&python)
         .arg("-c")
         .arg(script)
-        .arg(seconds.to_string())
+        .arg(seconds.as_secs_f64().to_string())
         .arg(threads.to_string())
         .output()
         .with_context(|| format!("running {}", python.display()))?;
@@ -86,9 +87,9 @@ pub fn measure(scheme: Scheme, venvs: &Path, seconds: f64, threads: usize) -> Re
         .trim()
         .parse()
         .with_context(|| format!("peer {name} printed {text:?}"))?;
-    Ok(Some(Peer {
+    Ok(Peer {
         name,
         threads,
         rate,
-    }))
+    })
 }

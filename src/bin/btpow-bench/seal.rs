@@ -13,22 +13,22 @@ pub fn run(args: &SealArgs) -> CmdResult {
     let difficulty = Difficulty::new(args.difficulty)?;
     let rules: &[Rule] = match challenge {
         Challenge::Legacy(ref c) => {
-            println!(
+            outln!(
                 "block_and_hotkey_hash {}",
                 encode(&c.block_and_hotkey_hash())
             );
             &Rule::LEGACY
         }
         Challenge::V1(ref c) => {
-            println!("prefix                {}", encode(&c.prefix()));
+            outln!("prefix                {}", encode(&c.prefix()));
             &[Rule::V1]
         }
     };
     let first = Job::new(&challenge, rules[0], difficulty)?;
     let seal = reference::seal(&first, args.nonce);
-    println!("nonce                 {}", args.nonce);
-    println!("seal                  {}", encode(&seal));
-    println!("difficulty            {difficulty}");
+    outln!("nonce                 {}", args.nonce);
+    outln!("seal                  {}", encode(&seal));
+    outln!("difficulty            {difficulty}");
     for &rule in rules {
         let job = Job::new(&challenge, rule, difficulty)?;
         let verdict = if job.target().meets(&seal) {
@@ -36,7 +36,7 @@ pub fn run(args: &SealArgs) -> CmdResult {
         } else {
             "does not meet"
         };
-        println!("rule {:<16} {verdict}", rule.name());
+        outln!("rule {:<16} {verdict}", rule.name());
     }
     Ok(true)
 }

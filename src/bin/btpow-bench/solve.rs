@@ -3,7 +3,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use btpow::engine::{Backend, Engine, Order};
@@ -40,6 +39,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         #[cfg(not(feature = "chain"))]
         bail!("this build has no chain support (built without the `chain` feature); cannot use {endpoint}");
     }
+    refuse_chain_flags(args)?;
     let (challenge, difficulty, origin) = if args.challenge.any_given() {
         let difficulty = args
             .difficulty
@@ -54,15 +54,16 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         Scheme::Legacy => Rule::Python,
         Scheme::V1 => Rule::V1,
     });
-    let job = Job::new(&challenge, rule, Difficulty::new(difficulty)?)?;
+    let job_difficulty = Difficulty::new(difficulty)?;
+    let job = Job::new(&challenge, rule, job_difficulty)?;
     let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
     let (engine, mut options) = args.run.solver_setup(order)?;
-    options.max_time = args.max_time.map(seconds).transpose()?;
+    options.max_time = args.max_time.map(|s| s.0);
 
-    println!("challenge  {origin} ({} scheme)", challenge.scheme());
+    outln!("challenge  {origin} ({} scheme)", challenge.scheme());
     describe(&challenge);
-    println!("target     rule {rule}, difficulty {difficulty}");
-    println!(
+    outln!("target     rule {rule}, difficulty {difficulty}");
+    outln!(
         "engine     {} on {} threads, {} order from nonce {}",
         engine.name(),
         options.threads,
@@ -77,7 +78,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     let live = std::io::stderr().is_terminal();
     let report = solver.solve(job, args.start, |r| {
         if live {
-            show_progress(r, difficulty);
+            show_progress(r, job_difficulty);
         }
     })?;
     if live {
@@ -91,25 +92,25 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     );
     match report.outcome {
         Outcome::Found { solution: s, .. } => {
-            println!("nonce      {}", s.nonce);
-            println!("seal       {}", encode(&s.seal));
-            println!("verified   by the reference engine");
-            println!("rate       {rate}");
+            outln!("nonce      {}", s.nonce);
+            outln!("seal       {}", encode(&s.seal));
+            outln!("verified   by the reference engine");
+            outln!("rate       {rate}");
             Ok(true)
         }
         Outcome::TimedOut => {
-            println!("no solution within --max-time ({rate})");
+            outln!("no solution within --max-time ({rate})");
             Ok(false)
         }
         Outcome::Exhausted => {
-            println!(
+            outln!(
                 "no solution between nonce {} and 2^64-1 ({rate})",
                 args.start
             );
             Ok(false)
         }
         Outcome::Stopped => {
-            println!("stopped ({rate})");
+            outln!("stopped ({rate})");
             Ok(false)
         }
     }
@@ -118,23 +119,22 @@ pub fn run(args: &SolveArgs) -> CmdResult {
 fn describe(challenge: &Challenge) {
     match challenge {
         Challenge::Legacy(c) => {
-            println!("block      {}", encode(&c.block_hash));
-            println!("hotkey     {}", encode(&c.hotkey));
+            outln!("block      {}", encode(&c.block_hash));
+            outln!("hotkey     {}", encode(&c.hotkey));
         }
         Challenge::V1(c) => {
-            println!("netuid     {}", c.netuid);
-            println!("block      {}", encode(&c.block_hash));
-            println!("hotkey     {}", encode(&c.hotkey));
-            println!("coldkey    {}", encode(&c.coldkey));
+            outln!("netuid     {}", c.netuid);
+            outln!("block      {}", encode(&c.block_hash));
+            outln!("hotkey     {}", encode(&c.hotkey));
+            outln!("coldkey    {}", encode(&c.coldkey));
         }
     }
 }
 
 /// One status line, rewritten in place: rates, work done, and the chance
 /// that a solution would have been found by now.
-fn show_progress(r: &Report, difficulty: u64) {
-    let expected = difficulty as f64;
-    let chance = 1.0 - (-(r.hashes as f64) / expected).exp();
+fn show_progress(r: &Report, difficulty: Difficulty) {
+    let chance = btpow::solver::chance_of_solution(r.hashes as f64, difficulty);
     eprint!(
         "\r\x1b[2K{:.2} M nonces/s (EWMA), {:.2} M/s overall, {} nonces in {:.1} s, {:.0}% chance by now",
         r.rates.ewma / 1e6,
@@ -159,10 +159,9 @@ impl crate::args::RunArgs {
             if self.engine.is_some() {
                 bail!("--cuda and --engine are exclusive");
             }
-            let gpus = btpow::engine::cuda::gpu::CudaGpu::open(&self.devices)
-                .map_err(|e| anyhow::anyhow!("--cuda: {e}"))?;
-            options.threads = gpus.device_count();
-            Box::new(gpus)
+            let (gpus, threads) = open_gpus(&self.devices)?;
+            options.threads = threads;
+            gpus
         } else {
             let backend = match &self.engine {
                 Some(name) => Backend::from_name(name)?,
@@ -171,18 +170,41 @@ impl crate::args::RunArgs {
             backend.engine()?
         };
         options.chunk = engine.preferred_chunk();
-        match self.threads {
-            Some(0) => bail!("--threads must be at least 1"),
-            Some(n) => options.threads = n,
-            None => {}
+        if let Some(n) = self.threads {
+            options.threads = n; // 1 ..= 16 per core (args::threads)
         }
         Ok((engine, options))
     }
 }
 
-fn seconds(s: f64) -> Result<Duration> {
-    if !(s.is_finite() && s > 0.0) {
-        bail!("--max-time must be a positive number of seconds, got {s}");
+/// The GPUs (`--devices`, or all), and one solver thread for each.
+pub fn open_gpus(devices: &[usize]) -> Result<(Box<dyn Engine>, usize)> {
+    #[cfg(feature = "cuda")]
+    {
+        let gpus = btpow::engine::cuda::gpu::CudaGpu::open(devices)
+            .map_err(|e| anyhow::anyhow!("--cuda: {e}"))?;
+        let threads = gpus.device_count();
+        Ok((Box::new(gpus), threads))
     }
-    Duration::try_from_secs_f64(s).context("--max-time is too large")
+    #[cfg(not(feature = "cuda"))]
+    {
+        let _ = devices;
+        bail!("--cuda: this build has no CUDA support (built without the `cuda` feature)")
+    }
+}
+
+/// Flags that only mean something on a chain are refused offline rather
+/// than silently ignored.
+fn refuse_chain_flags(args: &SolveArgs) -> Result<()> {
+    let c = &args.chain;
+    let given = [
+        (c.format == crate::args::EventFormat::Json, "--format json"),
+        (c.dry_run, "--dry-run"),
+        (c.work_block.is_some(), "--work-block"),
+        (c.no_precheck, "--no-precheck"),
+    ];
+    if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
+        bail!("{flag} is for registering on a chain (--endpoint); --offline prints the solution as text");
+    }
+    Ok(())
 }

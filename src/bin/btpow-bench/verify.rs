@@ -44,7 +44,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
                     }
                 }
             }
-            println!(
+            outln!(
                 "{:<width$}  {:<18} {:<10} {:>6} passed, {} failed",
                 file.name,
                 format!("({})", file.kind.name()),
@@ -62,7 +62,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
             failed as usize - shown
         );
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     Ok(failed == 0)
 }
 
@@ -71,7 +71,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
 fn select(names: &[String]) -> Result<Vec<Box<dyn Engine>>> {
     if names.is_empty() {
         for b in Backend::ALL.iter().filter(|b| !b.is_supported()) {
-            println!("skipped engine {}: needs {}", b.name(), b.needs());
+            outln!("skipped engine {}: needs {}", b.name(), b.needs());
         }
         return engine::available()
             .into_iter()

@@ -20,7 +20,7 @@ use thiserror::Error;
 
 use super::{Params, SearchKind, KERNEL_SOURCE};
 use crate::engine::{
-    check_range, reference, search_columns, search_each, walks_columns, Engine, Order, RangeError,
+    check_range, reference, search_columns, search_each, walks_columns, Engine, Order, SearchError,
     Solution,
 };
 use crate::job::{lanes_to_seal, Job};
@@ -43,6 +43,14 @@ pub enum CudaError {
     Driver(String),
     #[error("NVRTC could not compile the kernels: {0}")]
     Compile(String),
+}
+
+/// A device failure, as the engine reports it: the search did not happen.
+fn device_error(e: CudaError) -> SearchError {
+    SearchError::Device {
+        engine: "cuda",
+        message: e.to_string(),
+    }
 }
 
 fn driver<E: std::fmt::Display>(e: E) -> CudaError {
@@ -252,16 +260,15 @@ impl Engine for CudaGpu {
         1 << 30
     }
 
-    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
         let (p, kind) = Params::new(job);
-        match self.with_device(|d| d.seal(&p, kind, nonce)) {
-            Ok(lanes) => lanes_to_seal(&lanes),
-            // A failing device must not look like a matching seal.
-            Err(e) => panic!("CUDA seal failed: {e}"),
-        }
+        let lanes = self
+            .with_device(|d| d.seal(&p, kind, nonce))
+            .map_err(device_error)?;
+        Ok(lanes_to_seal(&lanes))
     }
 
-    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError> {
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
         check_range(start, count)?;
         let (p, kind) = Params::new(job);
         let found = self.with_device(|d| {
@@ -272,10 +279,8 @@ impl Engine for CudaGpu {
             };
             d.search(f, &p, start, count)
         });
-        match found {
-            Ok(hit) => Ok(hit.map(|offset| Self::found(job, start + offset))),
-            Err(e) => panic!("CUDA search failed: {e}"),
-        }
+        let hit = found.map_err(device_error)?;
+        Ok(hit.map(|offset| Self::found(job, start + offset)))
     }
 
     fn search_in(
@@ -284,19 +289,19 @@ impl Engine for CudaGpu {
         order: Order,
         start: u64,
         count: u64,
-    ) -> Result<Option<Solution>, RangeError> {
+    ) -> Result<Option<Solution>, SearchError> {
         if !walks_columns(job, order) {
             return search_each(self, job, order, start, count);
         }
         search_columns(start, count, |low, hi_first, n| {
             let p = Params::v1_column(job, low);
-            match self.with_device(|d| d.search(&d.v1_high, &p, hi_first, n)) {
-                Ok(hit) => hit.map(|offset| {
-                    let nonce = ((hi_first + offset) << 40) | low;
-                    (offset, reference::seal(job, nonce))
-                }),
-                Err(e) => panic!("CUDA search failed: {e}"),
-            }
+            let hit = self
+                .with_device(|d| d.search(&d.v1_high, &p, hi_first, n))
+                .map_err(device_error)?;
+            Ok(hit.map(|offset| {
+                let nonce = ((hi_first + offset) << 40) | low;
+                (offset, reference::seal(job, nonce))
+            }))
         })
     }
 }

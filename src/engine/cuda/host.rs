@@ -7,7 +7,7 @@ use std::os::raw::c_int;
 
 use super::{Params, SearchKind};
 use crate::engine::{
-    check_range, search_columns, search_each, walks_columns, Engine, Order, RangeError, Solution,
+    check_range, search_columns, search_each, walks_columns, Engine, Order, SearchError, Solution,
 };
 use crate::job::{lanes_to_seal, Job};
 
@@ -45,12 +45,12 @@ impl Engine for CudaCore {
         "cuda-core"
     }
 
-    fn seal(&self, job: &Job, nonce: u64) -> [u8; 32] {
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
         let (p, kind) = Params::new(job);
-        lanes_to_seal(&seal(&p, kind, nonce))
+        Ok(lanes_to_seal(&seal(&p, kind, nonce)))
     }
 
-    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, RangeError> {
+    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
         check_range(start, count)?;
         let (p, kind) = Params::new(job);
         Ok(
@@ -67,14 +67,14 @@ impl Engine for CudaCore {
         order: Order,
         start: u64,
         count: u64,
-    ) -> Result<Option<Solution>, RangeError> {
+    ) -> Result<Option<Solution>, SearchError> {
         if !walks_columns(job, order) {
             return search_each(self, job, order, start, count);
         }
         search_columns(start, count, |low, hi_first, n| {
             let p = Params::v1_column(job, low);
-            search(&p, SearchKind::V1High, hi_first, n)
-                .map(|(offset, lanes)| (offset, lanes_to_seal(&lanes)))
+            Ok(search(&p, SearchKind::V1High, hi_first, n)
+                .map(|(offset, lanes)| (offset, lanes_to_seal(&lanes))))
         })
     }
 }

@@ -4,6 +4,7 @@
 //! (`cuda-core`), which holds the kernels' arithmetic to the reference on
 //! machines without a GPU.
 
+#[cfg(feature = "cuda")]
 pub mod gpu;
 pub mod host;
 

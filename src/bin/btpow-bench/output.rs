@@ -1,0 +1,127 @@
+//! Writing for people: stdout that ends quietly when its reader goes away
+//! (`btpow-bench … | head -1`), error chains without repeats, and names
+//! with their control bytes escaped.
+
+use std::fmt;
+use std::io::Write;
+
+/// Writes one line to stdout. When the reader has gone (a closed pipe),
+/// the process ends at once with exit 0, as ripgrep does: there is no one
+/// left to tell.
+pub fn out(line: fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    let result = stdout
+        .write_fmt(line)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        // Any other failure to write: report it once, as an error exit.
+        eprintln!("error: writing to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// `println!` through [`out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::out(format_args!($($arg)*))
+    };
+}
+
+/// An error and its sources, joined by ": ", leaving out a source whose
+/// text the message before it already contains.
+pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut last = text.clone();
+    let mut next = e.source();
+    while let Some(source) = next {
+        let s = source.to_string();
+        if !last.contains(&s) && !s.is_empty() {
+            text.push_str(": ");
+            text.push_str(&s);
+        }
+        last = s;
+        next = source.source();
+    }
+    text
+}
+
+/// An anyhow error and its chain, as [`error_text`] joins them.
+pub fn anyhow_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    let mut last = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if s.is_empty() || last.contains(&s) {
+            last = s;
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&s);
+        last = s;
+    }
+    printable(&text)
+}
+
+/// `s` with control characters escaped (`\u{1b}`), so that a file name or
+/// an answer from a node cannot move the cursor or recolour the terminal.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct E(&'static str, Option<Box<E>>);
+    impl fmt::Display for E {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn repeated_sources_are_shown_once() {
+        let e = E(
+            "cannot reach ws://x",
+            Some(Box::new(E(
+                "RPC error: client error: refused (os error 111)",
+                Some(Box::new(E("refused (os error 111)", None))),
+            ))),
+        );
+        assert_eq!(
+            error_text(&e),
+            "cannot reach ws://x: RPC error: client error: refused (os error 111)"
+        );
+        let a = anyhow::Error::new(e).context("solve");
+        assert_eq!(
+            anyhow_text(&a),
+            "solve: cannot reach ws://x: RPC error: client error: refused (os error 111)"
+        );
+    }
+
+    #[test]
+    fn control_bytes_are_escaped() {
+        assert_eq!(printable("a\u{1b}[31mb\rc"), "a\\u{1b}[31mb\\rc");
+        assert_eq!(printable("plain/ünïcode"), "plain/ünïcode");
+    }
+}

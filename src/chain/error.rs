@@ -1,0 +1,306 @@
+//! What can go wrong talking to a node, decided on types, not on words.
+//!
+//! Every error keeps its source. Whether an error is worth reconnecting for
+//! is decided once, here, from the variant: a transport failure (the
+//! websocket closed, the TCP connection reset, a timeout) is; an answer the
+//! node gave (a JSON-RPC error, a value that does not decode) is not.
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use thiserror::Error;
+
+/// A boxed source error.
+pub type Source = Box<dyn StdError + Send + Sync + 'static>;
+
+/// A failed request to the node.
+#[derive(Debug, Error)]
+pub enum ChainError {
+    /// The connection could not be made.
+    #[error("cannot reach {url}")]
+    Connect {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        #[source]
+        source: Source,
+    },
+    /// The connection was lost during a request.
+    #[error("connection lost during {what}")]
+    Disconnected {
+        /// The request.
+        what: &'static str,
+        /// The transport's error.
+        #[source]
+        source: Source,
+    },
+    /// No answer in time.
+    #[error("the node did not answer {what} within {limit:?}")]
+    Timeout {
+        /// The request.
+        what: &'static str,
+        /// How long was waited.
+        limit: Duration,
+    },
+    /// The node answered, with an error or with something that does not decode.
+    #[error("the node refused {what}")]
+    Node {
+        /// The request.
+        what: &'static str,
+        /// The node's answer.
+        #[source]
+        source: Source,
+    },
+    /// The node answered, but without something it must have.
+    #[error("{what}: {why}")]
+    Missing {
+        /// The request.
+        what: &'static str,
+        /// What was missing.
+        why: String,
+    },
+}
+
+impl ChainError {
+    /// Whether the connection itself failed (worth reconnecting), as opposed
+    /// to an answer the node gave.
+    pub fn is_connection(&self) -> bool {
+        matches!(
+            self,
+            ChainError::Connect { .. }
+                | ChainError::Disconnected { .. }
+                | ChainError::Timeout { .. }
+        )
+    }
+
+    /// A failed request `what`, classified by its RPC error: a failure of
+    /// the client's transport is a lost connection; anything else (a
+    /// JSON-RPC error, a value that does not decode) is the node's answer.
+    pub fn from_request<E: Rpc>(what: &'static str, e: E) -> Self {
+        if e.rpc_error().is_some_and(|f| is_transport(&f)) {
+            ChainError::Disconnected {
+                what,
+                source: Box::new(e),
+            }
+        } else {
+            ChainError::Node {
+                what,
+                source: Box::new(e),
+            }
+        }
+    }
+}
+
+/// Whether an RPC error is the transport's (the connection), not the node's.
+pub(crate) fn is_transport(e: &RpcFailure<'_>) -> bool {
+    match e {
+        RpcFailure::Client(rpc) => matches!(
+            rpc,
+            subxt_rpcs::Error::Client(_) | subxt_rpcs::Error::DisconnectedWillReconnect(_)
+        ),
+        RpcFailure::SubscriptionDropped => true,
+    }
+}
+
+/// The RPC failure underneath an error of the chain client.
+#[derive(Debug)]
+pub enum RpcFailure<'a> {
+    /// The RPC client's error.
+    Client(&'a subxt_rpcs::Error),
+    /// The node dropped a subscription.
+    SubscriptionDropped,
+}
+
+/// Errors that may carry an RPC failure. subxt keeps its backend errors in
+/// fields that are not error sources, so each type says where its own is.
+pub trait Rpc: StdError + Send + Sync + 'static {
+    /// The RPC failure underneath, if any.
+    fn rpc_error(&self) -> Option<RpcFailure<'_>>;
+}
+
+impl Rpc for subxt_rpcs::Error {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        Some(RpcFailure::Client(self))
+    }
+}
+
+fn backend(e: &subxt::error::BackendError) -> Option<RpcFailure<'_>> {
+    use subxt::error::{BackendError, RpcError};
+    match e {
+        BackendError::Rpc(RpcError::ClientError(rpc)) => Some(RpcFailure::Client(rpc)),
+        BackendError::Rpc(RpcError::SubscriptionDropped) => Some(RpcFailure::SubscriptionDropped),
+        _ => None,
+    }
+}
+
+impl Rpc for subxt::error::BackendError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        backend(self)
+    }
+}
+
+impl Rpc for subxt::error::OnlineClientAtBlockError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        use subxt::error::OnlineClientAtBlockError as E;
+        match self {
+            E::CannotGetCurrentBlock { reason }
+            | E::CannotGetBlockHash { reason, .. }
+            | E::CannotGetBlockHeader { reason, .. }
+            | E::CannotGetSpecVersion { reason, .. } => backend(reason),
+            _ => None,
+        }
+    }
+}
+
+impl Rpc for subxt::error::OnlineClientError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        use subxt::error::OnlineClientError as E;
+        match self {
+            E::RpcError(rpc) => Some(RpcFailure::Client(rpc)),
+            E::CannotGetGenesisHash(reason) => backend(reason),
+            _ => None,
+        }
+    }
+}
+
+impl Rpc for subxt::error::StorageError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        use subxt::error::StorageError as E;
+        match self {
+            E::CannotFetchValue(reason)
+            | E::CannotIterateValues(reason)
+            | E::StreamFailure(reason) => backend(reason),
+            _ => None,
+        }
+    }
+}
+
+impl Rpc for subxt::error::ExtrinsicError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        use subxt::error::{AccountNonceError, ExtrinsicError as E};
+        match self {
+            E::CannotGetBlockBody(reason)
+            | E::ErrorSubmittingTransaction(reason)
+            | E::TransactionStatusStreamError(reason)
+            | E::CannotGetFeeInfo(reason)
+            | E::CannotGetValidationInfo(reason) => backend(reason),
+            E::AccountNonceError {
+                reason: AccountNonceError::CouldNotRetrieve(reason),
+                ..
+            } => backend(reason),
+            _ => None,
+        }
+    }
+}
+
+impl Rpc for subxt::error::TransactionProgressError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        use subxt::error::TransactionProgressError as E;
+        match self {
+            E::CannotGetNextProgressUpdate(reason) => backend(reason),
+            _ => None,
+        }
+    }
+}
+
+impl Rpc for subxt::error::TransactionEventsError {
+    fn rpc_error(&self) -> Option<RpcFailure<'_>> {
+        use subxt::error::TransactionEventsError as E;
+        match self {
+            E::CannotFetchBlockBody { error, .. } => backend(error),
+            _ => None,
+        }
+    }
+}
+
+/// How a submitted registration ended, when it did not end in a block with
+/// success.
+#[derive(Debug, Error)]
+pub enum SubmitError {
+    /// The runtime refused it in a block, with this error (`InvalidWorkBlock`, …).
+    #[error("the chain refused it: {pallet}::{name}")]
+    Dispatch {
+        /// The pallet that refused (`SubtensorModule`).
+        pallet: String,
+        /// The error's name.
+        name: String,
+    },
+    /// The transaction pool refused it before any block (invalid, dropped,
+    /// usurped): the node's words.
+    #[error("the transaction pool refused it: {0}")]
+    Pool(String),
+    /// The call cannot be made on this runtime (not in its metadata, or its
+    /// arguments do not encode): no block will change that.
+    #[error("the call cannot be built for this runtime")]
+    Build(#[source] Source),
+    /// Submitted, but the node's status updates stopped or could not be
+    /// read: whether it was included is not known from them.
+    #[error("submitted, but its status is unknown")]
+    Unknown(#[source] ChainError),
+    /// The request failed before the node took the transaction.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+impl SubmitError {
+    /// The chain's error name, e.g. `InvalidWorkBlock`, if the runtime gave one.
+    pub fn chain_error_name(&self) -> Option<&str> {
+        match self {
+            SubmitError::Dispatch { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transport_failures_are_connection_errors_and_answers_are_not() {
+        let lost = subxt_rpcs::Error::Client("connection reset".into());
+        assert!(ChainError::from_request("chain_getHeader", lost).is_connection());
+        let answer = subxt_rpcs::Error::User(subxt_rpcs::UserError {
+            code: 1010,
+            message: "Invalid Transaction".into(),
+            data: None,
+        });
+        assert!(!ChainError::from_request("author_submit", answer).is_connection());
+        // Found inside subxt's own errors, too.
+        let lost = subxt::error::StorageError::CannotFetchValue(
+            subxt_rpcs::Error::Client("eof".into()).into(),
+        );
+        assert!(ChainError::from_request("Difficulty", lost).is_connection());
+        let dropped = subxt::error::TransactionProgressError::CannotGetNextProgressUpdate(
+            subxt::error::RpcError::SubscriptionDropped.into(),
+        );
+        assert!(ChainError::from_request("status", dropped).is_connection());
+        let undecodable = subxt::error::TransactionProgressError::CannotGetNextProgressUpdate(
+            subxt_rpcs::Error::Deserialization(serde_json::from_str::<()>("{}").unwrap_err())
+                .into(),
+        );
+        assert!(!ChainError::from_request("status", undecodable).is_connection());
+        // A word like "connection" in an answer does not make it one.
+        let words = subxt_rpcs::Error::User(subxt_rpcs::UserError {
+            code: -32000,
+            message: "connection limit reached".into(),
+            data: None,
+        });
+        assert!(!ChainError::from_request("x", words).is_connection());
+        let timeout = ChainError::Timeout {
+            what: "x",
+            limit: Duration::from_secs(1),
+        };
+        assert!(timeout.is_connection());
+    }
+
+    #[test]
+    fn chain_error_names() {
+        let e = SubmitError::Dispatch {
+            pallet: "SubtensorModule".into(),
+            name: "InvalidWorkBlock".into(),
+        };
+        assert_eq!(e.chain_error_name(), Some("InvalidWorkBlock"));
+        assert_eq!(SubmitError::Pool("x".into()).chain_error_name(), None);
+    }
+}

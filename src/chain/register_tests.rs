@@ -1,0 +1,645 @@
+//! The registration state machine against a scripted node: each test sets
+//! the chain up, changes it from the event stream (the chain moves while
+//! the registrar solves), and checks the outcome and what was submitted.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::engine::reference::Reference;
+use crate::solver::SolveOptions;
+
+fn block(n: u64) -> Head {
+    let mut hash = [0u8; 32];
+    hash[..8].copy_from_slice(&n.to_le_bytes());
+    hash[31] = 0xb0;
+    Head { number: n, hash }
+}
+
+/// What `submit` does next.
+enum Submit {
+    /// Included with success: the hotkey gets uid 7.
+    Include,
+    /// Fails with this error; `other_registers`: someone else's
+    /// registration lands meanwhile (uid 9).
+    Fail(fn() -> SubmitError, bool),
+}
+
+struct World {
+    head: Head,
+    state: SubnetState,
+    /// Requests that fail as a lost connection, from now on.
+    lose: u32,
+    /// Every request fails as a lost connection, and so does reconnecting.
+    gone: bool,
+    submits: VecDeque<Submit>,
+    submitted: Vec<Registration>,
+    reconnects: u32,
+    /// Event names in order (progress left out).
+    log: Vec<String>,
+    /// Counters the hooks use.
+    solved: u32,
+    progress: u32,
+}
+
+impl World {
+    fn new(difficulty: u64) -> Arc<Mutex<World>> {
+        Arc::new(Mutex::new(World {
+            head: block(100),
+            state: SubnetState {
+                difficulty,
+                pow_allowed: true,
+                max_registrations_per_block: 3,
+                ..SubnetState::default()
+            },
+            lose: 0,
+            gone: false,
+            submits: VecDeque::new(),
+            submitted: Vec::new(),
+            reconnects: 0,
+            log: Vec::new(),
+            solved: 0,
+            progress: 0,
+        }))
+    }
+
+    fn advance(&mut self, blocks: u64) {
+        self.head = block(self.head.number + blocks);
+    }
+}
+
+struct Scripted(Arc<Mutex<World>>);
+
+impl Scripted {
+    fn request(&self) -> Result<std::sync::MutexGuard<'_, World>, ChainError> {
+        let mut w = self.0.lock().unwrap();
+        if w.gone || w.lose > 0 {
+            w.lose = w.lose.saturating_sub(1);
+            return Err(ChainError::Disconnected {
+                what: "scripted",
+                source: "connection reset by the script".into(),
+            });
+        }
+        Ok(w)
+    }
+}
+
+impl Node for Scripted {
+    fn endpoint(&self) -> &str {
+        "ws://scripted"
+    }
+    async fn head(&mut self) -> Result<Head, ChainError> {
+        Ok(self.request()?.head)
+    }
+    async fn block(&mut self, number: u64) -> Result<Head, ChainError> {
+        drop(self.request()?);
+        Ok(block(number))
+    }
+    async fn runtime_facts(&mut self, _: &Head) -> Result<RuntimeFacts, ChainError> {
+        drop(self.request()?);
+        Ok(RuntimeFacts {
+            spec_version: 218,
+            has_pow_register: false,
+            register_args: Some(6),
+        })
+    }
+    async fn subnet_state(
+        &mut self,
+        _: &Head,
+        _: u16,
+        _: &[u8; 32],
+    ) -> Result<SubnetState, ChainError> {
+        Ok(self.request()?.state.clone())
+    }
+    async fn submit(
+        &mut self,
+        registration: &Registration,
+        _: &Keypair,
+    ) -> Result<[u8; 32], SubmitError> {
+        let mut w = self.request()?;
+        w.submitted.push(registration.clone());
+        match w.submits.pop_front().unwrap_or(Submit::Include) {
+            Submit::Include => {
+                w.state.uid = Some(7);
+                Ok([0xcc; 32])
+            }
+            Submit::Fail(error, other_registers) => {
+                if other_registers {
+                    w.state.uid = Some(9);
+                }
+                Err(error())
+            }
+        }
+    }
+    async fn reconnect(&mut self) -> Result<(), ChainError> {
+        let mut w = self.0.lock().unwrap();
+        w.reconnects += 1;
+        if w.gone {
+            return Err(ChainError::Connect {
+                url: "ws://scripted".into(),
+                source: "refused".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+type Hook = Box<dyn Fn(&Event<'_>, &mut World) + Send + Sync>;
+
+/// Records events and lets a test change the chain as they come.
+struct Recorder {
+    world: Arc<Mutex<World>>,
+    hook: Hook,
+}
+
+impl Events for Recorder {
+    fn event(&self, event: &Event<'_>) {
+        let mut w = self.world.lock().unwrap();
+        let name = match event {
+            Event::Challenge { .. } => "challenge",
+            Event::Progress { .. } => {
+                w.progress += 1;
+                ""
+            }
+            Event::Waiting(_) => "waiting",
+            Event::Solved { .. } => {
+                w.solved += 1;
+                "solved"
+            }
+            Event::Stale { .. } => "stale",
+            Event::SubmittingAnyway { .. } => "submitting-anyway",
+            Event::Submitted { .. } => "submitted",
+            Event::Included { .. } => "included",
+            Event::Refused { .. } => "refused",
+            Event::Reconnecting { .. } => "reconnecting",
+            Event::Reconnected { .. } => "reconnected",
+        };
+        if !name.is_empty() {
+            w.log.push(name.to_string());
+        }
+        (self.hook)(event, &mut w);
+    }
+}
+
+fn fast_options() -> Options {
+    Options {
+        poll: Duration::from_millis(10),
+        backoff: Backoff {
+            first: Duration::from_millis(5),
+            max: Duration::from_millis(20),
+            give_up: Duration::from_millis(300),
+        },
+        ..Options::default()
+    }
+}
+
+fn keys() -> Keys {
+    Keys {
+        hotkey: [1; 32],
+        coldkey: [2; 32],
+        signer: crate::wallet::keypair_from_uri("test", "//Alice").unwrap(),
+    }
+}
+
+/// Runs a legacy (spec 218) registration on `world`, calling `hook` on
+/// every event.
+fn run(
+    world: &Arc<Mutex<World>>,
+    options: Options,
+    stop: Stop,
+    hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
+) -> Result<Outcome, RegisterError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut node = Scripted(world.clone());
+        let plan = plan(&mut node, 1, None, None, None, true).await?;
+        assert_eq!((plan.scheme, plan.rule), (Scheme::Legacy, Rule::ChainBe));
+        let solver = Arc::new(Solver::new(
+            Arc::new(Reference),
+            SolveOptions {
+                threads: 1,
+                chunk: 64,
+                progress_every: Duration::from_millis(5),
+                ..SolveOptions::default()
+            },
+        ));
+        let events = Arc::new(Recorder {
+            world: world.clone(),
+            hook: Box::new(hook),
+        });
+        let mut r = Registrar::new(node, plan, keys(), options, solver, events, stop);
+        r.run(|_| true).await
+    })
+}
+
+fn log(world: &Arc<Mutex<World>>) -> Vec<String> {
+    world.lock().unwrap().log.clone()
+}
+
+fn work_blocks(world: &Arc<Mutex<World>>) -> Vec<u64> {
+    world
+        .lock()
+        .unwrap()
+        .submitted
+        .iter()
+        .map(|r| match r {
+            Registration::Legacy { block_number, .. } => *block_number,
+            Registration::V1 { work_block, .. } => *work_block,
+        })
+        .collect()
+}
+
+#[test]
+fn registers_and_confirms_the_uid() {
+    let world = World::new(1);
+    let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 7,
+            by: Registrant::Us
+        }
+    );
+    assert_eq!(
+        log(&world),
+        ["challenge", "solved", "submitted", "included"]
+    );
+    assert_eq!(work_blocks(&world), [100]);
+    let w = world.lock().unwrap();
+    let Registration::Legacy { work, nonce, .. } = &w.submitted[0] else {
+        panic!("legacy")
+    };
+    // The submitted seal is the reference's for the submitted nonce.
+    let job = job_for(
+        &Plan {
+            netuid: 1,
+            scheme: Scheme::Legacy,
+            rule: Rule::ChainBe,
+            signer: Signer::Hotkey,
+            spec_version: 218,
+            head: block(100),
+        },
+        &keys(),
+        &block(100),
+        Difficulty::MIN,
+    )
+    .unwrap();
+    assert_eq!(*work, crate::engine::reference::seal(&job, *nonce));
+}
+
+#[test]
+fn already_registered_is_said_before_anything_is_solved() {
+    let world = World::new(1);
+    world.lock().unwrap().state.uid = Some(3);
+    let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 3,
+            by: Registrant::Before
+        }
+    );
+    assert!(log(&world).is_empty());
+}
+
+#[test]
+fn a_stale_seal_moves_on_to_the_next_block() {
+    let world = World::new(1);
+    // The chain moves three blocks while the first seal is being found.
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Solved { .. }) && w.solved == 1 {
+            w.advance(3);
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 7,
+            by: Registrant::Us
+        }
+    );
+    assert_eq!(
+        log(&world),
+        [
+            "challenge",
+            "solved",
+            "stale",
+            "challenge",
+            "solved",
+            "submitted",
+            "included"
+        ]
+    );
+    assert_eq!(
+        work_blocks(&world),
+        [103],
+        "only the fresh seal is submitted"
+    );
+}
+
+#[test]
+fn a_lost_race_ends_registered_by_another_submission() {
+    let world = World::new(1);
+    world.lock().unwrap().submits.push_back(Submit::Fail(
+        || SubmitError::Dispatch {
+            pallet: "SubtensorModule".into(),
+            name: "HotKeyAlreadyRegisteredInSubNet".into(),
+        },
+        true,
+    ));
+    let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 9,
+            by: Registrant::Another
+        }
+    );
+    assert_eq!(work_blocks(&world).len(), 1);
+}
+
+#[test]
+fn a_lost_status_is_settled_by_reading_the_chain() {
+    // The node's status stream breaks (as chopsticks' `{"invalid":{"stale":null}}`
+    // does for the loser of a race), and the hotkey turns out registered.
+    let world = World::new(1);
+    world.lock().unwrap().submits.push_back(Submit::Fail(
+        || {
+            SubmitError::Unknown(ChainError::Node {
+                what: "the transaction status",
+                source: "invalid type: map, expected unit".into(),
+            })
+        },
+        true,
+    ));
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
+        // The next block comes.
+        if matches!(e, Event::Refused { .. }) {
+            w.advance(1);
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 9,
+            by: Registrant::Unknown
+        }
+    );
+    // And when it is not registered, the run goes on and registers.
+    let world = World::new(1);
+    world.lock().unwrap().submits.push_back(Submit::Fail(
+        || SubmitError::Pool("Transaction is outdated".into()),
+        false,
+    ));
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Refused { .. }) {
+            w.advance(1);
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 7,
+            by: Registrant::Us
+        }
+    );
+    assert_eq!(work_blocks(&world), [100, 101]);
+}
+
+#[test]
+fn a_difficulty_change_mid_solve_is_a_new_job() {
+    // Unsolvable at first; the next block lowers the difficulty.
+    let world = World::new(u64::MAX);
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Progress { .. }) && w.progress == 2 {
+            w.state.difficulty = 1;
+            w.advance(1);
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 7,
+            by: Registrant::Us
+        }
+    );
+    assert_eq!(
+        log(&world),
+        ["challenge", "challenge", "solved", "submitted", "included"]
+    );
+    assert_eq!(work_blocks(&world), [101]);
+}
+
+#[test]
+fn a_seal_that_misses_a_raised_difficulty_is_not_submitted() {
+    let world = World::new(1);
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| match e {
+        // Raised between the solution and the submission...
+        Event::Solved { .. } if w.solved == 1 => w.state.difficulty = u64::MAX / 2,
+        // ... and lowered again on the next block.
+        Event::Stale { .. } => {
+            w.state.difficulty = 1;
+            w.advance(1);
+        }
+        _ => {}
+    })
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Registered { .. }));
+    assert_eq!(log(&world)[..3], ["challenge", "solved", "stale"]);
+    assert_eq!(work_blocks(&world), [101]);
+}
+
+#[test]
+fn a_full_block_waits_for_the_next() {
+    let world = World::new(1);
+    world.lock().unwrap().state.registrations_this_block = 3;
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Waiting(_)) {
+            w.state.registrations_this_block = 0;
+            w.advance(1);
+        }
+    })
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Registered { .. }));
+    assert_eq!(log(&world)[0], "waiting");
+    // TooManyRegistrationsThisBlock from the chain: the next block too.
+    let world = World::new(1);
+    world.lock().unwrap().submits.push_back(Submit::Fail(
+        || SubmitError::Dispatch {
+            pallet: "SubtensorModule".into(),
+            name: "TooManyRegistrationsThisBlock".into(),
+        },
+        false,
+    ));
+    let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::Registered {
+            by: Registrant::Us,
+            ..
+        }
+    ));
+    assert_eq!(work_blocks(&world).len(), 2);
+}
+
+#[test]
+fn a_lost_connection_is_retried_with_backoff() {
+    let world = World::new(u64::MAX);
+    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
+        match e {
+            // The connection drops mid-solve for four requests.
+            Event::Progress { .. } if w.progress == 2 => w.lose = 4,
+            // Once it is back, the next block is easy.
+            Event::Reconnected { .. } => {
+                w.state.difficulty = 1;
+                w.advance(1);
+            }
+            _ => {}
+        }
+    })
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Registered { .. }));
+    let log = log(&world);
+    let reconnecting = log.iter().filter(|e| *e == "reconnecting").count();
+    assert_eq!(reconnecting, 4, "{log:?}");
+    assert!(log.contains(&"reconnected".to_string()), "{log:?}");
+    assert_eq!(world.lock().unwrap().reconnects, 4);
+}
+
+#[test]
+fn a_node_gone_for_good_ends_with_a_clear_error_in_bounded_time() {
+    let world = World::new(u64::MAX);
+    let t = Instant::now();
+    let err = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Progress { .. }) {
+            w.gone = true;
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::Gone { endpoint, .. } if endpoint == "ws://scripted"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("ws://scripted"));
+    assert!(t.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn the_deadline_and_a_stop_end_every_state_promptly() {
+    // While reconnecting to a node that is gone.
+    let world = World::new(u64::MAX);
+    let mut options = fast_options();
+    options.backoff.give_up = Duration::from_secs(3600);
+    options.max_time = Some(Duration::from_millis(300));
+    let t = Instant::now();
+    let outcome = run(&world, options, Stop::default(), |e, w| {
+        if matches!(e, Event::Progress { .. }) {
+            w.gone = true;
+        }
+    })
+    .unwrap();
+    assert_eq!(outcome, Outcome::TimedOut);
+    assert!(t.elapsed() < Duration::from_secs(3));
+    // Mid-solve, by a stop (Ctrl-C): nothing is submitted.
+    let world = World::new(u64::MAX);
+    let stop = Stop::default();
+    let stopper = stop.clone();
+    let t = Instant::now();
+    let outcome = run(&world, fast_options(), stop, move |e, _| {
+        if matches!(e, Event::Progress { .. }) {
+            stopper.stop();
+        }
+    })
+    .unwrap();
+    assert_eq!(outcome, Outcome::Stopped);
+    assert!(t.elapsed() < Duration::from_secs(3));
+    assert!(work_blocks(&world).is_empty());
+}
+
+#[test]
+fn registration_disabled_is_a_clear_refusal() {
+    let world = World::new(1);
+    world.lock().unwrap().state.pow_allowed = false;
+    let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(matches!(err, RegisterError::Disabled { netuid: 1 }));
+    assert_eq!(
+        err.to_string(),
+        "proof-of-work registration is disabled on subnet 1 (NetworkPowRegistrationAllowed is false)"
+    );
+    // Switched off mid-solve.
+    let world = World::new(u64::MAX);
+    let err = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Progress { .. }) {
+            w.state.pow_allowed = false;
+            w.advance(1);
+        }
+    })
+    .unwrap_err();
+    assert!(matches!(err, RegisterError::Disabled { .. }), "{err}");
+}
+
+#[test]
+fn a_refusal_no_block_cures_ends_the_run_at_once() {
+    let world = World::new(1);
+    world.lock().unwrap().submits.push_back(Submit::Fail(
+        || SubmitError::Build("Call 'pow_register' not found".into()),
+        false,
+    ));
+    let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(matches!(err, RegisterError::Refused(SubmitError::Build(_))));
+    assert_eq!(work_blocks(&world).len(), 1, "submitted once, not again");
+    // The pool refusing again and again ends too.
+    let world = World::new(1);
+    for _ in 0..5 {
+        world.lock().unwrap().submits.push_back(Submit::Fail(
+            || SubmitError::Pool("Invalid Transaction: bad signature".into()),
+            false,
+        ));
+    }
+    let err = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Refused { .. }) {
+            w.advance(1);
+        }
+    })
+    .unwrap_err();
+    assert!(matches!(err, RegisterError::Refused(SubmitError::Pool(_))));
+    assert_eq!(work_blocks(&world).len(), 3);
+}
+
+#[test]
+fn a_wrong_signer_is_refused_before_anything_is_solved() {
+    let world = World::new(1);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let err = rt
+        .block_on(plan(
+            &mut Scripted(world),
+            1,
+            None,
+            None,
+            Some(Signer::Coldkey),
+            true,
+        ))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must be signed by the hotkey, not the coldkey"),
+        "{err}"
+    );
+}
+
+#[test]
+fn random_starts_differ() {
+    let starts: std::collections::HashSet<u64> = (0..64).map(|_| random_start()).collect();
+    assert!(starts.len() > 60);
+}
