@@ -6,6 +6,9 @@
 //! [`engine`] searches; the [`solver`] drives engines over nonce ranges and
 //! re-checks every solution with the [reference](engine::reference).
 
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod account;
 #[cfg(feature = "chain")]
 pub mod chain;

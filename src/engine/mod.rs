@@ -302,9 +302,9 @@ impl Backend {
         {
             match self {
                 Backend::Reference | Backend::Portable | Backend::CudaCore => true,
-                Backend::ShaNi => x86::sha_ni::ShaNiKernel::new().is_some(),
-                Backend::Avx2 => x86::avx2::Avx2Kernel::new().is_some(),
-                Backend::Avx512 => x86::avx512::Avx512Kernel::new().is_some(),
+                Backend::ShaNi => x86::ShaNi::detect().is_some(),
+                Backend::Avx2 => x86::Avx2::detect().is_some(),
+                Backend::Avx512 => x86::Avx512::detect().is_some(),
                 Backend::Cuda => unreachable!("handled above"),
             }
         }

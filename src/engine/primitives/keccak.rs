@@ -1,12 +1,16 @@
 //! Keccak-f[1600] (the Keccak reference, 24 rounds), generic over the lane
 //! type. State index `x + 5*y`.
 
-/// 64-bit lanes, one per independent state.
+/// 64-bit lanes, one per independent state. As with
+/// [`Word`](super::sha256::Word), new lanes are made from an existing one.
 pub trait Lane: Copy {
-    fn splat(x: u64) -> Self;
+    /// `x` in every lane (`self` only proves the type may be made).
+    fn splat(self, x: u64) -> Self;
+    /// Lane-wise xor.
     fn xor(self, o: Self) -> Self;
     /// `!self & o`
     fn andnot(self, o: Self) -> Self;
+    /// Lane-wise rotation left by `n`.
     fn rotl(self, n: u32) -> Self;
 }
 
@@ -113,25 +117,25 @@ fn round<L: Lane>(a: &mut [L; 25], rc: u64) {
     a[23] = b23.xor(b24.andnot(b20));
     a[24] = b24.xor(b20.andnot(b21));
     // ι
-    a[0] = a[0].xor(L::splat(rc));
+    a[0] = a[0].xor(a[0].splat(rc));
 }
 
 /// Keccak-256 of a 32-byte message given as four little-endian lanes: the
 /// rest of the single block is the constant padding (0x01 ... 0x80).
 #[inline(always)]
 pub fn keccak256_32<L: Lane>(input: [L; 4]) -> [L; 4] {
-    let zero = L::splat(0);
+    let zero = input[0].splat(0);
     let mut a = [zero; 25];
     a[..4].copy_from_slice(&input);
-    a[4] = L::splat(0x01);
-    a[16] = L::splat(0x80 << 56);
+    a[4] = zero.splat(0x01);
+    a[16] = zero.splat(0x80 << 56);
     keccak_f(&mut a);
     [a[0], a[1], a[2], a[3]]
 }
 
 impl Lane for u64 {
     #[inline(always)]
-    fn splat(x: u64) -> Self {
+    fn splat(self, x: u64) -> Self {
         x
     }
     #[inline(always)]

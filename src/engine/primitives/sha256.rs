@@ -1,14 +1,22 @@
 //! SHA-256 compression (FIPS 180-4 §6.2.2), generic over the word type.
 
-/// 32-bit words, one per lane.
+/// 32-bit words, one per lane. A SIMD word type can only be made where its
+/// CPU feature was detected, so new words are made from an existing one
+/// ([`Word::splat`] takes `self`), never from nothing.
 pub trait Word: Copy {
-    fn splat(x: u32) -> Self;
+    /// `x` in every lane (`self` only proves the type may be made).
+    fn splat(self, x: u32) -> Self;
+    /// Lane-wise wrapping addition.
     fn add(self, o: Self) -> Self;
+    /// Lane-wise xor.
     fn xor(self, o: Self) -> Self;
+    /// Lane-wise and.
     fn and(self, o: Self) -> Self;
     /// `!self & o`
     fn andnot(self, o: Self) -> Self;
+    /// Lane-wise rotation right by `n`.
     fn rotr(self, n: u32) -> Self;
+    /// Lane-wise shift right by `n`.
     fn shr(self, n: u32) -> Self;
 }
 
@@ -41,7 +49,7 @@ pub fn compress<W: Word>(state: &mut [W; 8], mut w: [W; 16]) {
         }
         let big_s1 = e.rotr(6).xor(e.rotr(11)).xor(e.rotr(25));
         let ch = e.and(f).xor(e.andnot(g));
-        let t1 = h.add(big_s1).add(ch).add(W::splat(k)).add(w[i % 16]);
+        let t1 = h.add(big_s1).add(ch).add(h.splat(k)).add(w[i % 16]);
         let big_s0 = a.rotr(2).xor(a.rotr(13)).xor(a.rotr(22));
         // maj(a, b, c) = (a & b) ^ (c & (a ^ b))
         let maj = a.and(b).xor(c.and(a.xor(b)));
@@ -63,7 +71,7 @@ pub fn compress<W: Word>(state: &mut [W; 8], mut w: [W; 16]) {
 
 impl Word for u32 {
     #[inline(always)]
-    fn splat(x: u32) -> Self {
+    fn splat(self, x: u32) -> Self {
         x
     }
     #[inline(always)]

@@ -1,181 +1,244 @@
-//! The AVX2 engine: 8-lane SHA-256 (one nonce per 32-bit lane) and two
-//! 4-lane Keccak-f[1600] — for x86-64 CPUs without SHA-NI.
+//! AVX2: the token, its vector types, and the `avx2` engine (8-lane
+//! SHA-256, two 4-lane Keccak-f[1600]) for x86-64 CPUs without SHA-NI.
 
 use std::arch::x86_64::*;
 
-use super::{store_seals, U32x8, U64x4};
-use crate::engine::batch::{Batched, Kernel};
-use crate::engine::primitives::keccak::{keccak256_32, Lane};
-use crate::engine::primitives::sha256::{compress, Word, IV};
-use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
-    MessageWords,
-};
+use super::wide::{self, Wide, WideKernel};
+use crate::engine::batch::Batched;
+use crate::engine::primitives::keccak::Lane;
+use crate::engine::primitives::sha256::Word;
+use crate::job::MessageWords;
 
-pub struct Avx2Kernel(());
+/// Proof that this CPU has AVX2: made only by [`Avx2::detect`].
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(());
 
-impl Avx2Kernel {
-    /// `None` unless this CPU has AVX2.
-    pub fn new() -> Option<Self> {
-        is_x86_feature_detected!("avx2").then_some(Avx2Kernel(()))
+/// Eight 32-bit lanes. The register is private to this module and only a
+/// token or another vector makes one: a value proves AVX2.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct U32x8(__m256i);
+
+/// Four 64-bit lanes; made like [`U32x8`], so a value proves AVX2.
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct U64x4(__m256i);
+
+impl Avx2 {
+    /// The token, if this CPU has AVX2.
+    pub fn detect() -> Option<Self> {
+        is_x86_feature_detected!("avx2").then_some(Avx2(()))
+    }
+
+    /// Four 64-bit lanes from a register built by a caller with AVX2.
+    #[inline(always)]
+    pub(crate) fn u64x4(self, v: __m256i) -> U64x4 {
+        U64x4(v)
     }
 }
 
-/// Eight per-lane words `f(base + i)`.
-#[inline(always)]
-fn per_lane(base: u64, f: impl Fn(u64) -> u32) -> U32x8 {
-    let w: [u32; 8] = std::array::from_fn(|i| f(base.wrapping_add(i as u64)));
-    // SAFETY: `w` is 32 readable bytes; loadu has no alignment requirement.
-    U32x8(unsafe { _mm256_loadu_si256(w.as_ptr().cast()) })
+impl U64x4 {
+    /// The four lanes, lowest first.
+    #[inline(always)]
+    pub(crate) fn to_array(self) -> [u64; 4] {
+        let mut out = [0u64; 4];
+        // SAFETY: AVX2, proven by `self`; `out` is 32 writable bytes and
+        // storeu needs no alignment.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), self.0) };
+        out
+    }
 }
 
-/// The SHA-256 states of nonces `base..base+8`, lane i = nonce base+i.
+impl Word for U32x8 {
+    #[inline(always)]
+    fn splat(self, x: u32) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe { _mm256_set1_epi32(x as i32) })
+    }
+    #[inline(always)]
+    fn add(self, o: Self) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe { _mm256_add_epi32(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn xor(self, o: Self) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe { _mm256_xor_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn and(self, o: Self) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe { _mm256_and_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn andnot(self, o: Self) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe { _mm256_andnot_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn rotr(self, n: u32) -> Self {
+        // Constant `n` after inlining: LLVM emits immediate shifts.
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe {
+            _mm256_or_si256(
+                _mm256_srlv_epi32(self.0, _mm256_set1_epi32(n as i32)),
+                _mm256_sllv_epi32(self.0, _mm256_set1_epi32(32 - n as i32)),
+            )
+        })
+    }
+    #[inline(always)]
+    fn shr(self, n: u32) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U32x8(unsafe { _mm256_srlv_epi32(self.0, _mm256_set1_epi32(n as i32)) })
+    }
+}
+
+impl Lane for U64x4 {
+    #[inline(always)]
+    fn splat(self, x: u64) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U64x4(unsafe { _mm256_set1_epi64x(x as i64) })
+    }
+    #[inline(always)]
+    fn xor(self, o: Self) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U64x4(unsafe { _mm256_xor_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn andnot(self, o: Self) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U64x4(unsafe { _mm256_andnot_si256(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn rotl(self, n: u32) -> Self {
+        // SAFETY: AVX2, proven by `self`; registers only.
+        U64x4(unsafe {
+            _mm256_or_si256(
+                _mm256_sllv_epi64(self.0, _mm256_set1_epi64x(n as i64)),
+                _mm256_srlv_epi64(self.0, _mm256_set1_epi64x(64 - n as i64)),
+            )
+        })
+    }
+}
+
+/// Writes four nonces' seals (Keccak output lanes, one vector per lane
+/// index, one element per nonce) into `out[0..4]`.
 #[inline(always)]
-fn sha_states(words: &MessageWords, base: u64) -> [U32x8; 8] {
-    match words {
-        MessageWords::Legacy { block } => {
-            let mut w = block.map(U32x8::splat);
-            w[0] = per_lane(base, |n| legacy_nonce_words(n).0);
-            w[1] = per_lane(base, |n| legacy_nonce_words(n).1);
-            let mut st = IV.map(U32x8::splat);
-            compress(&mut st, w);
-            st
-        }
-        MessageWords::V1 {
-            midstate,
-            block2,
-            block3,
-        } => {
-            let mut w2 = block2.map(U32x8::splat);
-            w2[14] = per_lane(base, |n| block2[14] | v1_block2_nonce_words(n).0);
-            w2[15] = per_lane(base, |n| v1_block2_nonce_words(n).1);
-            let mut w3 = block3.map(U32x8::splat);
-            w3[0] = per_lane(base, |n| block3[0] | v1_block3_nonce_word(n));
-            let mut st = midstate.map(U32x8::splat);
-            compress(&mut st, w2);
-            compress(&mut st, w3);
-            st
+pub(crate) fn store_seals(seal_lanes: [U64x4; 4], out: &mut [[u64; 4]]) {
+    for (i, v) in seal_lanes.into_iter().enumerate() {
+        for (j, x) in v.to_array().into_iter().enumerate() {
+            out[j][i] = x;
         }
     }
 }
 
-/// Keccak input lanes for nonces (0..4) and (4..8): byte-swap each digest
-/// word and pair words (2i, 2i+1) into 64-bit lane i.
-#[inline(always)]
-fn keccak_inputs(h: [U32x8; 8]) -> ([U64x4; 4], [U64x4; 4]) {
-    // SAFETY: AVX2 is present (module docs of x86).
-    unsafe {
-        let bswap = _mm256_setr_epi8(
-            3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10,
-            9, 8, 15, 14, 13, 12,
-        );
-        let h = h.map(|v| _mm256_shuffle_epi8(v.0, bswap));
-        let mut lo = [U64x4(_mm256_setzero_si256()); 4];
-        let mut hi = lo;
-        for i in 0..4 {
-            // unpack: 64-bit elements for nonces (0, 1, 4, 5) and (2, 3, 6, 7)
-            let a = _mm256_unpacklo_epi32(h[2 * i], h[2 * i + 1]);
-            let b = _mm256_unpackhi_epi32(h[2 * i], h[2 * i + 1]);
-            lo[i] = U64x4(_mm256_permute2x128_si256::<0x20>(a, b));
-            hi[i] = U64x4(_mm256_permute2x128_si256::<0x31>(a, b));
-        }
-        (lo, hi)
-    }
-}
-
-#[target_feature(enable = "avx2")]
-fn seals8(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
-    let (lo, hi) = keccak_inputs(sha_states(words, base));
-    store_seals(keccak256_32(lo), &mut out[..4]);
-    store_seals(keccak256_32(hi), &mut out[4..8]);
-}
-
-#[target_feature(enable = "avx2")]
-fn seals8_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32, out: &mut [[u64; 4]]) {
-    let mut w = block3.map(U32x8::splat);
-    w[0] = per_lane(u64::from(hi_base), |hi| block3[0] | v1_high_word(hi as u32));
-    let mut st = midstate.map(U32x8::splat);
-    compress(&mut st, w);
-    let (lo, hi) = keccak_inputs(st);
-    store_seals(keccak256_32(lo), &mut out[..4]);
-    store_seals(keccak256_32(hi), &mut out[4..8]);
-}
-
-impl Kernel for Avx2Kernel {
+impl Wide for Avx2 {
     const NAME: &'static str = "avx2";
     const LANES: usize = 8;
+    const SHA_LOOP: &'static str = "avx2 (8 lanes)";
+    const KECCAK_LOOP: &'static str = "avx2 (4 lanes)";
+    type W = U32x8;
+    type L = U64x4;
 
-    fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
-        // SAFETY: an Avx2Kernel exists only where AVX2 was detected (`new`).
-        unsafe { seals8(job.words(), base, out) }
+    fn detect() -> Option<Self> {
+        Avx2::detect()
+    }
+
+    #[inline(always)]
+    fn splat(self, x: u32) -> U32x8 {
+        // SAFETY: AVX2, proven by the token; registers only.
+        U32x8(unsafe { _mm256_set1_epi32(x as i32) })
+    }
+
+    #[inline(always)]
+    fn per_lane(self, base: u64, f: impl Fn(u64) -> u32) -> U32x8 {
+        let w: [u32; 8] = std::array::from_fn(|i| f(base.wrapping_add(i as u64)));
+        // SAFETY: AVX2, proven by the token; `w` is 32 readable bytes and
+        // loadu needs no alignment.
+        U32x8(unsafe { _mm256_loadu_si256(w.as_ptr().cast()) })
+    }
+
+    #[inline(always)]
+    fn keccak_inputs(h: [U32x8; 8]) -> ([U64x4; 4], [U64x4; 4]) {
+        // SAFETY: AVX2, proven by the vectors `h`; registers only.
+        unsafe {
+            let bswap = _mm256_setr_epi8(
+                3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12, 3, 2, 1, 0, 7, 6, 5, 4, 11,
+                10, 9, 8, 15, 14, 13, 12,
+            );
+            let h = h.map(|v| _mm256_shuffle_epi8(v.0, bswap));
+            let mut lo = [U64x4(_mm256_setzero_si256()); 4];
+            let mut hi = lo;
+            for i in 0..4 {
+                // unpack: 64-bit elements for nonces (0, 1, 4, 5) and (2, 3, 6, 7)
+                let a = _mm256_unpacklo_epi32(h[2 * i], h[2 * i + 1]);
+                let b = _mm256_unpackhi_epi32(h[2 * i], h[2 * i + 1]);
+                lo[i] = U64x4(_mm256_permute2x128_si256::<0x20>(a, b));
+                hi[i] = U64x4(_mm256_permute2x128_si256::<0x31>(a, b));
+            }
+            (lo, hi)
+        }
+    }
+
+    #[inline(always)]
+    fn store_seals(seal_lanes: [U64x4; 4], out: &mut [[u64; 4]]) {
+        store_seals(seal_lanes, out);
+    }
+
+    fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+        // SAFETY: AVX2, proven by the token; `out` holds LANES seals (Kernel).
+        unsafe { seals8(self, words, base, out) }
     }
 
     fn seals_high(
-        &self,
+        self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
         hi_base: u32,
         out: &mut [[u64; 4]],
     ) {
-        // SAFETY: an Avx2Kernel exists only where AVX2 was detected (`new`).
-        unsafe { seals8_high(midstate, block3, hi_base, out) }
+        // SAFETY: AVX2, proven by the token; `out` holds LANES seals (Kernel).
+        unsafe { seals8_high(self, midstate, block3, hi_base, out) }
     }
+
+    fn sha256_loop(self, n: u64) {
+        // SAFETY: AVX2, proven by the token; registers only.
+        unsafe { sha256_loop8(self, n) }
+    }
+
+    fn keccak_loop(self, n: u64) {
+        // SAFETY: AVX2, proven by the token; registers only.
+        unsafe { keccak_loop4(self, n) }
+    }
+}
+
+#[target_feature(enable = "avx2")]
+fn seals8(t: Avx2, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+    wide::seals(t, words, base, out);
+}
+
+#[target_feature(enable = "avx2")]
+fn seals8_high(
+    t: Avx2,
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    out: &mut [[u64; 4]],
+) {
+    wide::seals_high(t, midstate, block3, hi_base, out);
+}
+
+#[target_feature(enable = "avx2")]
+fn sha256_loop8(t: Avx2, n: u64) {
+    wide::sha256_loop(t, n);
+}
+
+#[target_feature(enable = "avx2")]
+fn keccak_loop4(t: Avx2, n: u64) {
+    wide::keccak_loop(t, n);
 }
 
 /// The AVX2 engine, if this CPU has AVX2.
-pub fn engine() -> Option<Batched<Avx2Kernel>> {
-    Avx2Kernel::new().map(Batched)
-}
-
-#[target_feature(enable = "avx2")]
-fn sha256_loop(n: u64) -> [u32; 8] {
-    let mut st = IV.map(U32x8::splat);
-    let mut w = [U32x8::splat(7); 16];
-    for _ in 0..n {
-        w[0] = st[7];
-        compress(&mut st, w);
-    }
-    let mut out = [0u32; 8];
-    // SAFETY: `out` is 32 writable bytes; storeu has no alignment requirement.
-    unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), st[0].0) };
-    out
-}
-
-#[target_feature(enable = "avx2")]
-fn keccak_loop(n: u64) -> [u64; 4] {
-    let mut a = [U64x4::splat(7); 25];
-    for _ in 0..n {
-        crate::engine::primitives::keccak::keccak_f(&mut a);
-    }
-    super::lanes64(a[0])
-}
-
-/// Timing loops for the roofline and the benches, if this CPU has AVX2.
-pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
-    fn sha(n: u64) {
-        // SAFETY: listed only after AVX2 was detected (below).
-        std::hint::black_box(unsafe { sha256_loop(n) });
-    }
-    fn kec(n: u64) {
-        // SAFETY: as above.
-        std::hint::black_box(unsafe { keccak_loop(n) });
-    }
-    if Avx2Kernel::new().is_none() {
-        return Vec::new();
-    }
-    vec![
-        PrimitiveLoop {
-            kind: Kind::Sha256,
-            name: "avx2 (8 lanes)",
-            items: 8,
-            run: sha,
-        },
-        PrimitiveLoop {
-            kind: Kind::Keccak,
-            name: "avx2 (4 lanes)",
-            items: 4,
-            run: kec,
-        },
-    ]
+pub fn engine() -> Option<Batched<WideKernel<Avx2>>> {
+    wide::engine::<Avx2>()
 }

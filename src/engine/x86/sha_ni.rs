@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{store_seals, U64x4};
+use super::avx2::{store_seals, Avx2, U64x4};
 use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::keccak256_32;
 use crate::engine::primitives::sha256::{IV, K};
@@ -17,17 +17,24 @@ use crate::job::{
 /// Nonces in flight together.
 const N: usize = 4;
 
-pub struct ShaNiKernel(());
+/// Proof that this CPU has SHA-NI, SSE4.1 and AVX2: made only by
+/// [`ShaNi::detect`].
+#[derive(Clone, Copy, Debug)]
+pub struct ShaNi {
+    avx2: Avx2,
+}
 
-impl ShaNiKernel {
-    /// `None` unless this CPU has SHA-NI, SSE4.1 and AVX2.
-    pub fn new() -> Option<Self> {
-        let ok = is_x86_feature_detected!("sha")
-            && is_x86_feature_detected!("sse4.1")
-            && is_x86_feature_detected!("avx2");
-        ok.then_some(ShaNiKernel(()))
+impl ShaNi {
+    /// The token, if this CPU has SHA-NI, SSE4.1 and AVX2.
+    pub fn detect() -> Option<Self> {
+        let sha = is_x86_feature_detected!("sha") && is_x86_feature_detected!("sse4.1");
+        let avx2 = Avx2::detect()?;
+        sha.then_some(ShaNi { avx2 })
     }
 }
+
+/// The batch kernel: four nonces per call.
+pub struct ShaNiKernel(ShaNi);
 
 /// A SHA-256 state in the SHA-NI register layout.
 #[derive(Clone, Copy)]
@@ -36,92 +43,87 @@ struct State {
     cdgh: __m128i,
 }
 
-/// Safety for every function below: called only from `seals4`, which
-/// carries `#[target_feature(enable = "sha,sse4.1,avx2")]` and runs only
-/// where those were detected (`ShaNiKernel::new`).
-#[inline(always)]
+// Every function below is compiled for (and callable without `unsafe` only
+// from code compiled for) the features the `ShaNi` token proves.
+
+#[inline]
+#[target_feature(enable = "sha,sse4.1,avx2")]
 fn to_state(h: &[u32; 8]) -> State {
-    // SAFETY: see above.
-    unsafe {
-        let dcba = _mm_setr_epi32(h[0] as i32, h[1] as i32, h[2] as i32, h[3] as i32);
-        let hgfe = _mm_setr_epi32(h[4] as i32, h[5] as i32, h[6] as i32, h[7] as i32);
-        let cdab = _mm_shuffle_epi32::<0xb1>(dcba);
-        let efgh = _mm_shuffle_epi32::<0x1b>(hgfe);
-        State {
-            abef: _mm_alignr_epi8::<8>(cdab, efgh),
-            cdgh: _mm_blend_epi16::<0xf0>(efgh, cdab),
-        }
+    let dcba = _mm_setr_epi32(h[0] as i32, h[1] as i32, h[2] as i32, h[3] as i32);
+    let hgfe = _mm_setr_epi32(h[4] as i32, h[5] as i32, h[6] as i32, h[7] as i32);
+    let cdab = _mm_shuffle_epi32::<0xb1>(dcba);
+    let efgh = _mm_shuffle_epi32::<0x1b>(hgfe);
+    State {
+        abef: _mm_alignr_epi8::<8>(cdab, efgh),
+        cdgh: _mm_blend_epi16::<0xf0>(efgh, cdab),
     }
 }
 
 /// Keccak input lanes (0, 1) and (2, 3) of a final state: the digest bytes
 /// (each state word big-endian) read as little-endian u64s.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "sha,sse4.1,avx2")]
 fn digest_lanes(s: State) -> (__m128i, __m128i) {
-    // SAFETY: see `to_state`.
-    unsafe {
-        let feba = _mm_shuffle_epi32::<0x1b>(s.abef);
-        let dchg = _mm_shuffle_epi32::<0xb1>(s.cdgh);
-        let dcba = _mm_blend_epi16::<0xf0>(feba, dchg);
-        let hgfe = _mm_alignr_epi8::<8>(dchg, feba);
-        let bswap = _mm_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
-        (_mm_shuffle_epi8(dcba, bswap), _mm_shuffle_epi8(hgfe, bswap))
-    }
+    let feba = _mm_shuffle_epi32::<0x1b>(s.abef);
+    let dchg = _mm_shuffle_epi32::<0xb1>(s.cdgh);
+    let dcba = _mm_blend_epi16::<0xf0>(feba, dchg);
+    let hgfe = _mm_alignr_epi8::<8>(dchg, feba);
+    let bswap = _mm_setr_epi8(3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    (_mm_shuffle_epi8(dcba, bswap), _mm_shuffle_epi8(hgfe, bswap))
 }
 
 /// W[4i..4i+4] as a vector, lowest lane first.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "sha,sse4.1,avx2")]
 fn quad(w: &[u32; 16], i: usize) -> __m128i {
-    // SAFETY: see `to_state`.
-    unsafe {
-        _mm_setr_epi32(
-            w[4 * i] as i32,
-            w[4 * i + 1] as i32,
-            w[4 * i + 2] as i32,
-            w[4 * i + 3] as i32,
-        )
-    }
+    _mm_setr_epi32(
+        w[4 * i] as i32,
+        w[4 * i + 1] as i32,
+        w[4 * i + 2] as i32,
+        w[4 * i + 3] as i32,
+    )
 }
 
 /// One compression of each of the N blocks into its state, interleaved.
-#[inline(always)]
+#[inline]
+#[target_feature(enable = "sha,sse4.1,avx2")]
 fn compress_n(states: &mut [State; N], blocks: &[[u32; 16]; N]) {
-    // SAFETY: see `to_state`.
-    unsafe {
-        let saved = *states;
-        let mut w: [[__m128i; 4]; N] =
-            std::array::from_fn(|j| std::array::from_fn(|i| quad(&blocks[j], i)));
-        for q in 0..16 {
-            let k = _mm_setr_epi32(
-                K[4 * q] as i32,
-                K[4 * q + 1] as i32,
-                K[4 * q + 2] as i32,
-                K[4 * q + 3] as i32,
-            );
-            for j in 0..N {
-                let s = &mut states[j];
-                let wj = &mut w[j];
-                if q >= 4 {
-                    // W[4q..4q+4] from the previous 16 words, in place of W[4q-16..].
-                    let t = _mm_sha256msg1_epu32(wj[q % 4], wj[(q + 1) % 4]);
-                    let t =
-                        _mm_add_epi32(t, _mm_alignr_epi8::<4>(wj[(q + 3) % 4], wj[(q + 2) % 4]));
-                    wj[q % 4] = _mm_sha256msg2_epu32(t, wj[(q + 3) % 4]);
-                }
-                let wk = _mm_add_epi32(wj[q % 4], k);
-                s.cdgh = _mm_sha256rnds2_epu32(s.cdgh, s.abef, wk);
-                s.abef = _mm_sha256rnds2_epu32(s.abef, s.cdgh, _mm_shuffle_epi32::<0x0e>(wk));
+    let saved = *states;
+    let mut w = [[_mm_setzero_si128(); 4]; N];
+    for (wj, block) in w.iter_mut().zip(blocks) {
+        for (i, q) in wj.iter_mut().enumerate() {
+            *q = quad(block, i);
+        }
+    }
+    for q in 0..16 {
+        let k = _mm_setr_epi32(
+            K[4 * q] as i32,
+            K[4 * q + 1] as i32,
+            K[4 * q + 2] as i32,
+            K[4 * q + 3] as i32,
+        );
+        for j in 0..N {
+            let s = &mut states[j];
+            let wj = &mut w[j];
+            if q >= 4 {
+                // W[4q..4q+4] from the previous 16 words, in place of W[4q-16..].
+                let t = _mm_sha256msg1_epu32(wj[q % 4], wj[(q + 1) % 4]);
+                let t = _mm_add_epi32(t, _mm_alignr_epi8::<4>(wj[(q + 3) % 4], wj[(q + 2) % 4]));
+                wj[q % 4] = _mm_sha256msg2_epu32(t, wj[(q + 3) % 4]);
             }
+            let wk = _mm_add_epi32(wj[q % 4], k);
+            s.cdgh = _mm_sha256rnds2_epu32(s.cdgh, s.abef, wk);
+            s.abef = _mm_sha256rnds2_epu32(s.abef, s.cdgh, _mm_shuffle_epi32::<0x0e>(wk));
         }
-        for (s, o) in states.iter_mut().zip(saved) {
-            s.abef = _mm_add_epi32(s.abef, o.abef);
-            s.cdgh = _mm_add_epi32(s.cdgh, o.cdgh);
-        }
+    }
+    for (s, o) in states.iter_mut().zip(saved) {
+        s.abef = _mm_add_epi32(s.abef, o.abef);
+        s.cdgh = _mm_add_epi32(s.cdgh, o.cdgh);
     }
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn seals4(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+fn seals4(t: ShaNi, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
     let nonce = |j: usize| base.wrapping_add(j as u64);
     let mut states: [State; N];
     match words {
@@ -156,40 +158,47 @@ fn seals4(words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
             compress_n(&mut states, &b3);
         }
     }
-    keccak_into(states, out);
+    keccak_into(t, states, out);
 }
 
 /// Keccak of four final SHA-256 states, seals into `out[0..4]`.
-#[inline(always)]
-fn keccak_into(states: [State; N], out: &mut [[u64; 4]]) {
-    // SAFETY: see `to_state` (AVX2 is among the features of the callers).
-    let input = unsafe {
-        let d = states.map(digest_lanes);
-        let pair = |a: __m128i, b: __m128i| _mm256_set_m128i(b, a);
-        [
-            U64x4(pair(
-                _mm_unpacklo_epi64(d[0].0, d[1].0),
-                _mm_unpacklo_epi64(d[2].0, d[3].0),
-            )),
-            U64x4(pair(
-                _mm_unpackhi_epi64(d[0].0, d[1].0),
-                _mm_unpackhi_epi64(d[2].0, d[3].0),
-            )),
-            U64x4(pair(
-                _mm_unpacklo_epi64(d[0].1, d[1].1),
-                _mm_unpacklo_epi64(d[2].1, d[3].1),
-            )),
-            U64x4(pair(
-                _mm_unpackhi_epi64(d[0].1, d[1].1),
-                _mm_unpackhi_epi64(d[2].1, d[3].1),
-            )),
-        ]
-    };
+#[inline]
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn keccak_into(t: ShaNi, states: [State; N], out: &mut [[u64; 4]]) {
+    let mut d = [(_mm_setzero_si128(), _mm_setzero_si128()); N];
+    for (dj, s) in d.iter_mut().zip(states) {
+        *dj = digest_lanes(s);
+    }
+    let pair = |a: __m128i, b: __m128i| -> U64x4 { t.avx2.u64x4(_mm256_set_m128i(b, a)) };
+    let input = [
+        pair(
+            _mm_unpacklo_epi64(d[0].0, d[1].0),
+            _mm_unpacklo_epi64(d[2].0, d[3].0),
+        ),
+        pair(
+            _mm_unpackhi_epi64(d[0].0, d[1].0),
+            _mm_unpackhi_epi64(d[2].0, d[3].0),
+        ),
+        pair(
+            _mm_unpacklo_epi64(d[0].1, d[1].1),
+            _mm_unpacklo_epi64(d[2].1, d[3].1),
+        ),
+        pair(
+            _mm_unpackhi_epi64(d[0].1, d[1].1),
+            _mm_unpackhi_epi64(d[2].1, d[3].1),
+        ),
+    ];
     store_seals(keccak256_32(input), out);
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn seals4_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32, out: &mut [[u64; 4]]) {
+fn seals4_high(
+    t: ShaNi,
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    out: &mut [[u64; 4]],
+) {
     let mut states = [to_state(midstate); N];
     let blocks = std::array::from_fn(|j| {
         let mut b = *block3;
@@ -197,7 +206,7 @@ fn seals4_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32, out: &mut 
         b
     });
     compress_n(&mut states, &blocks);
-    keccak_into(states, out);
+    keccak_into(t, states, out);
 }
 
 impl Kernel for ShaNiKernel {
@@ -205,9 +214,9 @@ impl Kernel for ShaNiKernel {
     const LANES: usize = N;
 
     fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
-        // SAFETY: a ShaNiKernel exists only where SHA-NI, SSE4.1 and AVX2
-        // were detected (`new`).
-        unsafe { seals4(job.words(), base, out) }
+        // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
+        // holds LANES seals (Kernel).
+        unsafe { seals4(self.0, job.words(), base, out) }
     }
 
     fn seals_high(
@@ -217,19 +226,19 @@ impl Kernel for ShaNiKernel {
         hi_base: u32,
         out: &mut [[u64; 4]],
     ) {
-        // SAFETY: a ShaNiKernel exists only where SHA-NI, SSE4.1 and AVX2
-        // were detected (`new`).
-        unsafe { seals4_high(midstate, block3, hi_base, out) }
+        // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
+        // holds LANES seals (Kernel).
+        unsafe { seals4_high(self.0, midstate, block3, hi_base, out) }
     }
 }
 
 /// The SHA-NI engine, if this CPU has SHA-NI and AVX2.
 pub fn engine() -> Option<Batched<ShaNiKernel>> {
-    ShaNiKernel::new().map(Batched)
+    ShaNi::detect().map(|t| Batched(ShaNiKernel(t)))
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn sha256_loop(n: u64) -> u32 {
+fn sha256_loop(_: ShaNi, n: u64) -> u32 {
     let mut states = [to_state(&IV); N];
     let mut blocks = [[7u32; 16]; N];
     for _ in 0..n {
@@ -245,10 +254,12 @@ fn sha256_loop(n: u64) -> u32 {
 /// The timing loop for the roofline and the benches, if this CPU has SHA-NI.
 pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
     fn sha(n: u64) {
-        // SAFETY: listed only after SHA-NI, SSE4.1 and AVX2 were detected (below).
-        std::hint::black_box(unsafe { sha256_loop(n) });
+        if let Some(t) = ShaNi::detect() {
+            // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the token; registers only.
+            std::hint::black_box(unsafe { sha256_loop(t, n) });
+        }
     }
-    if ShaNiKernel::new().is_none() {
+    if ShaNi::detect().is_none() {
         return Vec::new();
     }
     vec![PrimitiveLoop {

@@ -1,0 +1,201 @@
+//! What the `avx2` and `avx512` engines share: SHA-256 with one nonce per
+//! 32-bit lane, then two Keccak-f[1600] of half as many 64-bit lanes, written
+//! once over the [`Wide`] token of each width.
+
+use std::hint::black_box;
+
+use crate::engine::batch::{Batched, Kernel};
+use crate::engine::primitives::keccak::{keccak256_32, keccak_f, Lane};
+use crate::engine::primitives::sha256::{compress, Word, IV};
+use crate::engine::roofline::{Kind, PrimitiveLoop};
+use crate::job::{
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
+    MessageWords,
+};
+
+/// A SIMD width, named by its feature token: a value is proof of the feature.
+pub trait Wide: Copy + Send + Sync + 'static {
+    /// The engine's name.
+    const NAME: &'static str;
+    /// Nonces per batch: 32-bit lanes of [`Wide::W`].
+    const LANES: usize;
+    /// The primitive loops' names in the roofline.
+    const SHA_LOOP: &'static str;
+    /// See [`Wide::SHA_LOOP`].
+    const KECCAK_LOOP: &'static str;
+    /// `LANES` 32-bit lanes.
+    type W: Word;
+    /// `LANES / 2` 64-bit lanes.
+    type L: Lane;
+
+    /// The token, if this CPU has the feature.
+    fn detect() -> Option<Self>;
+    /// `x` in every 32-bit lane.
+    fn splat(self, x: u32) -> Self::W;
+    /// Lane `i` = `f(base + i)`.
+    fn per_lane(self, base: u64, f: impl Fn(u64) -> u32) -> Self::W;
+    /// Keccak input lanes of the digests (each word byte-swapped, words
+    /// (2i, 2i+1) paired into lane i), for the first and second half of the
+    /// nonces.
+    fn keccak_inputs(h: [Self::W; 8]) -> ([Self::L; 4], [Self::L; 4]);
+    /// Writes the seals of `LANES / 2` nonces (Keccak output lanes, one
+    /// vector per lane index) into `out`.
+    fn store_seals(seal_lanes: [Self::L; 4], out: &mut [[u64; 4]]);
+
+    /// [`seals`], compiled for the feature.
+    fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]);
+    /// [`seals_high`], compiled for the feature.
+    fn seals_high(
+        self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    );
+    /// [`sha256_loop`], compiled for the feature.
+    fn sha256_loop(self, n: u64);
+    /// [`keccak_loop`], compiled for the feature.
+    fn keccak_loop(self, n: u64);
+}
+
+/// The SHA-256 states of nonces `base..base+LANES`, lane i = nonce base+i.
+#[inline(always)]
+fn sha_states<T: Wide>(t: T, words: &MessageWords, base: u64) -> [T::W; 8] {
+    match words {
+        MessageWords::Legacy { block } => {
+            let mut w = block.map(|x| t.splat(x));
+            w[0] = t.per_lane(base, |n| legacy_nonce_words(n).0);
+            w[1] = t.per_lane(base, |n| legacy_nonce_words(n).1);
+            let mut st = IV.map(|x| t.splat(x));
+            compress(&mut st, w);
+            st
+        }
+        MessageWords::V1 {
+            midstate,
+            block2,
+            block3,
+        } => {
+            let mut w2 = block2.map(|x| t.splat(x));
+            w2[14] = t.per_lane(base, |n| block2[14] | v1_block2_nonce_words(n).0);
+            w2[15] = t.per_lane(base, |n| v1_block2_nonce_words(n).1);
+            let mut w3 = block3.map(|x| t.splat(x));
+            w3[0] = t.per_lane(base, |n| block3[0] | v1_block3_nonce_word(n));
+            let mut st = midstate.map(|x| t.splat(x));
+            compress(&mut st, w2);
+            compress(&mut st, w3);
+            st
+        }
+    }
+}
+
+/// Keccak of the digests, seals into `out[..LANES]`.
+#[inline(always)]
+fn keccak_into<T: Wide>(digests: [T::W; 8], out: &mut [[u64; 4]]) {
+    let (lo, hi) = T::keccak_inputs(digests);
+    let half = T::LANES / 2;
+    T::store_seals(keccak256_32(lo), &mut out[..half]);
+    T::store_seals(keccak256_32(hi), &mut out[half..T::LANES]);
+}
+
+/// The seals of nonces `base, base+1, …`, `LANES` of them.
+#[inline(always)]
+pub(super) fn seals<T: Wide>(t: T, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+    keccak_into::<T>(sha_states(t, words, base), out);
+}
+
+/// v1 in the midstate order: block 3 alone for `LANES` top-bit values.
+#[inline(always)]
+pub(super) fn seals_high<T: Wide>(
+    t: T,
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    out: &mut [[u64; 4]],
+) {
+    let mut w = block3.map(|x| t.splat(x));
+    w[0] = t.per_lane(u64::from(hi_base), |hi| block3[0] | v1_high_word(hi as u32));
+    let mut st = midstate.map(|x| t.splat(x));
+    compress(&mut st, w);
+    keccak_into::<T>(st, out);
+}
+
+/// `n` dependent compressions, for the roofline.
+#[inline(always)]
+pub(super) fn sha256_loop<T: Wide>(t: T, n: u64) {
+    let mut st = IV.map(|x| t.splat(x));
+    let mut w = [t.splat(7); 16];
+    for _ in 0..n {
+        w[0] = st[7];
+        compress(&mut st, w);
+    }
+    black_box(st);
+}
+
+/// `n` dependent permutations, for the roofline.
+#[inline(always)]
+pub(super) fn keccak_loop<T: Wide>(t: T, n: u64) {
+    let (lanes, _) = T::keccak_inputs([t.splat(7); 8]);
+    let mut state = [lanes[0]; 25];
+    for _ in 0..n {
+        keccak_f(&mut state);
+    }
+    black_box(state);
+}
+
+/// The batch kernel of a width.
+pub struct WideKernel<T: Wide>(T);
+
+impl<T: Wide> Kernel for WideKernel<T> {
+    const NAME: &'static str = T::NAME;
+    const LANES: usize = T::LANES;
+
+    fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
+        self.0.seals(job.words(), base, out);
+    }
+
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    ) {
+        self.0.seals_high(midstate, block3, hi_base, out);
+    }
+}
+
+/// The engine of a width, if this CPU has its feature.
+pub fn engine<T: Wide>() -> Option<Batched<WideKernel<T>>> {
+    T::detect().map(|t| Batched(WideKernel(t)))
+}
+
+/// Timing loops for the roofline and the benches, if this CPU has the feature.
+pub(super) fn primitive_loops<T: Wide>() -> Vec<PrimitiveLoop> {
+    fn sha<T: Wide>(n: u64) {
+        if let Some(t) = T::detect() {
+            t.sha256_loop(n);
+        }
+    }
+    fn kec<T: Wide>(n: u64) {
+        if let Some(t) = T::detect() {
+            t.keccak_loop(n);
+        }
+    }
+    if T::detect().is_none() {
+        return Vec::new();
+    }
+    vec![
+        PrimitiveLoop {
+            kind: Kind::Sha256,
+            name: T::SHA_LOOP,
+            items: T::LANES,
+            run: sha::<T>,
+        },
+        PrimitiveLoop {
+            kind: Kind::Keccak,
+            name: T::KECCAK_LOOP,
+            items: T::LANES / 2,
+            run: kec::<T>,
+        },
+    ]
+}
