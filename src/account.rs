@@ -8,6 +8,7 @@ use thiserror::Error;
 pub const SS58_FORMAT: u16 = 42;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a text is not an account.
 pub enum AccountError {
     /// Neither hex nor base58.
     #[error("not 32-byte hex and not an SS58 address: {0}")]

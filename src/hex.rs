@@ -4,15 +4,26 @@
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a text is not the hex expected.
 pub enum HexError {
     #[error("expected {expected} hex digits ({bytes} bytes), got {got}")]
+    /// The wrong number of digits.
     Length {
+        /// Digits expected.
         expected: usize,
+        /// Bytes expected.
         bytes: usize,
+        /// Digits given.
         got: usize,
     },
     #[error("invalid hex digit {found:?} at position {position}")]
-    Digit { found: char, position: usize },
+    /// A character that is not a hex digit.
+    Digit {
+        /// The character.
+        found: char,
+        /// Its position, from 0.
+        position: usize,
+    },
 }
 
 const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -3,27 +3,33 @@
 //! nothing of chains, wallets or schemes' history.
 
 use crate::challenge::{v1::PREFIX_LEN, Challenge, Scheme};
-use crate::target::{ByteOrder, Difficulty, Rule, Target};
-use sha2::digest::generic_array::GenericArray;
+use crate::engine::primitives::sha256::{compress, IV};
+use crate::target::{ByteOrder, Difficulty, Rule, SchemeMismatch, Target};
 use thiserror::Error;
 
+/// Why a job cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum JobError {
-    #[error("rule {rule} belongs to the {rule_scheme} scheme, not {scheme}")]
-    RuleScheme {
-        rule: Rule,
-        rule_scheme: Scheme,
-        scheme: Scheme,
-    },
+    /// The rule is another scheme's.
+    #[error(transparent)]
+    RuleScheme(#[from] SchemeMismatch),
 }
 
 /// The per-challenge constant bytes, by scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobData {
     /// SHA-256 input = `le64(nonce) || block_and_hotkey_hash` (40 bytes, one block).
-    Legacy { block_and_hotkey_hash: [u8; 32] },
+    /// The legacy scheme: `keccak256(block_hash || hotkey)`.
+    Legacy {
+        /// `keccak256(block_hash || hotkey)`.
+        block_and_hotkey_hash: [u8; 32],
+    },
     /// SHA-256 input = `prefix || le64(nonce)` (131 bytes, three blocks).
-    V1 { prefix: [u8; PREFIX_LEN] },
+    /// The v1 scheme: the 123-byte prefix.
+    V1 {
+        /// The prefix.
+        prefix: [u8; PREFIX_LEN],
+    },
 }
 
 /// The SHA-256 message as 32-bit big-endian words, with everything that does
@@ -33,13 +39,20 @@ pub enum JobData {
 pub enum MessageWords {
     /// The single block: W0, W1 = nonce; W2..W9 = block_and_hotkey_hash;
     /// W10 = 0x80000000 (padding); W15 = 320 (bit length).
-    Legacy { block: [u32; 16] },
+    /// The one block, nonce words W0 and W1 zero.
+    Legacy {
+        /// The block.
+        block: [u32; 16],
+    },
     /// `midstate`: the state after block 1 (prefix bytes 0..64), constant.
     /// `block2`: prefix bytes 64..123, then nonce bytes 0..4 (low byte of
     /// W14, all of W15). `block3`: nonce bytes 5..7, padding, length 1048.
     V1 {
+        /// The SHA-256 state after block 1.
         midstate: [u32; 8],
+        /// Block 2, the nonce's low bytes zero.
         block2: [u32; 16],
+        /// Block 3, the nonce's high bytes zero.
         block3: [u32; 16],
     },
 }
@@ -150,8 +163,8 @@ impl MessageWords {
                 MessageWords::Legacy { block }
             }
             JobData::V1 { prefix } => {
-                let mut midstate = crate::engine::primitives::sha256::IV;
-                sha2::compress256(&mut midstate, &[*GenericArray::from_slice(&prefix[..64])]);
+                let mut midstate = IV;
+                compress(&mut midstate, be_words::<16>(&prefix[..64]));
                 let mut tail = [0u8; 64];
                 tail[..59].copy_from_slice(&prefix[64..]);
                 let block2 = be_words::<16>(&tail);
@@ -169,6 +182,7 @@ impl MessageWords {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A challenge and a target, with the per-challenge constants every engine reads.
 pub struct Job {
     data: JobData,
     target: Target,
@@ -194,13 +208,7 @@ impl Job {
             JobData::Legacy { .. } => Scheme::Legacy,
             JobData::V1 { .. } => Scheme::V1,
         };
-        if rule.scheme() != scheme {
-            return Err(JobError::RuleScheme {
-                rule,
-                rule_scheme: rule.scheme(),
-                scheme,
-            });
-        }
+        rule.check_scheme(scheme)?;
         let target = Target::new(rule, difficulty);
         Ok(Job {
             words: MessageWords::new(&data),
@@ -210,22 +218,27 @@ impl Job {
         })
     }
 
+    /// The challenge's bytes.
     pub fn data(&self) -> &JobData {
         &self.data
     }
 
+    /// The target.
     pub fn target(&self) -> &Target {
         &self.target
     }
 
+    /// The scheme.
     pub fn scheme(&self) -> Scheme {
         self.target.rule().scheme()
     }
 
+    /// The SHA-256 message words.
     pub fn words(&self) -> &MessageWords {
         &self.words
     }
 
+    /// The early-reject word and bound.
     pub fn early_reject(&self) -> &EarlyReject {
         &self.early
     }
@@ -247,7 +260,7 @@ impl Job {
         b[14] |= w14;
         b[15] = w15;
         let mut state = *midstate;
-        crate::engine::primitives::sha256::compress(&mut state, b);
+        compress(&mut state, b);
         (state, *block3)
     }
 }

@@ -28,10 +28,16 @@ use crate::job::Job;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a solve failed.
 pub enum SolveError {
     /// An engine bug: never shown to the user as a solution.
     #[error("engine {engine} reported nonce {nonce}, which the reference rejects")]
-    InvalidSolution { engine: &'static str, nonce: u64 },
+    InvalidSolution {
+        /// The engine.
+        engine: &'static str,
+        /// The nonce it reported.
+        nonce: u64,
+    },
     /// No chunk size.
     #[error("nonce chunks must hold at least one nonce")]
     ZeroChunk,
@@ -41,6 +47,7 @@ pub enum SolveError {
 }
 
 #[derive(Clone, Debug)]
+/// How a solver runs.
 pub struct SolveOptions {
     /// Worker threads (at least 1).
     pub threads: usize,
@@ -68,17 +75,22 @@ impl Default for SolveOptions {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How a solve ended.
 pub enum Outcome {
     /// The first valid nonce in the solver's order from the job's start
     /// (the lowest one in [`Order::Sequential`]); `generation` counts the
     /// jobs swapped in (0 = the first job), so a caller knows which it solves.
     Found {
+        /// The solution, verified by the reference.
         solution: Solution,
+        /// Which job it solves.
         generation: u64,
     },
     /// Every nonce from `start` to 2^64-1 was tried.
     Exhausted,
+    /// [`Control::stop`] was called.
     Stopped,
+    /// `max_time` passed.
     TimedOut,
 }
 
@@ -97,7 +109,9 @@ pub struct RateStats {
 }
 
 impl RateStats {
+    /// Samples in the EWMA window.
     pub const SAMPLES: usize = 10;
+    /// The weight of each older sample relative to the next.
     pub const ALPHA: f64 = 0.8;
 
     /// Adds one sample: `hashes` nonces in `dt`, and `total` in `elapsed`.
@@ -130,10 +144,13 @@ pub fn chance_of_solution(tried: f64, difficulty: crate::Difficulty) -> f64 {
 /// How a solve went, or is going (for `progress`).
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// How it ended (a running report says `Stopped`).
     pub outcome: Outcome,
     /// Nonces hashed, over all jobs.
     pub hashes: u64,
+    /// Time since the start.
     pub elapsed: Duration,
+    /// The rates.
     pub rates: RateStats,
     /// The generation of the job being solved.
     pub generation: u64,
@@ -227,6 +244,7 @@ pub struct Solver {
 }
 
 impl Solver {
+    /// A solver running `engine` with `options`.
     pub fn new(engine: Arc<dyn Engine>, options: SolveOptions) -> Self {
         let (tx, rx) = mpsc::channel();
         Solver {
@@ -238,10 +256,12 @@ impl Solver {
         }
     }
 
+    /// The engine.
     pub fn engine(&self) -> &dyn Engine {
         self.engine.as_ref()
     }
 
+    /// The options.
     pub fn options(&self) -> &SolveOptions {
         &self.options
     }

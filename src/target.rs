@@ -22,10 +22,13 @@ use crate::u256::U256;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a difficulty or a rule is not accepted.
 pub enum TargetError {
     #[error("difficulty must be at least 1 (0 has no threshold)")]
+    /// A difficulty of 0.
     ZeroDifficulty,
     #[error("unknown rule {0:?}: expected python, chain-be, chain-le or v1")]
+    /// A rule name not known.
     UnknownRule(String),
 }
 
@@ -34,15 +37,19 @@ pub enum TargetError {
 pub struct Difficulty(NonZeroU64);
 
 impl Difficulty {
+    /// Difficulty 1: every seal but the rule's excluded top meets.
     pub const MIN: Difficulty = Difficulty(NonZeroU64::MIN);
+    /// Difficulty 2^64-1.
     pub const MAX: Difficulty = Difficulty(NonZeroU64::MAX);
 
+    /// A difficulty; 0 is refused.
     pub fn new(d: u64) -> Result<Self, TargetError> {
         NonZeroU64::new(d)
             .map(Difficulty)
             .ok_or(TargetError::ZeroDifficulty)
     }
 
+    /// Its value.
     pub fn get(self) -> u64 {
         self.0.get()
     }
@@ -68,7 +75,9 @@ pub fn effective_difficulty(value: Option<u64>, min: Option<u64>, max: Option<u6
 /// Which way the 32 seal bytes are read as an integer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ByteOrder {
+    /// Most significant byte first.
     Big,
+    /// Least significant byte first.
     Little,
 }
 
@@ -86,9 +95,12 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule.
     pub const ALL: [Rule; 4] = [Rule::Python, Rule::ChainBe, Rule::ChainLe, Rule::V1];
+    /// The legacy scheme's rules.
     pub const LEGACY: [Rule; 3] = [Rule::Python, Rule::ChainBe, Rule::ChainLe];
 
+    /// The name `--rule` takes.
     pub fn name(self) -> &'static str {
         match self {
             Rule::Python => "python",
@@ -98,6 +110,7 @@ impl Rule {
         }
     }
 
+    /// The scheme the rule belongs to.
     pub fn scheme(self) -> Scheme {
         match self {
             Rule::V1 => Scheme::V1,
@@ -105,6 +118,7 @@ impl Rule {
         }
     }
 
+    /// How the rule reads a seal as a number.
     pub fn byte_order(self) -> ByteOrder {
         match self {
             Rule::Python | Rule::ChainBe => ByteOrder::Big,
@@ -122,6 +136,27 @@ impl Rule {
         dividend
             .checked_div_u64(d.get())
             .expect("difficulty is non-zero")
+    }
+}
+
+/// A rule used with a scheme it does not belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("rule {rule} belongs to the {} scheme, not {scheme}", .rule.scheme())]
+pub struct SchemeMismatch {
+    /// The rule.
+    pub rule: Rule,
+    /// The scheme it was used with.
+    pub scheme: Scheme,
+}
+
+impl Rule {
+    /// Refuses this rule for another scheme's challenge.
+    pub fn check_scheme(self, scheme: Scheme) -> Result<(), SchemeMismatch> {
+        if self.scheme() == scheme {
+            Ok(())
+        } else {
+            Err(SchemeMismatch { rule: self, scheme })
+        }
     }
 }
 
@@ -150,6 +185,7 @@ pub struct Target {
 }
 
 impl Target {
+    /// The target of `rule` at `difficulty`.
     pub fn new(rule: Rule, difficulty: Difficulty) -> Self {
         Target {
             rule,
@@ -158,14 +194,17 @@ impl Target {
         }
     }
 
+    /// Its rule.
     pub fn rule(&self) -> Rule {
         self.rule
     }
 
+    /// Its difficulty.
     pub fn difficulty(&self) -> Difficulty {
         self.difficulty
     }
 
+    /// The largest seal value that meets it.
     pub fn threshold(&self) -> U256 {
         self.threshold
     }
@@ -178,6 +217,7 @@ impl Target {
         }
     }
 
+    /// Whether `seal` meets it.
     pub fn meets(&self, seal: &[u8; 32]) -> bool {
         self.seal_value(seal) <= self.threshold
     }

@@ -12,6 +12,7 @@ pub struct U256 {
 }
 
 impl U256 {
+    /// Zero.
     pub const ZERO: U256 = U256 { limbs: [0; 4] };
     /// `L = 2^256 - 1`, the `limit` of pow.py and the chain's overflow bound.
     pub const MAX: U256 = U256 {
@@ -23,10 +24,12 @@ impl U256 {
         U256 { limbs }
     }
 
+    /// The four 64-bit limbs, least significant first.
     pub const fn limbs(&self) -> [u64; 4] {
         self.limbs
     }
 
+    /// `v` as a 256-bit number.
     pub const fn from_u64(v: u64) -> Self {
         U256 {
             limbs: [0, 0, 0, v],
@@ -49,6 +52,7 @@ impl U256 {
         Self::from_be_bytes(&reversed)
     }
 
+    /// The value, most significant byte first.
     pub fn to_be_bytes(&self) -> [u8; 32] {
         let mut out = [0u8; 32];
         for (i, limb) in self.limbs.iter().enumerate() {

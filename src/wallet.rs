@@ -31,35 +31,70 @@ const NACL_SALT: [u8; 16] = [
 const NACL_PREFIX: &[u8] = b"$NACL";
 
 #[derive(Debug, Error)]
+/// Why a wallet file cannot be used. Messages name the file, never a secret.
 pub enum WalletError {
     #[error("{path}: cannot read: {source}")]
+    /// The file cannot be read.
     Read {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
     #[error("{path}: not a keyfile ({why})")]
-    Format { path: PathBuf, why: String },
-    #[error("{path}: wrong password, or the file is damaged")]
-    WrongPassword { path: PathBuf },
-    #[error("{path}: {format} encryption is not supported; re-encrypt it with btcli (`btcli wallet update`) to the NaCl format")]
-    UnsupportedEncryption { path: PathBuf, format: &'static str },
-    #[error("{path}: encrypted, and no password was given (set BTPOW_COLDKEY_PASSWORD or run on a terminal to be asked)")]
-    NeedPassword { path: PathBuf },
-    #[error("{path}: the secret gives public key {derived}, but the keyfile says {stated}")]
-    PublicKeyMismatch {
+    /// Not a keyfile.
+    Format {
+        /// The file.
         path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    #[error("{path}: wrong password, or the file is damaged")]
+    /// The password does not open it.
+    WrongPassword {
+        /// The file.
+        path: PathBuf,
+    },
+    #[error("{path}: {format} encryption is not supported; re-encrypt it with btcli (`btcli wallet update`) to the NaCl format")]
+    /// An encryption btpow does not read.
+    UnsupportedEncryption {
+        /// The file.
+        path: PathBuf,
+        /// The encryption.
+        format: &'static str,
+    },
+    #[error("{path}: encrypted, and no password was given (set BTPOW_COLDKEY_PASSWORD or run on a terminal to be asked)")]
+    /// Encrypted, and no password was given.
+    NeedPassword {
+        /// The file.
+        path: PathBuf,
+    },
+    #[error("{path}: the secret gives public key {derived}, but the keyfile says {stated}")]
+    /// The secret does not give the stated public key.
+    PublicKeyMismatch {
+        /// The file.
+        path: PathBuf,
+        /// The public key the secret gives (SS58).
         derived: String,
+        /// The public key the file states (SS58).
         stated: String,
     },
     #[error("{what}: invalid secret key URI or mnemonic")]
-    BadUri { what: &'static str },
+    /// A secret URI that does not parse.
+    BadUri {
+        /// The flag it came from.
+        what: &'static str,
+    },
 }
 
 /// Where a wallet's files are (btcli's `--wallet.path/name/hotkey`).
 #[derive(Clone, Debug)]
 pub struct WalletPaths {
+    /// `--wallet.path`, `~` expanded.
     pub root: PathBuf,
+    /// `--wallet.name`.
     pub name: String,
+    /// `--wallet.hotkey`.
     pub hotkey: String,
 }
 
@@ -73,14 +108,17 @@ impl WalletPaths {
         }
     }
 
+    /// The coldkey's keyfile.
     pub fn coldkey(&self) -> PathBuf {
         self.root.join(&self.name).join("coldkey")
     }
 
+    /// The coldkey's public key file.
     pub fn coldkeypub(&self) -> PathBuf {
         self.root.join(&self.name).join("coldkeypub.txt")
     }
 
+    /// The hotkey's keyfile.
     pub fn hotkey(&self) -> PathBuf {
         self.root
             .join(&self.name)

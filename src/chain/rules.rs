@@ -18,6 +18,7 @@ pub const WINDOW: u64 = 3;
 /// What the runtime's metadata says about the registration calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuntimeFacts {
+    /// The runtime's spec version.
     pub spec_version: u32,
     /// `SubtensorModule.pow_register` exists.
     pub has_pow_register: bool,
@@ -26,16 +27,20 @@ pub struct RuntimeFacts {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why a runtime cannot be registered on by proof of work.
 pub enum Refusal {
     #[error(
         "this runtime (spec {0}) registers by burning TAO: its `register` ignores the proof of work, \
          so solving would be in vain; use burned registration (`btcli subnets register`)"
     )]
+    /// `register` burns TAO from this spec on.
     BurnOnly(u32),
     #[error("this runtime (spec {0}) has no proof-of-work registration call (neither `pow_register` nor a 6-argument `register`)")]
+    /// Neither registration call is in the metadata.
     NoPowCall(u32),
-    #[error("--rule {rule} does not belong to the {scheme} scheme")]
-    RuleScheme { rule: Rule, scheme: Scheme },
+    /// `--rule` of another scheme than the one registering.
+    #[error(transparent)]
+    RuleScheme(#[from] crate::target::SchemeMismatch),
 }
 
 /// The scheme and rule a runtime checks, optionally overridden by the user.
@@ -69,19 +74,40 @@ pub fn detect(
     };
     match rule {
         None => Ok((scheme, default_rule)),
-        Some(r) if r.scheme() == scheme => Ok((scheme, r)),
-        Some(r) => Err(Refusal::RuleScheme { rule: r, scheme }),
+        Some(r) => {
+            r.check_scheme(scheme)?;
+            Ok((scheme, r))
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why the runtime would refuse a work block.
 pub enum WindowError {
     #[error("work block {work} is ahead of the chain (head {head})")]
-    Future { work: u64, head: u64 },
+    /// The work block is after the block the extrinsic would run in.
+    Future {
+        /// The work block.
+        work: u64,
+        /// The head.
+        head: u64,
+    },
     #[error("work block {work} is stale: the extrinsic would run in block {now}, and the window is {WINDOW} blocks")]
-    Stale { work: u64, now: u128 },
+    /// The work block is out of the window.
+    Stale {
+        /// The work block.
+        work: u64,
+        /// The block the extrinsic would run in (the head + 1).
+        now: u128,
+    },
     #[error("this hotkey already registered by proof of work at block {last}; the work block must be later")]
-    NotAfterLast { work: u64, last: u64 },
+    /// v1: the hotkey registered by proof of work at or after the work block.
+    NotAfterLast {
+        /// The work block.
+        work: u64,
+        /// `LastPowRegistrationBlock` of the hotkey.
+        last: u64,
+    },
 }
 
 /// subtensor `register`: `block_number <= now` and `now - block_number < 3`,
@@ -180,26 +206,39 @@ pub fn required_signer(scheme: Scheme) -> Signer {
 pub enum Registration {
     /// `SubtensorModule.register(netuid, block_number, nonce, work, hotkey, coldkey)`
     Legacy {
+        /// The subnet.
         netuid: u16,
+        /// The work block.
         block_number: u64,
+        /// The nonce.
         nonce: u64,
+        /// The seal.
         work: [u8; 32],
+        /// The hotkey registered.
         hotkey: [u8; 32],
+        /// Its coldkey.
         coldkey: [u8; 32],
     },
     /// `SubtensorModule.pow_register(netuid, work_block, nonce, work, hotkey)`
     V1 {
+        /// The subnet.
         netuid: u16,
+        /// The work block.
         work_block: u64,
+        /// The nonce.
         nonce: u64,
+        /// The seal.
         work: [u8; 32],
+        /// The hotkey registered.
         hotkey: [u8; 32],
     },
 }
 
 impl Registration {
+    /// The pallet of both calls.
     pub const PALLET: &'static str = "SubtensorModule";
 
+    /// The call's name in the pallet.
     pub fn call_name(&self) -> &'static str {
         match self {
             Registration::Legacy { .. } => "register",
@@ -207,6 +246,7 @@ impl Registration {
         }
     }
 
+    /// Who must sign it.
     pub fn signer(&self) -> Signer {
         match self {
             Registration::Legacy { .. } => required_signer(Scheme::Legacy),
@@ -272,10 +312,10 @@ mod tests {
         );
         assert_eq!(
             detect(&f, None, Some(Rule::V1)),
-            Err(Refusal::RuleScheme {
+            Err(Refusal::RuleScheme(crate::target::SchemeMismatch {
                 rule: Rule::V1,
                 scheme: Scheme::Legacy
-            })
+            }))
         );
         assert_eq!(
             detect(&f, Some(Scheme::V1), None),

@@ -7,11 +7,14 @@ use crate::hash::keccak256;
 /// coldkey's public key stands where the hotkey is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LegacyChallenge {
+    /// The hash of the block the work is for.
     pub block_hash: [u8; 32],
+    /// The hotkey being registered.
     pub hotkey: [u8; 32],
 }
 
 impl LegacyChallenge {
+    /// A challenge for `hotkey` at `block_hash`.
     pub fn new(block_hash: [u8; 32], hotkey: [u8; 32]) -> Self {
         LegacyChallenge { block_hash, hotkey }
     }

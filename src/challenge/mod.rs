@@ -21,6 +21,7 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// `legacy` or `v1`.
     pub fn name(self) -> &'static str {
         match self {
             Scheme::Legacy => "legacy",
@@ -49,11 +50,14 @@ impl FromStr for Scheme {
 /// A challenge of either scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Challenge {
+    /// The legacy scheme's challenge.
     Legacy(LegacyChallenge),
+    /// The v1 scheme's challenge.
     V1(V1Challenge),
 }
 
 impl Challenge {
+    /// Its scheme.
     pub fn scheme(&self) -> Scheme {
         match self {
             Challenge::Legacy(_) => Scheme::Legacy,

@@ -7,15 +7,20 @@ pub const DOMAIN: &[u8; 25] = b"subtensor-pow-register-v1";
 pub const PREFIX_LEN: usize = 25 + 2 + 32 + 32 + 32;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A v1 challenge: what `pow_register` binds into the seal.
 pub struct V1Challenge {
+    /// The subnet.
     pub netuid: u16,
+    /// The hash of the work block.
     pub block_hash: [u8; 32],
+    /// The hotkey being registered.
     pub hotkey: [u8; 32],
     /// The coldkey is bound into the proof: it must sign `pow_register`.
     pub coldkey: [u8; 32],
 }
 
 impl V1Challenge {
+    /// A challenge for `hotkey` (signed for by `coldkey`) on `netuid` at `block_hash`.
     pub fn new(netuid: u16, block_hash: [u8; 32], hotkey: [u8; 32], coldkey: [u8; 32]) -> Self {
         V1Challenge {
             netuid,

@@ -2,13 +2,12 @@
 //! at a time with a kernel, early-reject on one output word, and confirm the
 //! rare candidate with a full 256-bit compare of the kernel's own seal.
 
-use super::{
-    check_range, search_columns, search_each, walks_columns, Engine, Order, SearchError, Solution,
-};
+use super::{check_range, Engine, SearchError, Solution};
 use crate::job::{lanes_to_seal, Job};
 
 /// The most lanes any kernel has.
-pub const MAX_LANES: usize = 16;
+/// The most lanes any kernel has.
+pub(crate) const MAX_LANES: usize = 16;
 
 /// A backend's hashing core.
 pub trait Kernel: Send + Sync {
@@ -72,39 +71,34 @@ impl<K: Kernel> Engine for Batched<K> {
         Ok(None)
     }
 
-    fn search_in(
+    fn search_column(
         &self,
         job: &Job,
-        order: Order,
-        start: u64,
-        count: u64,
-    ) -> Result<Option<Solution>, SearchError> {
-        if !walks_columns(job, order) {
-            return search_each(self, job, order, start, count);
-        }
+        low: u64,
+        hi_first: u64,
+        n: u64,
+    ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
         let early = *job.early_reject();
         let target = job.target();
         let mut out = [[0u64; 4]; MAX_LANES];
         let out = &mut out[..K::LANES];
-        search_columns(start, count, |low, hi_first, n| {
-            let (midstate, block3) = job.v1_column(low);
-            let mut done = 0u64;
-            while done < n {
-                let hi_base = (hi_first + done) as u32;
-                self.0.seals_high(&midstate, &block3, hi_base, out);
-                let lanes_here = (n - done).min(K::LANES as u64) as usize;
-                for (i, lanes) in out[..lanes_here].iter().enumerate() {
-                    if early.key(lanes) <= early.top {
-                        let seal = lanes_to_seal(lanes);
-                        if target.meets(&seal) {
-                            return Ok(Some((done + i as u64, seal)));
-                        }
+        let (midstate, block3) = job.v1_column(low);
+        let mut done = 0u64;
+        while done < n {
+            let hi_base = (hi_first + done) as u32;
+            self.0.seals_high(&midstate, &block3, hi_base, out);
+            let lanes_here = (n - done).min(K::LANES as u64) as usize;
+            for (i, lanes) in out[..lanes_here].iter().enumerate() {
+                if early.key(lanes) <= early.top {
+                    let seal = lanes_to_seal(lanes);
+                    if target.meets(&seal) {
+                        return Ok(Some((done + i as u64, seal)));
                     }
                 }
-                done += lanes_here as u64;
             }
-            Ok(None)
-        })
+            done += lanes_here as u64;
+        }
+        Ok(None)
     }
 }
 

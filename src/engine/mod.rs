@@ -40,7 +40,12 @@ pub enum RangeError {
     #[error(
         "nonce range [{start}, {start} + {count}) passes 2^64-1; nonces are 64-bit and ranges do not wrap"
     )]
-    PastU64Max { start: u64, count: u64 },
+    PastU64Max {
+        /// The first nonce.
+        start: u64,
+        /// The nonces asked for.
+        count: u64,
+    },
 }
 
 /// Why a search or a seal failed.
@@ -85,6 +90,7 @@ pub enum Order {
 
 impl Order {
     #[inline]
+    /// The nonce at `index` of this order.
     pub fn nonce(self, index: u64) -> u64 {
         match self {
             Order::Sequential => index,
@@ -93,6 +99,7 @@ impl Order {
     }
 
     #[inline]
+    /// The index of `nonce` in this order.
     pub fn index(self, nonce: u64) -> u64 {
         match self {
             Order::Sequential => nonce,
@@ -100,6 +107,7 @@ impl Order {
         }
     }
 
+    /// `sequential` or `high-bytes`.
     pub fn name(self) -> &'static str {
         match self {
             Order::Sequential => "sequential",
@@ -146,8 +154,29 @@ pub trait Engine: Send + Sync {
         1 << 15
     }
 
+    /// v1 in the high-bytes order, one column: the first valid nonce among
+    /// `(hi << 40) | low` for `hi` in `[hi_first, hi_first + n)` (all within
+    /// 24 bits), as its offset from `hi_first` with its seal. Engines with a
+    /// per-column midstate override this; the default searches one nonce
+    /// at a time.
+    fn search_column(
+        &self,
+        job: &Job,
+        low: u64,
+        hi_first: u64,
+        n: u64,
+    ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
+        for offset in 0..n {
+            if let Some(s) = self.search(job, ((hi_first + offset) << 40) | low, 1)? {
+                return Ok(Some((offset, s.seal)));
+            }
+        }
+        Ok(None)
+    }
+
     /// [`Engine::search`] over indices in `order`: the first valid nonce
-    /// among `order.nonce(i)` for `i` in `[start, start + count)`.
+    /// among `order.nonce(i)` for `i` in `[start, start + count)`. v1 in the
+    /// high-bytes order walks column by column ([`Engine::search_column`]).
     fn search_in(
         &self,
         job: &Job,
@@ -155,22 +184,22 @@ pub trait Engine: Send + Sync {
         start: u64,
         count: u64,
     ) -> Result<Option<Solution>, SearchError> {
-        search_each(self, job, order, start, count)
+        let v1 = matches!(job.words(), crate::job::MessageWords::V1 { .. });
+        match order {
+            Order::Sequential => self.search(job, start, count),
+            Order::HighBytes if v1 => search_columns(start, count, |low, hi_first, n| {
+                self.search_column(job, low, hi_first, n)
+            }),
+            Order::HighBytes => search_each(self, job, order, start, count),
+        }
     }
-}
-
-/// Whether a search can walk column by column: v1 in the high-bytes order.
-/// Everything else goes through [`search_each`].
-pub(crate) fn walks_columns(job: &Job, order: Order) -> bool {
-    order == Order::HighBytes && matches!(job.words(), crate::job::MessageWords::V1 { .. })
 }
 
 /// Walks indices `[start, start + count)` of the high-bytes order one
 /// column at a time: `search(low, hi_first, n)` searches the `n` nonces of
 /// column `low` (the nonce's low 40 bits) from top bits `hi_first`, and
-/// returns the offset of its first hit with the seal. Every engine with a
-/// per-column fast path (one midstate per column) walks through here.
-pub(crate) fn search_columns(
+/// returns the offset of its first hit with the seal.
+fn search_columns(
     start: u64,
     count: u64,
     mut search: impl FnMut(u64, u64, u64) -> Result<Option<(u64, [u8; 32])>, SearchError>,
@@ -193,18 +222,15 @@ pub(crate) fn search_columns(
     Ok(None)
 }
 
-/// `search_in` one nonce at a time with the engine's own `search`: for
-/// engines or schemes without a faster way to walk `order`.
-pub(crate) fn search_each<E: Engine + ?Sized>(
+/// `search_in` one nonce at a time with the engine's own `search`: legacy
+/// jobs in the high-bytes order (which has no midstate to gain for them).
+fn search_each<E: Engine + ?Sized>(
     engine: &E,
     job: &Job,
     order: Order,
     start: u64,
     count: u64,
 ) -> Result<Option<Solution>, SearchError> {
-    if order == Order::Sequential {
-        return engine.search(job, start, count);
-    }
     check_range(start, count)?;
     for i in 0..count {
         let found = engine.search(job, order.nonce(start + i), 1)?;
@@ -216,13 +242,32 @@ pub(crate) fn search_each<E: Engine + ?Sized>(
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why an engine cannot be had.
 pub enum EngineError {
     #[error("unknown engine {name:?}; engines: {known}")]
-    Unknown { name: String, known: String },
+    /// No engine has this name.
+    Unknown {
+        /// The name given.
+        name: String,
+        /// The names there are.
+        known: String,
+    },
     #[error("engine {name:?} needs {needs}, which this CPU lacks")]
-    Unsupported { name: String, needs: &'static str },
+    /// This CPU lacks what the engine needs.
+    Unsupported {
+        /// The engine.
+        name: String,
+        /// What it needs.
+        needs: &'static str,
+    },
     #[error("engine {name:?} is unavailable: {why}")]
-    Unavailable { name: String, why: String },
+    /// The engine cannot run here (no GPU, no driver, a build without it).
+    Unavailable {
+        /// The engine.
+        name: String,
+        /// Why.
+        why: String,
+    },
 }
 
 /// One backend this build knows, whether or not this machine can run it.
@@ -246,6 +291,7 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Every backend of this build.
     pub const ALL: [Backend; 7] = [
         Backend::Reference,
         Backend::Portable,
@@ -267,6 +313,7 @@ impl Backend {
         })
     }
 
+    /// The name `--engine` takes.
     pub fn name(self) -> &'static str {
         match self {
             Backend::Reference => "reference",
@@ -317,6 +364,7 @@ impl Backend {
         }
     }
 
+    /// The backend called `name`.
     pub fn from_name(name: &str) -> Result<Backend, EngineError> {
         Backend::ALL
             .into_iter()

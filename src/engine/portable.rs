@@ -10,6 +10,7 @@ use crate::job::{
     Job, MessageWords,
 };
 
+/// The portable kernel: scalar, word-oriented, one nonce at a time.
 pub struct PortableKernel;
 
 /// The SHA-256 state of `nonce`'s message, word by word.

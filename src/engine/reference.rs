@@ -8,6 +8,7 @@ use crate::hash::{keccak256, sha256};
 use crate::job::{Job, JobData};
 
 #[derive(Clone, Copy, Debug, Default)]
+/// The reference engine.
 pub struct Reference;
 
 /// The seal of `nonce` under `job`, by definition.

@@ -17,14 +17,18 @@ use crate::challenge::Scheme;
 /// One measured primitive implementation.
 #[derive(Clone, Debug)]
 pub struct Primitive {
+    /// The implementation.
     pub name: &'static str,
     /// Nanoseconds per message (SHA-256 compression) or per state (Keccak-f).
     pub ns: f64,
 }
 
 #[derive(Clone, Debug)]
+/// Every primitive implementation measured on this machine.
 pub struct Roofline {
+    /// SHA-256 compressions.
     pub sha256: Vec<Primitive>,
+    /// Keccak-f[1600] permutations.
     pub keccak: Vec<Primitive>,
 }
 
@@ -44,10 +48,12 @@ fn cheapest(list: &[Primitive]) -> &Primitive {
 }
 
 impl Roofline {
+    /// The cheapest SHA-256 compression.
     pub fn best_sha256(&self) -> &Primitive {
         cheapest(&self.sha256)
     }
 
+    /// The cheapest permutation.
     pub fn best_keccak(&self) -> &Primitive {
         cheapest(&self.keccak)
     }
@@ -116,9 +122,13 @@ pub enum Kind {
 /// calls, each on `items` independent messages or states (the lanes).
 #[derive(Clone, Copy)]
 pub struct PrimitiveLoop {
+    /// Which primitive.
     pub kind: Kind,
+    /// The implementation's name.
     pub name: &'static str,
+    /// Messages or states per call of `run`.
     pub items: usize,
+    /// Runs the primitive `n` times over.
     pub run: fn(u64),
 }
 

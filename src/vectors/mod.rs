@@ -15,14 +15,20 @@ use crate::target::Difficulty;
 /// The five vector files, by header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// `legacy_seal.csv`
     LegacySeal,
+    /// `legacy_difficulty.csv`
     LegacyDifficulty,
+    /// `legacy_solve.csv`
     LegacySolve,
+    /// `v1_seal.csv`
     V1Seal,
+    /// `v1_solve.csv`
     V1Solve,
 }
 
 impl Kind {
+    /// Every kind.
     pub const ALL: [Kind; 5] = [
         Kind::LegacySeal,
         Kind::LegacyDifficulty,
@@ -31,6 +37,7 @@ impl Kind {
         Kind::V1Solve,
     ];
 
+    /// The file name without `.csv`.
     pub fn name(self) -> &'static str {
         match self {
             Kind::LegacySeal => "legacy_seal",
@@ -41,6 +48,7 @@ impl Kind {
         }
     }
 
+    /// The header row that identifies the kind.
     pub fn header(self) -> &'static [&'static str] {
         match self {
             Kind::LegacySeal => &[
@@ -92,11 +100,15 @@ impl Kind {
 /// A half-open nonce range `[start, start + count)` that stays within `u64`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NonceRange {
+    /// The first nonce.
     pub start: u64,
+    /// How many nonces.
     pub count: u64,
 }
 
-/// One row, typed.
+/// One row, typed: one variant per [`Kind`], its fields the file's columns
+/// of the same names (the README's vector table says where each comes from).
+#[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Row {
     LegacySeal {
@@ -147,17 +159,24 @@ pub enum Row {
 /// A parsed file: its kind and its rows with their line numbers.
 #[derive(Clone, Debug)]
 pub struct VectorFile {
+    /// The file's name as given.
     pub name: String,
+    /// Its kind.
     pub kind: Kind,
+    /// Its rows, each with its line number.
     pub rows: Vec<(u64, Row)>,
 }
 
 /// Where and why a vector file could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VectorError {
+    /// The file.
     pub file: String,
+    /// The line, if one is to blame.
     pub line: Option<u64>,
+    /// The field, if one is to blame.
     pub field: Option<String>,
+    /// What is wrong.
     pub message: String,
 }
 

@@ -121,14 +121,14 @@ impl Engine for SharedGpu {
     fn preferred_chunk(&self) -> u64 {
         self.0.preferred_chunk()
     }
-    fn search_in(
+    fn search_column(
         &self,
         job: &Job,
-        order: Order,
-        start: u64,
-        count: u64,
-    ) -> Result<Option<Solution>, SearchError> {
-        self.0.search_in(job, order, start, count)
+        low: u64,
+        hi_first: u64,
+        n: u64,
+    ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
+        self.0.search_column(job, low, hi_first, n)
     }
 }
 

@@ -49,23 +49,11 @@ pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// An anyhow error and its chain, as [`error_text`] joins them.
+/// An anyhow error and its chain, as [`error_text`] joins them, with
+/// control characters escaped.
 pub fn anyhow_text(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    let mut last = String::new();
-    for cause in e.chain() {
-        let s = cause.to_string();
-        if s.is_empty() || last.contains(&s) {
-            last = s;
-            continue;
-        }
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&s);
-        last = s;
-    }
-    printable(&text)
+    let e: &(dyn std::error::Error + 'static) = e.as_ref();
+    printable(&error_text(e))
 }
 
 /// `s` with control characters escaped (`\u{1b}`), so that a file name or

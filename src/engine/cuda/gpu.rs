@@ -19,10 +19,7 @@ use cudarc::nvrtc::{CompileOptions, Ptx};
 use thiserror::Error;
 
 use super::{Params, SearchKind, KERNEL_SOURCE};
-use crate::engine::{
-    check_range, reference, search_columns, search_each, walks_columns, Engine, Order, SearchError,
-    Solution,
-};
+use crate::engine::{check_range, reference, Engine, SearchError, Solution};
 use crate::job::{lanes_to_seal, Job};
 
 // SAFETY: `Params` is repr(C) plain data (integers only), laid out as the
@@ -30,18 +27,25 @@ use crate::job::{lanes_to_seal, Job};
 unsafe impl DeviceRepr for Params {}
 
 #[derive(Debug, Error)]
+/// Why the CUDA engine cannot run.
 pub enum CudaError {
     #[error("no CUDA driver (libcuda.so) found: install the NVIDIA driver for this GPU")]
+    /// No `libcuda.so`.
     NoDriver,
     #[error("no NVRTC (libnvrtc.so) found: install the CUDA toolkit, or `pip install nvidia-cuda-nvrtc-cu12` and add its lib directory to LD_LIBRARY_PATH")]
+    /// No `libnvrtc.so`.
     NoNvrtc,
     #[error("no CUDA device found (the driver is loaded, but reports no GPU)")]
+    /// The driver sees no GPU.
     NoDevice,
     #[error("CUDA device {0} does not exist ({1} found)")]
+    /// `--devices` named a GPU that is not there: (asked, found).
     BadDevice(usize, usize),
     #[error("CUDA: {0}")]
+    /// A driver call failed.
     Driver(String),
     #[error("NVRTC could not compile the kernels: {0}")]
+    /// NVRTC refused the kernels.
     Compile(String),
 }
 
@@ -228,6 +232,7 @@ impl CudaGpu {
         Ok(CudaGpu { devices })
     }
 
+    /// The GPUs opened.
     pub fn device_count(&self) -> usize {
         self.devices.len()
     }
@@ -283,25 +288,20 @@ impl Engine for CudaGpu {
         Ok(hit.map(|offset| Self::found(job, start + offset)))
     }
 
-    fn search_in(
+    fn search_column(
         &self,
         job: &Job,
-        order: Order,
-        start: u64,
-        count: u64,
-    ) -> Result<Option<Solution>, SearchError> {
-        if !walks_columns(job, order) {
-            return search_each(self, job, order, start, count);
-        }
-        search_columns(start, count, |low, hi_first, n| {
-            let p = Params::v1_column(job, low);
-            let hit = self
-                .with_device(|d| d.search(&d.v1_high, &p, hi_first, n))
-                .map_err(device_error)?;
-            Ok(hit.map(|offset| {
-                let nonce = ((hi_first + offset) << 40) | low;
-                (offset, reference::seal(job, nonce))
-            }))
-        })
+        low: u64,
+        hi_first: u64,
+        n: u64,
+    ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
+        let p = Params::v1_column(job, low);
+        let hit = self
+            .with_device(|d| d.search(&d.v1_high, &p, hi_first, n))
+            .map_err(device_error)?;
+        Ok(hit.map(|offset| {
+            let nonce = ((hi_first + offset) << 40) | low;
+            (offset, reference::seal(job, nonce))
+        }))
     }
 }

@@ -6,9 +6,7 @@
 use std::os::raw::c_int;
 
 use super::{Params, SearchKind};
-use crate::engine::{
-    check_range, search_columns, search_each, walks_columns, Engine, Order, SearchError, Solution,
-};
+use crate::engine::{check_range, Engine, SearchError, Solution};
 use crate::job::{lanes_to_seal, Job};
 
 extern "C" {
@@ -38,6 +36,7 @@ fn search(p: &Params, kind: SearchKind, base: u64, count: u64) -> Option<(u64, [
     (offset != u64::MAX).then_some((offset, out))
 }
 
+/// The `cuda-core` engine: the CUDA kernels' hash core and search loop, compiled for the CPU.
 pub struct CudaCore;
 
 impl Engine for CudaCore {
@@ -61,20 +60,15 @@ impl Engine for CudaCore {
         )
     }
 
-    fn search_in(
+    fn search_column(
         &self,
         job: &Job,
-        order: Order,
-        start: u64,
-        count: u64,
-    ) -> Result<Option<Solution>, SearchError> {
-        if !walks_columns(job, order) {
-            return search_each(self, job, order, start, count);
-        }
-        search_columns(start, count, |low, hi_first, n| {
-            let p = Params::v1_column(job, low);
-            Ok(search(&p, SearchKind::V1High, hi_first, n)
-                .map(|(offset, lanes)| (offset, lanes_to_seal(&lanes))))
-        })
+        low: u64,
+        hi_first: u64,
+        n: u64,
+    ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
+        let p = Params::v1_column(job, low);
+        Ok(search(&p, SearchKind::V1High, hi_first, n)
+            .map(|(offset, lanes)| (offset, lanes_to_seal(&lanes))))
     }
 }

@@ -22,7 +22,9 @@ pub const KERNEL_SOURCE: &str = concat!(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i32)]
 pub enum SearchKind {
+    /// Legacy nonces, sequential.
     Legacy = 0,
+    /// v1 nonces, sequential (blocks 2 and 3).
     V1Sequential = 1,
     /// One column of v1's high-bytes order: `mid` is that column's midstate.
     V1High = 2,
@@ -32,11 +34,17 @@ pub enum SearchKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
 pub struct Params {
+    /// Legacy: the block's words; v1: block 2's.
     pub block_a: [u32; 16],
+    /// v1: block 3's words.
     pub block_b: [u32; 16],
+    /// v1: the midstate (after block 1, or blocks 1 and 2 for a column).
     pub mid: [u32; 8],
+    /// The target's threshold, as four little-endian u64s of its value.
     pub threshold: [u64; 4],
+    /// 1 if the rule reads the seal big-endian.
     pub big_endian: u32,
+    /// Padding to 8 bytes.
     pub pad: u32,
 }
 

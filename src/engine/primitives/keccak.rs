@@ -14,6 +14,7 @@ pub trait Lane: Copy {
     fn rotl(self, n: u32) -> Self;
 }
 
+/// The round constants.
 pub const RC: [u64; 24] = [
     0x0000000000000001,
     0x0000000000008082,
@@ -42,6 +43,7 @@ pub const RC: [u64; 24] = [
 ];
 
 #[inline(always)]
+/// Keccak-f[1600] on `a`, in place.
 pub fn keccak_f<L: Lane>(a: &mut [L; 25]) {
     for rc in RC {
         round(a, rc);

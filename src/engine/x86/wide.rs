@@ -165,7 +165,8 @@ impl<T: Wide> Kernel for WideKernel<T> {
 }
 
 /// The engine of a width, if this CPU has its feature.
-pub fn engine<T: Wide>() -> Option<Batched<WideKernel<T>>> {
+/// The engine of a width, if this CPU has its feature.
+pub(super) fn engine<T: Wide>() -> Option<Batched<WideKernel<T>>> {
     T::detect().map(|t| Batched(WideKernel(t)))
 }
 
