@@ -15,6 +15,12 @@
 //! [`Control::swap`] is called (the chain's next block), keeps the rate
 //! statistics, and re-checks every solution with the reference engine
 //! before returning it.
+//!
+//! The workers are plain scoped threads rather than a rayon pool: chunks
+//! must be taken in index order from one counter (that is what makes the
+//! answer the first in the order), a swap must reach every worker between
+//! two chunks, and a stop must end them within a chunk. A parallel iterator
+//! owns neither its order nor its cancellation that way.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -525,3 +525,62 @@ fn vector_files_that_check_nothing_or_never_end_are_refused() {
     assert!(err.contains("no\\u{1b}[31mfile.csv"), "{err}");
     assert!(!err.contains('\u{1b}'));
 }
+
+/// A server that is not a node (here: one that answers plain HTTP) is named
+/// as such; a closed port as a TCP failure. Neither panics.
+#[cfg(feature = "chain")]
+#[test]
+fn endpoints_that_are_not_nodes_are_named_clearly() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nhi");
+        }
+    });
+    let url = format!("ws://127.0.0.1:{port}");
+    let (code, out, err) = run(&[
+        "solve",
+        "--endpoint",
+        &url,
+        "--netuid",
+        "1",
+        "--yes",
+        "--hotkey-uri",
+        "//Alice",
+        "--coldkey-uri",
+        "//Bob",
+        "--rpc-timeout",
+        "5",
+    ]);
+    server.join().unwrap();
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot reach {url}: it did not answer as a websocket server"
+        )),
+        "{err}"
+    );
+    // Each part of the chain once.
+    assert_eq!(err.matches("cannot reach").count(), 1, "{err}");
+    let (code, _, err) = run(&[
+        "solve",
+        "--endpoint",
+        "ws://127.0.0.1:9",
+        "--netuid",
+        "1",
+        "--yes",
+        "--hotkey-uri",
+        "//Alice",
+        "--coldkey-uri",
+        "//Bob",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot reach ws://127.0.0.1:9: the TCP connection failed"),
+        "{err}"
+    );
+}

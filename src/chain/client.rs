@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use jsonrpsee::client_transport::ws::{Url, WsHandshakeError, WsTransportClientBuilder};
 use subxt::backend::LegacyBackend;
 use subxt::config::substrate::H256;
 use subxt::config::RpcConfigFor;
@@ -82,16 +83,68 @@ fn missing(what: &'static str, why: impl Into<String>) -> ChainError {
     }
 }
 
+/// Why a websocket connection could not be made, in a user's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectFailure {
+    /// Something answered, but not as a websocket server.
+    #[error("it did not answer as a websocket server (is this a node's RPC port?)")]
+    NotWebsocket(#[source] WsHandshakeError),
+    /// The TLS handshake of a `wss://` endpoint failed.
+    #[error("the TLS handshake failed")]
+    Tls(#[source] std::io::Error),
+    /// The TCP connection failed (refused, reset, unreachable).
+    #[error("the TCP connection failed")]
+    Tcp(#[source] std::io::Error),
+    /// Anything else (a bad URL, a name that does not resolve, a timeout).
+    #[error(transparent)]
+    Other(WsHandshakeError),
+}
+
+impl ConnectFailure {
+    fn new(e: WsHandshakeError, tls: bool) -> Self {
+        match e {
+            WsHandshakeError::Transport(_) | WsHandshakeError::Rejected { .. } => {
+                ConnectFailure::NotWebsocket(e)
+            }
+            // rustls reports its failures as invalid data on the stream.
+            WsHandshakeError::Io(io) if tls && io.kind() == std::io::ErrorKind::InvalidData => {
+                ConnectFailure::Tls(io)
+            }
+            WsHandshakeError::Io(io) => ConnectFailure::Tcp(io),
+            other => ConnectFailure::Other(other),
+        }
+    }
+}
+
+/// A websocket JSON-RPC client for `url`, its connection bounded by `timeout`.
+async fn ws_client(url: &str, timeout: Duration) -> Result<RpcClient, ChainError> {
+    let failed = |e: ConnectFailure| ChainError::Connect {
+        url: url.to_string(),
+        source: Box::new(e),
+    };
+    let parsed = Url::parse(url).map_err(|e| {
+        failed(ConnectFailure::Other(WsHandshakeError::Url(
+            e.to_string().into(),
+        )))
+    })?;
+    let tls = parsed.scheme() == "wss";
+    let (sender, receiver) = WsTransportClientBuilder::default()
+        .connection_timeout(timeout)
+        .build(parsed)
+        .await
+        .map_err(|e| failed(ConnectFailure::new(e, tls)))?;
+    let client = jsonrpsee::core::client::Client::builder()
+        .max_buffer_capacity_per_subscription(4096)
+        .build_with_tokio(sender, receiver);
+    Ok(RpcClient::new(client))
+}
+
 impl Chain {
-    /// Connects to `url` (`ws://` or `wss://`); each request then waits at
-    /// most `timeout`, and so does the connection itself.
+    /// Connects to `url` (`ws://` or `wss://`); the connection and each
+    /// request then wait at most `timeout`.
     pub async fn connect(url: &str, timeout: Duration) -> Result<Chain, ChainError> {
-        let connect = |e: subxt_rpcs::Error| ChainError::Connect {
-            url: url.to_string(),
-            source: Box::new(e),
-        };
         within("the connection", timeout, async {
-            let client = RpcClient::from_insecure_url(url).await.map_err(connect)?;
+            let client = ws_client(url, timeout).await?;
             let rpc = Rpc::new(client.clone());
             let genesis = rpc
                 .chain_get_block_hash(Some(0u64.into()))

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use btpow::engine::{self, Backend, Engine};
 use btpow::vectors::{self, check};
+use rayon::prelude::*;
 
 use crate::args::VerifyArgs;
 use crate::CmdResult;
@@ -27,12 +28,20 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
         for engine in labels {
             let label = engine.map_or("(rules)", |e| e.name());
             let (mut ok, mut bad) = (0u64, 0u64);
-            for (line, row) in &file.rows {
-                let result = match engine {
-                    Some(e) => check::check_row(e, row),
-                    // Rule-only rows ignore the engine; any engine will do.
-                    None => check::check_row(&engine::reference::Reference, row),
-                };
+            // Rows are independent: checked on every core, reported in order.
+            let results: Vec<_> = file
+                .rows
+                .par_iter()
+                .map(|(line, row)| {
+                    let result = match engine {
+                        Some(e) => check::check_row(e, row),
+                        // Rule-only rows ignore the engine; any engine will do.
+                        None => check::check_row(&engine::reference::Reference, row),
+                    };
+                    (line, result)
+                })
+                .collect();
+            for (line, result) in results {
                 match result {
                     Ok(()) => ok += 1,
                     Err(why) => {

@@ -91,6 +91,45 @@ struct Device {
     block: u32,
 }
 
+/// Whether [`Device::ptx`] may read the cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cache {
+    Use,
+    Rebuild,
+}
+
+/// `sm_XY`, as the `&'static str` NVRTC's options take: each distinct
+/// architecture is made once per process, however often devices are opened.
+fn arch_name(major: i32, minor: i32) -> &'static str {
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let name = format!("sm_{major}{minor}");
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.iter().find(|n| **n == name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    leaked
+}
+
+/// Writes `text` to a temporary file beside `path` and renames it into
+/// place, so that a reader never sees half a file.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().ok_or(std::io::ErrorKind::NotFound)?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("kernels"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
 fn cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
@@ -105,9 +144,19 @@ impl Device {
         let major = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR)?;
         let minor = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR)?;
         let sms = attr(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?.max(1) as u32;
-        let arch: &'static str = Box::leak(format!("sm_{major}{minor}").into_boxed_str());
-        let ptx = Self::ptx(arch, &ctx.name().unwrap_or_default())?;
-        let module = ctx.load_module(ptx).map_err(driver)?;
+        let arch = arch_name(major, minor);
+        let device = ctx.name().unwrap_or_default();
+        // A cached file that does not load (damaged, or from another
+        // toolkit) is compiled anew and replaced.
+        let module = match Self::ptx(arch, &device, Cache::Use)? {
+            (ptx, true) => match ctx.load_module(ptx) {
+                Ok(m) => m,
+                Err(_) => ctx
+                    .load_module(Self::ptx(arch, &device, Cache::Rebuild)?.0)
+                    .map_err(driver)?,
+            },
+            (ptx, false) => ctx.load_module(ptx).map_err(driver)?,
+        };
         let f = |name| module.load_function(name).map_err(driver);
         let block = 256;
         Ok(Device {
@@ -122,18 +171,24 @@ impl Device {
         })
     }
 
-    /// The kernels' PTX for `arch`: from the cache (keyed by the source, the
-    /// architecture, the device and the driver version), or compiled and cached.
-    fn ptx(arch: &'static str, device_name: &str) -> Result<Ptx, CudaError> {
+    /// The kernels' PTX for `arch`, and whether it came from the cache
+    /// (keyed by the source, the architecture, the device and the driver
+    /// version); compiled and cached otherwise.
+    fn ptx(arch: &'static str, device_name: &str, cache: Cache) -> Result<(Ptx, bool), CudaError> {
         let mut driver_version: std::os::raw::c_int = 0;
-        // SAFETY: called only after the driver library was found
-        // (`device_count`); it writes one int through a valid pointer.
-        unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut driver_version) };
+        // SAFETY: FFI into the driver, loaded (`device_count` found the
+        // library first); it writes one int through a valid pointer.
+        let status = unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut driver_version) };
+        if status != cudarc::driver::sys::CUresult::CUDA_SUCCESS {
+            return Err(CudaError::Driver(format!("cuDriverGetVersion: {status:?}")));
+        }
         let id = format!("{KERNEL_SOURCE}\n{arch}\n{device_name}\n{driver_version}");
         let key = crate::hex::encode(&crate::hash::sha256(id.as_bytes())[..12]);
         let path = cache_dir().map(|d| d.join(format!("kernels-{arch}-{key}.ptx")));
-        if let Some(text) = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
-            return Ok(Ptx::from_src(text));
+        if cache == Cache::Use {
+            if let Some(text) = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+                return Ok((Ptx::from_src(text), true));
+            }
         }
         let opts = CompileOptions {
             arch: Some(arch),
@@ -144,12 +199,9 @@ impl Device {
             .map_err(|e| CudaError::Compile(e.to_string()))?;
         if let Some(p) = path {
             // A cache that cannot be written only costs a compile next time.
-            if let Some(dir) = p.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let _ = std::fs::write(&p, ptx.to_src());
+            let _ = write_atomically(&p, &ptx.to_src());
         }
-        Ok(ptx)
+        Ok((ptx, false))
     }
 
     /// The first offset in `[0, count)` from `base` whose seal meets.
@@ -303,5 +355,31 @@ impl Engine for CudaGpu {
             let nonce = ((hi_first + offset) << 40) | low;
             (offset, reference::seal(job, nonce))
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn architecture_names_are_made_once() {
+        let a = arch_name(9, 0);
+        let b = arch_name(9, 0);
+        assert_eq!(a, "sm_90");
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(arch_name(8, 6), "sm_86");
+    }
+
+    #[test]
+    fn the_cache_is_replaced_whole() {
+        let dir = std::env::temp_dir().join(format!("btpow-ptx-{}", std::process::id()));
+        let path = dir.join("kernels-sm_90-x.ptx");
+        write_atomically(&path, "first").unwrap();
+        write_atomically(&path, "second").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

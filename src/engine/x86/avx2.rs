@@ -185,57 +185,7 @@ impl Wide for Avx2 {
         store_seals(seal_lanes, out);
     }
 
-    fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
-        // SAFETY: AVX2, proven by the token; `out` holds LANES seals (Kernel).
-        unsafe { seals8(self, words, base, out) }
-    }
-
-    fn seals_high(
-        self,
-        midstate: &[u32; 8],
-        block3: &[u32; 16],
-        hi_base: u32,
-        out: &mut [[u64; 4]],
-    ) {
-        // SAFETY: AVX2, proven by the token; `out` holds LANES seals (Kernel).
-        unsafe { seals8_high(self, midstate, block3, hi_base, out) }
-    }
-
-    fn sha256_loop(self, n: u64) {
-        // SAFETY: AVX2, proven by the token; registers only.
-        unsafe { sha256_loop8(self, n) }
-    }
-
-    fn keccak_loop(self, n: u64) {
-        // SAFETY: AVX2, proven by the token; registers only.
-        unsafe { keccak_loop4(self, n) }
-    }
-}
-
-#[target_feature(enable = "avx2")]
-fn seals8(t: Avx2, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
-    wide::seals(t, words, base, out);
-}
-
-#[target_feature(enable = "avx2")]
-fn seals8_high(
-    t: Avx2,
-    midstate: &[u32; 8],
-    block3: &[u32; 16],
-    hi_base: u32,
-    out: &mut [[u64; 4]],
-) {
-    wide::seals_high(t, midstate, block3, hi_base, out);
-}
-
-#[target_feature(enable = "avx2")]
-fn sha256_loop8(t: Avx2, n: u64) {
-    wide::sha256_loop(t, n);
-}
-
-#[target_feature(enable = "avx2")]
-fn keccak_loop4(t: Avx2, n: u64) {
-    wide::keccak_loop(t, n);
+    wide::entry_points!("avx2", Avx2);
 }
 
 /// The AVX2 engine, if this CPU has AVX2.

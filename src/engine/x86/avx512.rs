@@ -160,57 +160,7 @@ impl Wide for Avx512 {
         }
     }
 
-    fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
-        // SAFETY: AVX-512F, proven by the token; `out` holds LANES seals (Kernel).
-        unsafe { seals16(self, words, base, out) }
-    }
-
-    fn seals_high(
-        self,
-        midstate: &[u32; 8],
-        block3: &[u32; 16],
-        hi_base: u32,
-        out: &mut [[u64; 4]],
-    ) {
-        // SAFETY: AVX-512F, proven by the token; `out` holds LANES seals (Kernel).
-        unsafe { seals16_high(self, midstate, block3, hi_base, out) }
-    }
-
-    fn sha256_loop(self, n: u64) {
-        // SAFETY: AVX-512F, proven by the token; registers only.
-        unsafe { sha256_loop16(self, n) }
-    }
-
-    fn keccak_loop(self, n: u64) {
-        // SAFETY: AVX-512F, proven by the token; registers only.
-        unsafe { keccak_loop8(self, n) }
-    }
-}
-
-#[target_feature(enable = "avx512f")]
-fn seals16(t: Avx512, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
-    wide::seals(t, words, base, out);
-}
-
-#[target_feature(enable = "avx512f")]
-fn seals16_high(
-    t: Avx512,
-    midstate: &[u32; 8],
-    block3: &[u32; 16],
-    hi_base: u32,
-    out: &mut [[u64; 4]],
-) {
-    wide::seals_high(t, midstate, block3, hi_base, out);
-}
-
-#[target_feature(enable = "avx512f")]
-fn sha256_loop16(t: Avx512, n: u64) {
-    wide::sha256_loop(t, n);
-}
-
-#[target_feature(enable = "avx512f")]
-fn keccak_loop8(t: Avx512, n: u64) {
-    wide::keccak_loop(t, n);
+    wide::entry_points!("avx512f", Avx512);
 }
 
 /// The AVX-512 engine, if this CPU has AVX-512F.

@@ -58,6 +58,58 @@ pub trait Wide: Copy + Send + Sync + 'static {
     fn keccak_loop(self, n: u64);
 }
 
+/// The [`Wide`] methods that enter the shared code through a
+/// `#[target_feature(enable = $feature)]` function: one `unsafe` call each,
+/// justified by the token.
+macro_rules! entry_points {
+    ($feature:literal, $token:ty) => {
+        fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+            #[target_feature(enable = $feature)]
+            fn enter(t: $token, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+                super::wide::seals(t, words, base, out);
+            }
+            // SAFETY: the feature, proven by the token (`self`); `out`
+            // holds LANES seals (the Kernel contract).
+            unsafe { enter(self, words, base, out) }
+        }
+
+        fn seals_high(
+            self,
+            midstate: &[u32; 8],
+            block3: &[u32; 16],
+            hi_base: u32,
+            out: &mut [[u64; 4]],
+        ) {
+            #[target_feature(enable = $feature)]
+            fn enter(t: $token, m: &[u32; 8], b3: &[u32; 16], hi: u32, out: &mut [[u64; 4]]) {
+                super::wide::seals_high(t, m, b3, hi, out);
+            }
+            // SAFETY: the feature, proven by the token (`self`); `out`
+            // holds LANES seals (the Kernel contract).
+            unsafe { enter(self, midstate, block3, hi_base, out) }
+        }
+
+        fn sha256_loop(self, n: u64) {
+            #[target_feature(enable = $feature)]
+            fn enter(t: $token, n: u64) {
+                super::wide::sha256_loop(t, n);
+            }
+            // SAFETY: the feature, proven by the token (`self`); registers only.
+            unsafe { enter(self, n) }
+        }
+
+        fn keccak_loop(self, n: u64) {
+            #[target_feature(enable = $feature)]
+            fn enter(t: $token, n: u64) {
+                super::wide::keccak_loop(t, n);
+            }
+            // SAFETY: the feature, proven by the token (`self`); registers only.
+            unsafe { enter(self, n) }
+        }
+    };
+}
+pub(super) use entry_points;
+
 /// The SHA-256 states of nonces `base..base+LANES`, lane i = nonce base+i.
 #[inline(always)]
 fn sha_states<T: Wide>(t: T, words: &MessageWords, base: u64) -> [T::W; 8] {
