@@ -282,6 +282,10 @@ pub struct Options {
     pub backoff: Backoff,
     /// Pool refusals in a row after which the refusal counts as final.
     pub pool_refusals: u32,
+    /// Exploring the chain's answers (a forced rule, scheme or signer):
+    /// every refusal is final, none is retried on the next block. Implied
+    /// by `work_block` and by `precheck` off.
+    pub explore: bool,
 }
 
 impl Default for Options {
@@ -294,6 +298,7 @@ impl Default for Options {
             poll: Duration::from_millis(500),
             backoff: Backoff::default(),
             pool_refusals: 3,
+            explore: false,
         }
     }
 }
@@ -802,7 +807,8 @@ impl<N: Node> Registrar<N> {
         };
         self.events.event(&Event::Refused { error: &error });
         // Exploring the chain's answers by hand: every refusal is final.
-        let forced = self.options.work_block.is_some() || !self.options.precheck;
+        let forced =
+            self.options.explore || self.options.work_block.is_some() || !self.options.precheck;
         match &error {
             SubmitError::Dispatch { name, .. } => match name.as_str() {
                 // Lost the race: the next pass reads who registered it.

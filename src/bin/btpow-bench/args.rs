@@ -269,6 +269,10 @@ pub struct ChainArgs {
     /// Seconds to wait for the connection and for any one node request
     #[arg(long, default_value = "20", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
     pub rpc_timeout: Seconds,
+    /// Seconds a lost connection is retried (with backoff) before the node
+    /// counts as gone
+    #[arg(long, default_value = "60", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
+    pub reconnect_for: Seconds,
     /// Testing: solve for this (past) block instead of the head
     #[arg(long, hide = true, value_name = "BLOCK", value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub work_block: Option<u64>,

@@ -304,13 +304,18 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
         .run
         .solver_setup(args.run.order.unwrap_or(Order::fastest(plan.scheme)))?;
     let solver = Arc::new(Solver::new(Arc::from(engine), solve_options));
-    let options = Options {
+    let mut options = Options {
         work_block: args.chain.work_block,
         precheck,
         dry_run: args.chain.dry_run,
         max_time: args.max_time.map(|s| s.0),
+        // Forcing what the runtime decides is for seeing its answer.
+        explore: args.chain.signer.is_some()
+            || args.rule.is_some()
+            || args.challenge.scheme.is_some(),
         ..Options::default()
     };
+    options.backoff.give_up = args.chain.reconnect_for.0;
     let hotkey = ss58_encode(&keys.hotkey);
     let ask = std::io::stdin().is_terminal() && !args.chain.yes && !args.chain.dry_run;
     let confirm = |difficulty: Difficulty| !ask || confirm(&hotkey, netuid, difficulty);
