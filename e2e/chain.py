@@ -5,6 +5,8 @@
     python chain.py URL new-blocks N         dev_newBlock N times
     python chain.py URL head                 print the best block number
     python chain.py URL uid NETUID SS58      print Uids[netuid, hotkey] or "none"
+    python chain.py URL first-block          spec 293: set Timestamp.Now, then build block 1
+    python chain.py URL register-network     spec 293: register a subnet, signed by //Alice
 
 Plain JSON-RPC over HTTP. `uid` builds the storage key itself from
 subtensor's declaration, `Uids: StorageDoubleMap<Identity u16,
@@ -80,6 +82,39 @@ def main():
     elif cmd == "uid":
         value = rpc(url, "state_getStorage", [uids_key(int(rest[0]), rest[1])])
         print("none" if value is None else int.from_bytes(bytes.fromhex(value[2:]), "little"))
+    elif cmd == "first-block":
+        # From genesis, chopsticks reads the clock twice (for the Aura slot
+        # and for the timestamp inherent); on a loaded machine the two can
+        # fall in different 1 s slots, and the runtime refuses the block.
+        # A stored timestamp makes both the same.
+        rpc(url, "dev_setStorage", [{"Timestamp": {"Now": int(time.time() * 1000)}}])
+        rpc(url, "dev_newBlock", [])
+    elif cmd == "register-network":
+        # The SDK's own extrinsic machinery (async-substrate-interface) and
+        # btwallet's sr25519, not btpow's.
+        from async_substrate_interface.sync_substrate import SubstrateInterface
+        from bittensor_wallet import Keypair
+
+        alice = Keypair.create_from_uri("//Alice")
+        # The genesis value of the rate limit would refuse it for days of blocks.
+        rpc(url, "dev_setStorage", [{"SubtensorModule": {"NetworkRateLimit": 1}}])
+        nonce = rpc(url, "system_accountNextIndex", [alice.ss58_address])
+        substrate = SubstrateInterface(url)
+        call = substrate.compose_call(
+            "SubtensorModule", "register_network", {"hotkey": alice.ss58_address}
+        )
+        extrinsic = substrate.create_signed_extrinsic(call=call, keypair=alice, nonce=nonce)
+        # Instant mode builds the block at once, sometimes before a status
+        # subscription would see it: submit, then watch TotalNetworks grow.
+        total = "0x" + (twox128(b"SubtensorModule") + twox128(b"TotalNetworks")).hex()
+        before = rpc(url, "state_getStorage", [total])
+        substrate.close()
+        rpc(url, "author_submitExtrinsic", [str(extrinsic.data)])
+        deadline = time.time() + 60
+        while rpc(url, "state_getStorage", [total]) == before:
+            if time.time() > deadline:
+                raise SystemExit("register_network: no new subnet within 60 s")
+            time.sleep(0.5)
     else:
         raise SystemExit(f"unknown command {cmd}")
 
