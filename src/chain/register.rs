@@ -282,6 +282,10 @@ pub struct Options {
     pub backoff: Backoff,
     /// Pool refusals in a row after which the refusal counts as final.
     pub pool_refusals: u32,
+    /// Watch mode: instead of refusing, wait (block by block) until the
+    /// subnet allows proof-of-work registration and its difficulty is at
+    /// most this.
+    pub wait_for: Option<Difficulty>,
     /// Exploring the chain's answers (a forced rule, scheme or signer):
     /// every refusal is final, none is retried on the next block. Implied
     /// by `work_block` and by `precheck` off.
@@ -298,6 +302,7 @@ impl Default for Options {
             poll: Duration::from_millis(500),
             backoff: Backoff::default(),
             pool_refusals: 3,
+            wait_for: None,
             explore: false,
         }
     }
@@ -346,6 +351,20 @@ pub enum WaitReason {
     SubnetFull {
         /// The block that is full.
         block: u64,
+    },
+    /// Watch mode: `NetworkPowRegistrationAllowed` is false.
+    PowDisabled {
+        /// The block read.
+        block: u64,
+    },
+    /// Watch mode: the difficulty is above the most the user accepts.
+    DifficultyAbove {
+        /// The block read.
+        block: u64,
+        /// The subnet's difficulty.
+        difficulty: Difficulty,
+        /// The most accepted.
+        max: Difficulty,
     },
 }
 
@@ -553,6 +572,13 @@ impl<N: Node> Registrar<N> {
                 by: Registrant::Before,
             });
         }
+        let state = self.watch(head, state).await?;
+        if let Some(uid) = state.uid {
+            return Ok(Outcome::Registered {
+                uid,
+                by: Registrant::Another,
+            });
+        }
         if !state.pow_allowed {
             return Err(self.disabled());
         }
@@ -570,6 +596,7 @@ impl<N: Node> Registrar<N> {
     async fn attempt(&mut self) -> Step<Option<Outcome>> {
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
+        let state = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
             let by = self.last_submission.unwrap_or(Registrant::Another);
             return Ok(Some(Outcome::Registered { uid, by }));
@@ -848,6 +875,35 @@ impl<N: Node> Registrar<N> {
                     .map(|_| ())
             }
             SubmitError::Chain(_) => Err(RegisterError::Refused(error).into()),
+        }
+    }
+
+    /// Watch mode: waits block by block while the subnet refuses proof of
+    /// work or asks more than `wait_for`, saying why; returns the state that
+    /// ends the wait (or, without watch mode, `state` as it is).
+    async fn watch(&mut self, mut head: Head, mut state: SubnetState) -> Step<SubnetState> {
+        let Some(max) = self.options.wait_for else {
+            return Ok(state);
+        };
+        loop {
+            let difficulty = difficulty_of(self.plan.scheme, &state);
+            let reason = if state.uid.is_some() {
+                return Ok(state);
+            } else if !state.pow_allowed {
+                WaitReason::PowDisabled { block: head.number }
+            } else if difficulty > max {
+                WaitReason::DifficultyAbove {
+                    block: head.number,
+                    difficulty,
+                    max,
+                }
+            } else {
+                return Ok(state);
+            };
+            self.events.event(&Event::Waiting(reason));
+            self.next_block(&head).await?;
+            head = self.call(async |n: &mut N| n.head().await).await?;
+            state = self.state(&head).await?;
         }
     }
 

@@ -643,3 +643,41 @@ fn random_starts_differ() {
     let starts: std::collections::HashSet<u64> = (0..64).map(|_| random_start()).collect();
     assert!(starts.len() > 60);
 }
+
+#[test]
+fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
+    let world = World::new(1_000_000);
+    world.lock().unwrap().state.pow_allowed = false;
+    let mut options = fast_options();
+    options.wait_for = Some(Difficulty::new(5_000).unwrap());
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let seen = waits.clone();
+    let outcome = run(&world, options, Stop::default(), move |e, w| {
+        if let Event::Waiting(reason) = e {
+            seen.lock().unwrap().push(*reason);
+            match reason {
+                // Switched on, but still too hard; then easy enough.
+                WaitReason::PowDisabled { .. } => w.state.pow_allowed = true,
+                WaitReason::DifficultyAbove { .. } => w.state.difficulty = 1,
+                WaitReason::SubnetFull { .. } => {}
+            }
+            w.advance(1);
+        }
+    })
+    .unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 7,
+            by: Registrant::Us
+        }
+    );
+    let waits = waits.lock().unwrap();
+    assert!(matches!(waits[0], WaitReason::PowDisabled { block: 100 }));
+    assert!(matches!(
+        waits[1],
+        WaitReason::DifficultyAbove { block: 101, .. }
+    ));
+    assert_eq!(waits.len(), 2);
+    assert_eq!(work_blocks(&world), [102]);
+}

@@ -269,6 +269,14 @@ pub struct ChainArgs {
     /// Seconds to wait for the connection and for any one node request
     #[arg(long, default_value = "20", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
     pub rpc_timeout: Seconds,
+    /// Watch mode: wait, block by block, until the subnet allows
+    /// proof-of-work registration (and its difficulty is at most
+    /// --max-difficulty), then solve and register
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: the highest difficulty worth solving
+    #[arg(long, value_name = "D", requires = "wait", value_parser = whole::<u64>, allow_hyphen_values = true)]
+    pub max_difficulty: Option<u64>,
     /// Seconds a lost connection is retried (with backoff) before the node
     /// counts as gone
     #[arg(long, default_value = "60", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]

@@ -140,6 +140,20 @@ impl Events for Printer {
                 format!("the subnet is full for block {block}; waiting for the next"),
                 json!({"block": block, "reason": "subnet full for this block"}),
             ),
+            Event::Waiting(WaitReason::PowDisabled { block }) => self.say(
+                "waiting",
+                format!("block {block}: proof-of-work registration is off on this subnet; waiting (--wait)"),
+                json!({"block": block, "reason": "proof-of-work registration disabled"}),
+            ),
+            Event::Waiting(WaitReason::DifficultyAbove {
+                block,
+                difficulty,
+                max,
+            }) => self.say(
+                "waiting",
+                format!("block {block}: difficulty {difficulty} is above --max-difficulty {max}; waiting (--wait)"),
+                json!({"block": block, "reason": "difficulty above --max-difficulty", "difficulty": difficulty.get(), "max_difficulty": max.get()}),
+            ),
             Event::Solved {
                 block,
                 solution,
@@ -316,6 +330,12 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
         ..Options::default()
     };
     options.backoff.give_up = args.chain.reconnect_for.0;
+    if args.chain.wait {
+        options.wait_for = Some(match args.chain.max_difficulty {
+            Some(d) => Difficulty::new(d).context("--max-difficulty")?,
+            None => Difficulty::MAX,
+        });
+    }
     let hotkey = ss58_encode(&keys.hotkey);
     let ask = std::io::stdin().is_terminal() && !args.chain.yes && !args.chain.dry_run;
     let confirm = |difficulty: Difficulty| !ask || confirm(&hotkey, netuid, difficulty);
