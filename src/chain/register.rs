@@ -463,6 +463,13 @@ impl Stop {
     pub fn is_stopped(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
+
+    /// Resolves once a stop is asked for (checked every 20 ms).
+    pub async fn stopped(&self) {
+        while !self.is_stopped() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Ends the run early: with an outcome, or an error.
@@ -1001,16 +1008,15 @@ impl<N: Node> Registrar<N> {
     }
 }
 
-/// Resolves when a stop is asked for or the deadline passes (checked every 20 ms).
+/// Resolves when a stop is asked for or the deadline passes.
 async fn interrupted(stop: &Stop, deadline: Option<Instant>) -> Outcome {
-    loop {
-        if stop.is_stopped() {
-            return Outcome::Stopped;
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Outcome::TimedOut;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let Some(deadline) = deadline else {
+        stop.stopped().await;
+        return Outcome::Stopped;
+    };
+    tokio::select! {
+        _ = stop.stopped() => Outcome::Stopped,
+        _ = tokio::time::sleep_until(deadline.into()) => Outcome::TimedOut,
     }
 }
 

@@ -290,7 +290,7 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
     let timeout = args.chain.rpc_timeout.0;
     let mut chain = tokio::select! {
         c = Chain::connect(url, timeout) => c?,
-        _ = stopped(&stop) => return stopped_outcome(&printer),
+        _ = stop.stopped() => return stopped_outcome(&printer),
     };
     let precheck = !args.chain.no_precheck;
     let plan = register::plan(
@@ -385,12 +385,6 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
 fn stopped_outcome(printer: &Printer) -> CmdResult {
     printer.say("stopped", "stopped".into(), json!({}));
     Ok(false)
-}
-
-async fn stopped(stop: &Stop) {
-    while !stop.is_stopped() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn say_connected(printer: &Printer, url: &str, plan: &Plan, keys: &Keys) {
