@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use btpow::engine::{self, roofline, Backend, Engine, Order, SearchError, Solution};
+use btpow::engine::{self, roofline, Backend, Engine, Order};
 use btpow::solver::{Outcome, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 use serde::Serialize;
@@ -61,7 +61,7 @@ fn job(scheme: Scheme) -> Job {
 
 /// Nonces per second of `engine` on `threads` threads for `seconds`.
 fn measure(
-    engine: Box<dyn Engine>,
+    engine: Arc<dyn Engine>,
     job: &Job,
     order: Order,
     threads: usize,
@@ -77,7 +77,7 @@ fn measure(
         ..SolveOptions::default()
     };
     let name = engine.name();
-    let report = Solver::new(Arc::from(engine), options).solve(job.clone(), 0, |_| {})?;
+    let report = Solver::new(engine, options).solve(job.clone(), 0, |_| {})?;
     if !matches!(report.outcome, Outcome::TimedOut) {
         bail!("unexpected outcome {:?} while benchmarking", report.outcome);
     }
@@ -96,39 +96,12 @@ struct Gpus {
     threads: usize,
 }
 
-/// An engine to measure, and the threads it runs on (`--cuda`: one per GPU,
-/// whatever `--threads` says).
-fn open(b: Backend, gpus: Option<&Gpus>, threads: usize) -> Result<(Box<dyn Engine>, usize)> {
+/// An engine to measure, and the threads it runs on (`--cuda`: the GPUs
+/// opened once, one thread per device, whatever `--threads` says).
+fn open(b: Backend, gpus: Option<&Gpus>, threads: usize) -> Result<(Arc<dyn Engine>, usize)> {
     match (b, gpus) {
-        (Backend::Cuda, Some(g)) => Ok((Box::new(SharedGpu(g.engine.clone())), g.threads)),
-        _ => Ok((b.engine()?, threads)),
-    }
-}
-
-/// The opened GPUs, shared by every measurement.
-struct SharedGpu(Arc<dyn Engine>);
-
-impl Engine for SharedGpu {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
-        self.0.seal(job, nonce)
-    }
-    fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
-        self.0.search(job, start, count)
-    }
-    fn preferred_chunk(&self) -> u64 {
-        self.0.preferred_chunk()
-    }
-    fn search_column(
-        &self,
-        job: &Job,
-        low: u64,
-        hi_first: u64,
-        n: u64,
-    ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
-        self.0.search_column(job, low, hi_first, n)
+        (Backend::Cuda, Some(g)) => Ok((g.engine.clone(), g.threads)),
+        _ => Ok((Arc::from(b.engine()?), threads)),
     }
 }
 
