@@ -236,6 +236,14 @@ fn run(
     })
 }
 
+/// A hook: the chain makes its next block after each refusal, as a real
+/// chain would.
+fn next_block_after_a_refusal(e: &Event<'_>, w: &mut World) {
+    if matches!(e, Event::Refused { .. }) {
+        w.advance(1);
+    }
+}
+
 fn log(world: &Arc<Mutex<World>>) -> Vec<String> {
     world.lock().unwrap().log.clone()
 }
@@ -377,12 +385,12 @@ fn a_lost_status_is_settled_by_reading_the_chain() {
         },
         true,
     ));
-    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
-        // The next block comes.
-        if matches!(e, Event::Refused { .. }) {
-            w.advance(1);
-        }
-    })
+    let outcome = run(
+        &world,
+        fast_options(),
+        Stop::default(),
+        next_block_after_a_refusal,
+    )
     .unwrap();
     assert_eq!(
         outcome,
@@ -397,11 +405,12 @@ fn a_lost_status_is_settled_by_reading_the_chain() {
         || SubmitError::Pool("Transaction is outdated".into()),
         false,
     ));
-    let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
-        if matches!(e, Event::Refused { .. }) {
-            w.advance(1);
-        }
-    })
+    let outcome = run(
+        &world,
+        fast_options(),
+        Stop::default(),
+        next_block_after_a_refusal,
+    )
     .unwrap();
     assert_eq!(
         outcome,
@@ -604,11 +613,12 @@ fn a_refusal_no_block_cures_ends_the_run_at_once() {
             false,
         ));
     }
-    let err = run(&world, fast_options(), Stop::default(), |e, w| {
-        if matches!(e, Event::Refused { .. }) {
-            w.advance(1);
-        }
-    })
+    let err = run(
+        &world,
+        fast_options(),
+        Stop::default(),
+        next_block_after_a_refusal,
+    )
     .unwrap_err();
     assert!(matches!(err, RegisterError::Refused(SubmitError::Pool(_))));
     assert_eq!(work_blocks(&world).len(), 3);
