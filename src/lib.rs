@@ -18,6 +18,7 @@ pub mod engine;
 pub mod hash;
 pub mod hex;
 pub mod job;
+pub mod miner;
 pub mod solver;
 pub mod target;
 pub mod u256;

@@ -66,6 +66,9 @@ pub struct SolveOptions {
     pub progress_every: Duration,
     /// The order nonces are searched in.
     pub order: Order,
+    /// Search at most this many indices of the order from the start (the
+    /// solve ends [`Outcome::Exhausted`] after them); `None`: up to 2^64-1.
+    pub limit: Option<u64>,
 }
 
 impl Default for SolveOptions {
@@ -76,6 +79,7 @@ impl Default for SolveOptions {
             max_time: None,
             progress_every: Duration::from_millis(250),
             order: Order::Sequential,
+            limit: None,
         }
     }
 }
@@ -92,7 +96,7 @@ pub enum Outcome {
         /// Which job it solves.
         generation: u64,
     },
-    /// Every nonce from `start` to 2^64-1 was tried.
+    /// Every nonce from `start` to 2^64-1 (or the `limit`) was tried.
     Exhausted,
     /// [`Control::stop`] was called.
     Stopped,
@@ -208,6 +212,8 @@ struct Epoch {
     order: Order,
     /// The first index searched.
     start: u64,
+    /// One past the last index searched (at most 2^64).
+    end: u128,
     chunk: u64,
     /// The next chunk index to hand out.
     next: AtomicU64,
@@ -217,25 +223,29 @@ struct Epoch {
 }
 
 impl Epoch {
-    fn new(generation: u64, job: Job, start_nonce: u64, chunk: u64, order: Order) -> Self {
-        let start = order.index(start_nonce);
-        // Indices start ..= 2^64-1; the last chunk holds index 2^64-1.
-        let last = (u64::MAX - start) / chunk;
+    /// Indices `[start, start + limit)` of `order` from `start_nonce`, cut
+    /// at 2^64-1; `limit` is at least 1.
+    fn new(generation: u64, job: Job, start_nonce: u64, options: &SolveOptions) -> Self {
+        let start = options.order.index(start_nonce);
+        let limit = options.limit.map_or(1u128 << 64, |n| u128::from(n.max(1)));
+        let end = (u128::from(start) + limit).min(1u128 << 64);
+        let last = ((end - 1 - u128::from(start)) / u128::from(options.chunk)) as u64;
         Epoch {
             generation,
             job,
-            order,
+            order: options.order,
             start,
-            chunk,
+            end,
+            chunk: options.chunk,
             next: AtomicU64::new(0),
             last: AtomicU64::new(last),
         }
     }
 
-    /// Chunk `k` as (first index, count); it never passes 2^64-1.
+    /// Chunk `k` as (first index, count); it never passes the end.
     fn range(&self, k: u64) -> (u64, u64) {
         let first = u128::from(self.start) + u128::from(k) * u128::from(self.chunk);
-        let count = u128::from(self.chunk).min((1u128 << 64) - first);
+        let count = u128::from(self.chunk).min(self.end - first);
         (first as u64, count as u64)
     }
 }
@@ -291,22 +301,40 @@ impl Solver {
         if self.options.chunk == 0 {
             return Err(SolveError::ZeroChunk);
         }
+        if self.options.limit == Some(0) {
+            let outcome = Outcome::Exhausted;
+            let rates = RateStats::default();
+            return Ok(Report {
+                outcome,
+                hashes: 0,
+                elapsed: Duration::ZERO,
+                rates,
+                generation: 0,
+            });
+        }
         let rx = self.rx.lock().unwrap_or_else(|e| e.into_inner());
         while rx.try_recv().is_ok() {} // nothing stale from an earlier solve
         self.stop.store(false, Ordering::SeqCst);
 
-        let first = Epoch::new(0, job, start, self.options.chunk, self.options.order);
+        let first = Epoch::new(0, job, start, &self.options);
         let current = Mutex::new(Arc::new(first));
         let quit = AtomicBool::new(false);
         let began = Instant::now();
         thread::scope(|scope| {
-            for _ in 0..self.options.threads.max(1) {
-                let tx = self.tx.clone();
-                let (current, quit, engine) = (&current, &quit, self.engine.as_ref());
-                scope.spawn(move || worker(engine, current, quit, tx));
-            }
+            let workers: Vec<_> = (0..self.options.threads.max(1))
+                .map(|_| {
+                    let tx = self.tx.clone();
+                    let (current, quit, engine) = (&current, &quit, self.engine.as_ref());
+                    scope.spawn(move || worker(engine, current, quit, tx))
+                })
+                .collect();
             let result = self.coordinate(&rx, &current, began, &mut progress);
             quit.store(true, Ordering::SeqCst);
+            // Idle workers wait parked: wake them to see `quit` now, so a
+            // short solve (a miner's batch) ends when its last chunk does.
+            for w in &workers {
+                w.thread().unpark();
+            }
             result
         })
     }
@@ -360,13 +388,7 @@ impl Solver {
                     }
                 }
                 Ok(Msg::Swap(job, start)) => {
-                    let next = Epoch::new(
-                        epoch.generation + 1,
-                        *job,
-                        start,
-                        self.options.chunk,
-                        self.options.order,
-                    );
+                    let next = Epoch::new(epoch.generation + 1, *job, start, &self.options);
                     epoch = Arc::new(next);
                     *current.lock().unwrap() = epoch.clone();
                     (done, low, best) = (BTreeSet::new(), 0, None);
@@ -408,8 +430,9 @@ fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, t
         let epoch = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let index = epoch.next.fetch_add(1, Ordering::Relaxed);
         if index > epoch.last.load(Ordering::Relaxed) {
-            // Nothing left below the lowest hit: wait for the answer or a new job.
-            thread::sleep(Duration::from_millis(1));
+            // Nothing left below the lowest hit: wait for the answer or a
+            // new job (the coordinator unparks idle workers when it ends).
+            thread::park_timeout(Duration::from_millis(1));
             continue;
         }
         let (first, count) = epoch.range(index);
@@ -492,6 +515,35 @@ mod tests {
                     generation: 0
                 }
             );
+        }
+    }
+
+    #[test]
+    fn a_limit_bounds_the_search() {
+        let job = job(300, 4);
+        for (start, limit) in [(5u64, 2000u64), (u64::MAX - 50, 1000), (0, 1), (9, 0)] {
+            let count = u128::from(limit).min((1u128 << 64) - u128::from(start)) as u64;
+            let want = Reference.search(&job, start, count).unwrap();
+            for (threads, chunk) in [(1, 64), (3, 7)] {
+                let options = SolveOptions {
+                    threads,
+                    chunk,
+                    limit: Some(limit),
+                    ..SolveOptions::default()
+                };
+                let r = Solver::new(Arc::new(Reference), options)
+                    .solve(job.clone(), start, |_| {})
+                    .unwrap();
+                let got = match r.outcome {
+                    Outcome::Found { solution, .. } => Some(solution),
+                    Outcome::Exhausted => None,
+                    other => panic!("{other:?}"),
+                };
+                assert_eq!(got, want, "start {start}, limit {limit}, threads {threads}");
+                if want.is_none() {
+                    assert_eq!(r.hashes, count, "every nonce of the range, no more");
+                }
+            }
         }
     }
 

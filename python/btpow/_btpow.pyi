@@ -1,0 +1,101 @@
+"""Type stubs for btpow's native module (re-exported by ``btpow``)."""
+
+from typing import Optional, Sequence, Tuple, Union
+
+Bytes = Union[bytes, bytearray, memoryview, Sequence[int]]
+"""Anything that is a sequence of byte values."""
+
+Value = Union[Bytes, str]
+"""32 bytes, or text: hex (``0x`` optional) and, for accounts, SS58."""
+
+MAX_ATTEMPTS: int
+"""The most nonces one ``pow_mine_cpu`` batch may hold: 1048576."""
+
+def pow_mine_cpu(
+    prefix: Bytes, difficulty: int, start: int, attempts: int, *, threads: Optional[int] = None
+) -> Optional[Tuple[int, bytes]]:
+    """Search one bounded nonce interval on every core, without holding the GIL.
+
+    bittensor-core 0.1.5's ``pow_mine_cpu`` contract: ``prefix`` is the SDK's
+    123-byte ``registration_prefix`` (netuid not 0); the answer is the first
+    nonce of ``start, start+1, …, start+attempts-1`` (modulo 2**64) whose
+    seal meets ``difficulty``, as ``(nonce, seal)``, or None.
+
+    Raises ValueError for a bad prefix, ``attempts`` outside 1..1048576 or
+    difficulty 0 (in that order); OverflowError or TypeError for integers
+    out of range or values of the wrong type. ``threads`` (keyword only;
+    not in bittensor-core) defaults to every core.
+    """
+
+def pow_gpu_devices() -> list[int]:
+    """The CUDA device ordinals; empty without a GPU, driver or NVRTC."""
+
+class PowGpuMiner:
+    """bittensor-core's ``PowGpuMiner`` contract on btpow's CUDA kernels."""
+
+    def __init__(self, device_ids: Optional[Sequence[int]] = None) -> None:
+        """Opens the devices (all when None). RuntimeError without a GPU."""
+
+    @property
+    def devices(self) -> list[int]:
+        """The device ordinals this miner runs on."""
+
+    def mine(
+        self, prefix: Bytes, difficulty: int, start: int, attempts_per_device: int
+    ) -> Optional[Tuple[int, bytes]]:
+        """The first valid nonce of the ``len(devices) * attempts_per_device``
+        nonces from ``start`` (modulo 2**64), as ``(nonce, seal)``, or None.
+        The same argument checks as ``pow_mine_cpu``."""
+
+def seal(
+    nonce: int,
+    *,
+    scheme: str = "v1",
+    prefix: Optional[Bytes] = None,
+    block_hash: Optional[Value] = None,
+    hotkey: Optional[Value] = None,
+    coldkey: Optional[Value] = None,
+    netuid: Optional[int] = None,
+) -> bytes:
+    """The seal of ``nonce`` (the reference engine).
+
+    The challenge: for ``scheme="v1"`` a 123-byte ``prefix``, or
+    ``block_hash``, ``hotkey``, ``coldkey`` and ``netuid``; for
+    ``scheme="legacy"`` ``block_hash`` and ``hotkey``. ValueError for a
+    missing, stray or malformed part.
+    """
+
+def meets(seal: Bytes, difficulty: int, rule: str = "v1") -> bool:
+    """Whether a 32-byte seal meets ``difficulty`` under ``rule``:
+    ``python``, ``chain-be``, ``chain-le`` (legacy) or ``v1``."""
+
+def solve(
+    difficulty: int,
+    *,
+    scheme: str = "v1",
+    prefix: Optional[Bytes] = None,
+    block_hash: Optional[Value] = None,
+    hotkey: Optional[Value] = None,
+    coldkey: Optional[Value] = None,
+    netuid: Optional[int] = None,
+    rule: Optional[str] = None,
+    start: int = 0,
+    attempts: Optional[int] = None,
+    engine: Optional[str] = None,
+    threads: Optional[int] = None,
+    max_time: Optional[float] = None,
+) -> Optional[Tuple[int, bytes]]:
+    """Solve a challenge (given as for ``seal``): ``(nonce, seal)`` or None.
+
+    ``rule`` defaults to ``python`` for legacy and ``v1`` for v1. With
+    ``attempts``, the first valid nonce of ``[start, start + attempts)`` in
+    ascending order (the range may not pass 2**64-1); without, a search from
+    ``start`` in the scheme's fastest order until a solution, ``max_time``
+    seconds (then None) or Ctrl-C (KeyboardInterrupt). ``engine`` is one of
+    ``engines()`` (default: the fastest CPU engine), ``threads`` defaults to
+    every core. Every answer is re-checked by the reference engine. The GIL
+    is released while hashing.
+    """
+
+def engines() -> list[str]:
+    """The engines this machine runs, the fastest CPU engine first."""

@@ -1,0 +1,453 @@
+//! `btpow._btpow`: btpow's engines for Python. The bittensor-core contract
+//! (`pow_mine_cpu`, `PowGpuMiner`, `pow_gpu_devices`) is `btpow::miner`;
+//! `seal`, `solve`, `meets` and `engines` are the library's own API. Every
+//! call that hashes releases the GIL; no panic crosses into Python (PyO3
+//! turns one into an exception), and errors carry the library's messages.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use btpow::account::parse_account;
+use btpow::challenge::v1::PREFIX_LEN;
+use btpow::engine::{Backend, EngineError, Order, Solution};
+use btpow::hex::decode_array;
+use btpow::miner::{self, Miner, MinerError};
+use btpow::solver::{Outcome, SolveOptions, Solver};
+use btpow::{
+    Challenge, Difficulty, Engine, Job, JobData, LegacyChallenge, Rule, Scheme, V1Challenge,
+};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+/// The threads a call uses when not told: every core.
+fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+}
+
+/// The fastest CPU engine of this machine, made once.
+fn best_cpu_engine() -> PyResult<Arc<dyn Engine>> {
+    static BEST: OnceLock<Arc<dyn Engine>> = OnceLock::new();
+    if let Some(e) = BEST.get() {
+        return Ok(e.clone());
+    }
+    let engine: Arc<dyn Engine> = Backend::detect().engine().map_err(engine_error)?.into();
+    Ok(BEST.get_or_init(|| engine).clone())
+}
+
+fn engine_error(e: EngineError) -> PyErr {
+    match e {
+        EngineError::Unknown { .. } => PyValueError::new_err(e.to_string()),
+        EngineError::Unsupported { .. } | EngineError::Unavailable { .. } => {
+            PyRuntimeError::new_err(e.to_string())
+        }
+    }
+}
+
+fn miner_error(e: MinerError) -> PyErr {
+    match e {
+        MinerError::Solve(e) => PyRuntimeError::new_err(e.to_string()),
+        e => PyValueError::new_err(e.to_string()),
+    }
+}
+
+fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+fn answer(py: Python<'_>, found: Option<Solution>) -> Option<(u64, Py<PyBytes>)> {
+    found.map(|s| (s.nonce, PyBytes::new(py, &s.seal).unbind()))
+}
+
+/// Search one bounded nonce interval on every core, without holding the GIL.
+///
+/// bittensor-core's `pow_mine_cpu`, the same contract: `prefix` is the SDK's
+/// 123-byte `registration_prefix`; the answer is the first nonce of
+/// `start, start+1, …, start+attempts-1` (modulo 2^64) whose seal meets
+/// `difficulty`, as `(nonce, seal)`, or None. `attempts` is 1..1048576.
+/// `threads` (keyword only, not bittensor-core's) defaults to every core.
+#[pyfunction]
+#[pyo3(signature = (prefix, difficulty, start, attempts, *, threads = None))]
+fn pow_mine_cpu(
+    py: Python<'_>,
+    prefix: Vec<u8>,
+    difficulty: u64,
+    start: u64,
+    attempts: u32,
+    threads: Option<NonZeroUsize>,
+) -> PyResult<Option<(u64, Py<PyBytes>)>> {
+    let threads = threads.map_or_else(all_cores, NonZeroUsize::get);
+    let miner = Miner::new(best_cpu_engine()?, threads);
+    let found = py
+        .detach(|| miner.mine(&prefix, difficulty, start, u64::from(attempts)))
+        .map_err(miner_error)?;
+    Ok(answer(py, found))
+}
+
+/// The CUDA devices there are, as ordinals; empty without a GPU, driver or NVRTC.
+#[pyfunction]
+fn pow_gpu_devices(py: Python<'_>) -> Vec<usize> {
+    py.detach(|| {
+        #[cfg(feature = "cuda")]
+        if let Ok(n) = btpow::engine::cuda::gpu::device_count() {
+            return (0..n).collect();
+        }
+        Vec::new()
+    })
+}
+
+/// The CUDA engine on the selected devices (all of them when None).
+///
+/// bittensor-core's `PowGpuMiner` contract on btpow's CUDA kernels. Raises
+/// RuntimeError where there is no GPU, driver or NVRTC.
+#[pyclass(module = "btpow", frozen)]
+struct PowGpuMiner {
+    miner: Miner,
+    devices: Vec<usize>,
+}
+
+#[pymethods]
+impl PowGpuMiner {
+    #[new]
+    #[pyo3(signature = (device_ids = None))]
+    fn new(py: Python<'_>, device_ids: Option<Vec<usize>>) -> PyResult<Self> {
+        let ids = device_ids.unwrap_or_default();
+        let (engine, devices) = py.detach(|| open_gpus(&ids))?;
+        let threads = devices.len();
+        Ok(PowGpuMiner {
+            miner: Miner::new(engine, threads),
+            devices,
+        })
+    }
+
+    /// The device ordinals this miner runs on.
+    #[getter]
+    fn devices(&self) -> Vec<usize> {
+        self.devices.clone()
+    }
+
+    /// Search `attempts_per_device` nonces per device from `start`: the
+    /// first valid nonce of the `len(devices) × attempts_per_device` nonces
+    /// from `start` (modulo 2^64), as `(nonce, seal)`, or None.
+    #[pyo3(signature = (prefix, difficulty, start, attempts_per_device))]
+    fn mine(
+        &self,
+        py: Python<'_>,
+        prefix: Vec<u8>,
+        difficulty: u64,
+        start: u64,
+        attempts_per_device: u32,
+    ) -> PyResult<Option<(u64, Py<PyBytes>)>> {
+        let prefix = miner::check_prefix(&prefix).map_err(miner_error)?;
+        let per_device = u64::from(attempts_per_device);
+        miner::check_attempts(per_device).map_err(miner_error)?;
+        let total = per_device * self.devices.len() as u64;
+        let found = py
+            .detach(|| self.miner.mine_checked(prefix, difficulty, start, total))
+            .map_err(miner_error)?;
+        Ok(answer(py, found))
+    }
+}
+
+#[cfg(feature = "cuda")]
+fn open_gpus(ids: &[usize]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
+    use btpow::engine::cuda::gpu::{device_count, CudaGpu};
+    let gpu = CudaGpu::open(ids).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let devices = if ids.is_empty() {
+        (0..device_count().map_err(|e| PyRuntimeError::new_err(e.to_string()))?).collect()
+    } else {
+        ids.to_vec()
+    };
+    Ok((Arc::new(gpu), devices))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn open_gpus(_: &[usize]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
+    Err(PyRuntimeError::new_err(
+        "this build has no CUDA support (built without the `cuda` feature)",
+    ))
+}
+
+/// A public value given as bytes or as text (hex; SS58 for accounts).
+#[derive(FromPyObject)]
+enum Value {
+    Bytes(Vec<u8>),
+    Text(String),
+}
+
+fn hash32(name: &str, value: Value) -> PyResult<[u8; 32]> {
+    match value {
+        Value::Bytes(b) => b
+            .as_slice()
+            .try_into()
+            .map_err(|_| value_error(format!("{name}: expected 32 bytes, got {}", b.len()))),
+        Value::Text(t) => decode_array(&t).map_err(|e| value_error(format!("{name} {t:?}: {e}"))),
+    }
+}
+
+fn account(name: &str, value: Value) -> PyResult<[u8; 32]> {
+    match value {
+        Value::Text(t) => parse_account(&t).map_err(|e| value_error(format!("{name} {t:?}: {e}"))),
+        bytes => hash32(name, bytes),
+    }
+}
+
+/// The challenge the keyword arguments describe (as the command line's
+/// `--scheme/--block-hash/--hotkey/--coldkey/--netuid`, or a v1 `prefix`).
+struct ChallengeArgs {
+    scheme: String,
+    prefix: Option<Vec<u8>>,
+    block_hash: Option<Value>,
+    hotkey: Option<Value>,
+    coldkey: Option<Value>,
+    netuid: Option<u16>,
+}
+
+impl ChallengeArgs {
+    fn job_data(self) -> PyResult<JobData> {
+        let scheme: Scheme = self.scheme.parse().map_err(value_error)?;
+        if let Some(prefix) = self.prefix {
+            if scheme != Scheme::V1 {
+                return Err(value_error("prefix is the v1 scheme's challenge"));
+            }
+            if self.block_hash.is_some()
+                || self.hotkey.is_some()
+                || self.coldkey.is_some()
+                || self.netuid.is_some()
+            {
+                return Err(value_error(
+                    "give either prefix or block_hash/hotkey/coldkey/netuid, not both",
+                ));
+            }
+            let prefix: [u8; PREFIX_LEN] = prefix.as_slice().try_into().map_err(|_| {
+                value_error(format!(
+                    "prefix: expected {PREFIX_LEN} bytes, got {}",
+                    prefix.len()
+                ))
+            })?;
+            return Ok(JobData::V1 { prefix });
+        }
+        let block_hash = hash32(
+            "block_hash",
+            self.block_hash
+                .ok_or_else(|| value_error("block_hash is required"))?,
+        )?;
+        let hotkey = account(
+            "hotkey",
+            self.hotkey
+                .ok_or_else(|| value_error("hotkey is required"))?,
+        )?;
+        let challenge = match scheme {
+            Scheme::Legacy => {
+                if self.coldkey.is_some() || self.netuid.is_some() {
+                    return Err(value_error(
+                        "coldkey and netuid are not part of a legacy challenge",
+                    ));
+                }
+                Challenge::Legacy(LegacyChallenge::new(block_hash, hotkey))
+            }
+            Scheme::V1 => {
+                let netuid = self
+                    .netuid
+                    .ok_or_else(|| value_error("netuid is required for v1"))?;
+                let coldkey = account(
+                    "coldkey",
+                    self.coldkey
+                        .ok_or_else(|| value_error("coldkey is required for v1"))?,
+                )?;
+                Challenge::V1(V1Challenge::new(netuid, block_hash, hotkey, coldkey))
+            }
+        };
+        Ok(match challenge {
+            Challenge::Legacy(c) => JobData::Legacy {
+                block_and_hotkey_hash: c.block_and_hotkey_hash(),
+            },
+            Challenge::V1(c) => JobData::V1 { prefix: c.prefix() },
+        })
+    }
+}
+
+fn job(args: ChallengeArgs, rule: Option<&str>, difficulty: u64) -> PyResult<Job> {
+    let data = args.job_data()?;
+    let rule = match rule {
+        Some(r) => r.parse::<Rule>().map_err(value_error)?,
+        None => match data {
+            JobData::Legacy { .. } => Rule::Python,
+            JobData::V1 { .. } => Rule::V1,
+        },
+    };
+    let difficulty = Difficulty::new(difficulty).map_err(value_error)?;
+    Job::from_data(data, rule, difficulty).map_err(value_error)
+}
+
+/// The seal of `nonce` for a challenge (the reference engine).
+#[pyfunction]
+#[pyo3(signature = (nonce, *, scheme = "v1".to_string(), prefix = None, block_hash = None, hotkey = None, coldkey = None, netuid = None))]
+#[allow(clippy::too_many_arguments)]
+fn seal(
+    py: Python<'_>,
+    nonce: u64,
+    scheme: String,
+    prefix: Option<Vec<u8>>,
+    block_hash: Option<Value>,
+    hotkey: Option<Value>,
+    coldkey: Option<Value>,
+    netuid: Option<u16>,
+) -> PyResult<Py<PyBytes>> {
+    let args = ChallengeArgs {
+        scheme,
+        prefix,
+        block_hash,
+        hotkey,
+        coldkey,
+        netuid,
+    };
+    let job = job(args, None, 1)?;
+    Ok(PyBytes::new(py, &btpow::seal(&job, nonce)).unbind())
+}
+
+/// Whether `seal` meets `difficulty` under `rule` (python, chain-be, chain-le or v1).
+#[pyfunction]
+#[pyo3(signature = (seal, difficulty, rule = "v1"))]
+fn meets(seal: Vec<u8>, difficulty: u64, rule: &str) -> PyResult<bool> {
+    let seal: [u8; 32] = seal
+        .as_slice()
+        .try_into()
+        .map_err(|_| value_error(format!("seal: expected 32 bytes, got {}", seal.len())))?;
+    let rule: Rule = rule.parse().map_err(value_error)?;
+    let difficulty = Difficulty::new(difficulty).map_err(value_error)?;
+    Ok(btpow::Target::new(rule, difficulty).meets(&seal))
+}
+
+/// The engines this machine runs, fastest CPU engine first.
+#[pyfunction]
+fn engines(py: Python<'_>) -> Vec<&'static str> {
+    py.detach(|| {
+        let best = Backend::detect();
+        let mut names = vec![best.name()];
+        names.extend(
+            btpow::engine::available()
+                .into_iter()
+                .filter(|&b| b != best)
+                .map(Backend::name),
+        );
+        names
+    })
+}
+
+/// Solve a challenge: `(nonce, seal)` or None.
+///
+/// With `attempts`, the first valid nonce of `[start, start + attempts)` in
+/// ascending order (the range may not pass 2^64-1); without, a search from
+/// `start` in the scheme's fastest order until a solution, `max_time`
+/// seconds (then None) or Ctrl-C (KeyboardInterrupt, within milliseconds).
+#[pyfunction]
+#[pyo3(signature = (difficulty, *, scheme = "v1".to_string(), prefix = None, block_hash = None, hotkey = None, coldkey = None, netuid = None, rule = None, start = 0, attempts = None, engine = None, threads = None, max_time = None))]
+#[allow(clippy::too_many_arguments)]
+fn solve(
+    py: Python<'_>,
+    difficulty: u64,
+    scheme: String,
+    prefix: Option<Vec<u8>>,
+    block_hash: Option<Value>,
+    hotkey: Option<Value>,
+    coldkey: Option<Value>,
+    netuid: Option<u16>,
+    rule: Option<String>,
+    start: u64,
+    attempts: Option<u64>,
+    engine: Option<String>,
+    threads: Option<usize>,
+    max_time: Option<f64>,
+) -> PyResult<Option<(u64, Py<PyBytes>)>> {
+    let args = ChallengeArgs {
+        scheme,
+        prefix,
+        block_hash,
+        hotkey,
+        coldkey,
+        netuid,
+    };
+    let job = job(args, rule.as_deref(), difficulty)?;
+    let engine: Arc<dyn Engine> = match engine.as_deref() {
+        None => best_cpu_engine()?,
+        Some(name) => {
+            let backend = Backend::from_name(name).map_err(engine_error)?;
+            py.detach(|| backend.engine()).map_err(engine_error)?.into()
+        }
+    };
+    if threads == Some(0) {
+        return Err(value_error("threads must be at least 1"));
+    }
+    let max_time = match max_time {
+        None => None,
+        Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Some(Duration::from_secs_f64(s)),
+        Some(s) => {
+            return Err(value_error(format!(
+                "max_time {s}: expected a positive number of seconds, at most 1e9"
+            )))
+        }
+    };
+    if let Some(n) = attempts {
+        btpow::engine::check_range(start, n).map_err(value_error)?;
+    }
+    let order = match attempts {
+        Some(_) => Order::Sequential,
+        None => Order::fastest(job.scheme()),
+    };
+    let options = SolveOptions {
+        threads: threads.unwrap_or_else(all_cores),
+        max_time,
+        order,
+        limit: attempts,
+        ..SolveOptions::default()
+    };
+    let solver = Solver::new(engine, options);
+    let control = solver.control();
+    let report = std::thread::scope(|scope| {
+        let running = scope.spawn(|| solver.solve(job, start, |_| {}));
+        loop {
+            // Wait without the GIL, then look for Ctrl-C with it.
+            let finished = py.detach(|| {
+                for _ in 0..20 {
+                    if running.is_finished() {
+                        return true;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                running.is_finished()
+            });
+            if finished {
+                return running
+                    .join()
+                    .map_err(|_| PyRuntimeError::new_err("the solver failed unexpectedly"));
+            }
+            if let Err(interrupt) = py.check_signals() {
+                control.stop();
+                let _ = running.join();
+                return Err(interrupt);
+            }
+        }
+    })?;
+    let report = report.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok(match report.outcome {
+        Outcome::Found { solution, .. } => answer(py, Some(solution)),
+        Outcome::Exhausted | Outcome::TimedOut => None,
+        Outcome::Stopped => return Err(PyKeyboardInterrupt::new_err("stopped")),
+    })
+}
+
+/// btpow's engines for Python.
+#[pymodule]
+fn _btpow(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(pow_mine_cpu, m)?)?;
+    m.add_function(wrap_pyfunction!(pow_gpu_devices, m)?)?;
+    m.add_class::<PowGpuMiner>()?;
+    m.add_function(wrap_pyfunction!(seal, m)?)?;
+    m.add_function(wrap_pyfunction!(meets, m)?)?;
+    m.add_function(wrap_pyfunction!(solve, m)?)?;
+    m.add_function(wrap_pyfunction!(engines, m)?)?;
+    m.add("MAX_ATTEMPTS", miner::MAX_ATTEMPTS)?;
+    Ok(())
+}
