@@ -137,7 +137,12 @@ impl EarlyReject {
     /// The seal's top 64 bits as the rule reads them.
     #[inline(always)]
     pub fn key(&self, lanes: &[u64; 4]) -> u64 {
-        let v = lanes[self.lane];
+        self.key_of(lanes[self.lane])
+    }
+
+    /// [`EarlyReject::key`] from output lane `self.lane` alone.
+    #[inline(always)]
+    pub fn key_of(&self, v: u64) -> u64 {
         if self.byte_swap {
             v.swap_bytes()
         } else {

@@ -36,6 +36,16 @@ fn engines(_test: &str) -> &'static [Box<dyn Engine>] {
             out.iter().any(|e| e.name() == "portable"),
             "the portable engine runs everywhere"
         );
+        // BTPOW_REQUIRE_ENGINES=a,b: those must run here, not be skipped
+        // (CI names the engines its machine or emulator must exercise).
+        if let Ok(required) = std::env::var("BTPOW_REQUIRE_ENGINES") {
+            for name in required.split(',').filter(|n| !n.is_empty()) {
+                assert!(
+                    out.iter().any(|e| e.name() == name),
+                    "engine {name} is required (BTPOW_REQUIRE_ENGINES) but does not run here"
+                );
+            }
+        }
         out
     })
 }

@@ -1,6 +1,7 @@
 //! The search loop every fast engine shares: hash `LANES` consecutive nonces
-//! at a time with a kernel, early-reject on one output word, and confirm the
-//! rare candidate with a full 256-bit compare of the kernel's own seal.
+//! at a time with a kernel, computing only the one output word the early
+//! reject reads, and confirm the rare candidate with a full 256-bit compare
+//! of the kernel's own full seal.
 
 use super::{check_range, Engine, SearchError, Solution};
 use crate::job::{lanes_to_seal, Job};
@@ -28,6 +29,32 @@ pub trait Kernel: Send + Sync {
         hi_base: u32,
         out: &mut [[u64; 4]],
     );
+
+    /// Output lane `lane` (0 or 3: the early-reject word) of each of
+    /// [`Kernel::seals`]'s seals. Kernels compute that lane alone.
+    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        let mut seals = [[0u64; 4]; MAX_LANES];
+        self.seals(job, base, &mut seals[..Self::LANES]);
+        for (o, s) in out.iter_mut().zip(&seals) {
+            *o = s[lane];
+        }
+    }
+
+    /// [`Kernel::keys`] for [`Kernel::seals_high`].
+    fn keys_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
+    ) {
+        let mut seals = [[0u64; 4]; MAX_LANES];
+        self.seals_high(midstate, block3, hi_base, &mut seals[..Self::LANES]);
+        for (o, s) in out.iter_mut().zip(&seals) {
+            *o = s[lane];
+        }
+    }
 }
 
 /// An [`Engine`] made of a [`Kernel`].
@@ -48,21 +75,20 @@ impl<K: Kernel> Engine for Batched<K> {
         check_range(start, count)?;
         let early = *job.early_reject();
         let target = job.target();
-        let mut out = [[0u64; 4]; MAX_LANES];
-        let out = &mut out[..K::LANES];
+        let mut keys = [0u64; MAX_LANES];
+        let keys = &mut keys[..K::LANES];
         let mut done = 0u64;
         while done < count {
             let base = start + done;
-            self.0.seals(job, base, out);
+            self.0.keys(job, base, early.lane, keys);
             let n = (count - done).min(K::LANES as u64) as usize;
-            for (i, lanes) in out[..n].iter().enumerate() {
-                if early.key(lanes) <= early.top {
-                    let seal = lanes_to_seal(lanes);
+            for (i, &key) in keys[..n].iter().enumerate() {
+                if early.key_of(key) <= early.top {
+                    // A candidate: its whole seal, by the same kernel.
+                    let nonce = base + i as u64;
+                    let seal = self.seal(job, nonce)?;
                     if target.meets(&seal) {
-                        return Ok(Some(Solution {
-                            nonce: base + i as u64,
-                            seal,
-                        }));
+                        return Ok(Some(Solution { nonce, seal }));
                     }
                 }
             }
@@ -80,17 +106,22 @@ impl<K: Kernel> Engine for Batched<K> {
     ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
         let early = *job.early_reject();
         let target = job.target();
-        let mut out = [[0u64; 4]; MAX_LANES];
-        let out = &mut out[..K::LANES];
+        let mut keys = [0u64; MAX_LANES];
+        let keys = &mut keys[..K::LANES];
         let (midstate, block3) = job.v1_column(low);
         let mut done = 0u64;
         while done < n {
             let hi_base = (hi_first + done) as u32;
-            self.0.seals_high(&midstate, &block3, hi_base, out);
+            self.0
+                .keys_high(&midstate, &block3, hi_base, early.lane, keys);
             let lanes_here = (n - done).min(K::LANES as u64) as usize;
-            for (i, lanes) in out[..lanes_here].iter().enumerate() {
-                if early.key(lanes) <= early.top {
-                    let seal = lanes_to_seal(lanes);
+            for (i, &key) in keys[..lanes_here].iter().enumerate() {
+                if early.key_of(key) <= early.top {
+                    let mut seals = [[0u64; 4]; MAX_LANES];
+                    let hi = hi_base.wrapping_add(i as u32);
+                    self.0
+                        .seals_high(&midstate, &block3, hi, &mut seals[..K::LANES]);
+                    let seal = lanes_to_seal(&seals[0]);
                     if target.meets(&seal) {
                         return Ok(Some((done + i as u64, seal)));
                     }

@@ -12,6 +12,8 @@
 //! would be past `2^64-1` (`start + count > 2^64`) is refused with
 //! [`RangeError`]. (pow.py would raise `OverflowError` on such a nonce.)
 
+#[cfg(target_arch = "aarch64")]
+pub mod aarch64;
 pub(crate) mod batch;
 pub mod cuda;
 pub mod portable;
@@ -283,6 +285,11 @@ pub enum Backend {
     Avx2,
     /// x86-64 with AVX-512F: 16-lane SHA-256 + 8-lane Keccak, native rotates.
     Avx512,
+    /// aarch64 with SHA2 and SHA3: SHA-256 on the SHA2 instructions (4
+    /// nonces interleaved) + 2-lane NEON Keccak on the SHA3 instructions.
+    Armv8Sha3,
+    /// aarch64 with SHA2, without SHA3: the same SHA-256 + plain-NEON Keccak.
+    Armv8Sha2,
     /// The CUDA kernels' hash core and search loop, compiled for the CPU:
     /// the GPU's arithmetic, checkable anywhere (slow, scalar).
     CudaCore,
@@ -292,12 +299,14 @@ pub enum Backend {
 
 impl Backend {
     /// Every backend of this build.
-    pub const ALL: [Backend; 7] = [
+    pub const ALL: [Backend; 9] = [
         Backend::Reference,
         Backend::Portable,
         Backend::ShaNi,
         Backend::Avx2,
         Backend::Avx512,
+        Backend::Armv8Sha3,
+        Backend::Armv8Sha2,
         Backend::CudaCore,
         Backend::Cuda,
     ];
@@ -306,10 +315,16 @@ impl Backend {
     pub fn detect() -> Backend {
         static BEST: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
         *BEST.get_or_init(|| {
-            [Backend::Avx512, Backend::ShaNi, Backend::Avx2]
-                .into_iter()
-                .find(|b| b.is_supported())
-                .unwrap_or(Backend::Portable)
+            [
+                Backend::Avx512,
+                Backend::ShaNi,
+                Backend::Avx2,
+                Backend::Armv8Sha3,
+                Backend::Armv8Sha2,
+            ]
+            .into_iter()
+            .find(|b| b.is_supported())
+            .unwrap_or(Backend::Portable)
         })
     }
 
@@ -321,6 +336,8 @@ impl Backend {
             Backend::ShaNi => "sha-ni",
             Backend::Avx2 => "avx2",
             Backend::Avx512 => "avx512",
+            Backend::Armv8Sha3 => "armv8-sha3",
+            Backend::Armv8Sha2 => "armv8-sha2",
             Backend::CudaCore => "cuda-core",
             Backend::Cuda => "cuda",
         }
@@ -333,6 +350,8 @@ impl Backend {
             Backend::ShaNi => "x86-64 with SHA-NI, SSE4.1 and AVX2",
             Backend::Avx2 => "x86-64 with AVX2",
             Backend::Avx512 => "x86-64 with AVX-512F",
+            Backend::Armv8Sha3 => "aarch64 with the SHA2 and SHA3 instructions",
+            Backend::Armv8Sha2 => "aarch64 with the SHA2 instructions",
             Backend::Cuda => "an NVIDIA GPU with its driver and NVRTC",
         }
     }
@@ -352,10 +371,21 @@ impl Backend {
                 Backend::ShaNi => x86::ShaNi::detect().is_some(),
                 Backend::Avx2 => x86::Avx2::detect().is_some(),
                 Backend::Avx512 => x86::Avx512::detect().is_some(),
+                Backend::Armv8Sha3 | Backend::Armv8Sha2 => false,
                 Backend::Cuda => unreachable!("handled above"),
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(target_arch = "aarch64")]
+        {
+            match self {
+                Backend::Reference | Backend::Portable | Backend::CudaCore => true,
+                Backend::Armv8Sha3 => aarch64::Sha3::detect().is_some(),
+                Backend::Armv8Sha2 => aarch64::Sha2::detect().is_some(),
+                Backend::ShaNi | Backend::Avx2 | Backend::Avx512 => false,
+                Backend::Cuda => unreachable!("handled above"),
+            }
+        }
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         {
             matches!(
                 self,
@@ -414,6 +444,16 @@ impl Backend {
             Backend::Avx512 => Box::new(x86::avx512::engine().ok_or_else(unsupported)?),
             #[cfg(not(target_arch = "x86_64"))]
             Backend::ShaNi | Backend::Avx2 | Backend::Avx512 => return Err(unsupported()),
+            #[cfg(target_arch = "aarch64")]
+            Backend::Armv8Sha3 => {
+                Box::new(aarch64::armv8::engine::<aarch64::Sha3>().ok_or_else(unsupported)?)
+            }
+            #[cfg(target_arch = "aarch64")]
+            Backend::Armv8Sha2 => {
+                Box::new(aarch64::armv8::engine::<aarch64::Sha2>().ok_or_else(unsupported)?)
+            }
+            #[cfg(not(target_arch = "aarch64"))]
+            Backend::Armv8Sha3 | Backend::Armv8Sha2 => return Err(unsupported()),
         })
     }
 }

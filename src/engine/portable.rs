@@ -3,7 +3,7 @@
 //! on one output word.
 
 use super::batch::{Batched, Kernel};
-use super::primitives::keccak::keccak256_32;
+use super::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use super::primitives::sha256::{compress, IV};
 use crate::job::{
     digest_to_lanes, legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word,
@@ -62,12 +62,43 @@ impl Kernel for PortableKernel {
         out: &mut [[u64; 4]],
     ) {
         for (i, lanes) in out.iter_mut().enumerate() {
-            let mut b = *block3;
-            b[0] |= v1_high_word(hi_base.wrapping_add(i as u32));
-            let mut st = *midstate;
-            compress(&mut st, b);
+            let st = Self::high_state(midstate, block3, hi_base.wrapping_add(i as u32));
             *lanes = keccak256_32(digest_to_lanes(&st));
         }
+    }
+
+    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        let words = job.words();
+        for (i, key) in out.iter_mut().enumerate() {
+            let st = sha_state(words, base.wrapping_add(i as u64));
+            *key = keccak256_32_lane(digest_to_lanes(&st), lane);
+        }
+    }
+
+    fn keys_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
+    ) {
+        for (i, key) in out.iter_mut().enumerate() {
+            let st = Self::high_state(midstate, block3, hi_base.wrapping_add(i as u32));
+            *key = keccak256_32_lane(digest_to_lanes(&st), lane);
+        }
+    }
+}
+
+impl PortableKernel {
+    /// v1 in the midstate order: the state after block 3 for top bits `hi`.
+    #[inline(always)]
+    fn high_state(midstate: &[u32; 8], block3: &[u32; 16], hi: u32) -> [u32; 8] {
+        let mut b = *block3;
+        b[0] |= v1_high_word(hi);
+        let mut st = *midstate;
+        compress(&mut st, b);
+        st
     }
 }
 

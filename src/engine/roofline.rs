@@ -83,6 +83,8 @@ pub fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
         Backend::ShaNi => ("sha-ni (4 interleaved)", "avx2 (4 lanes)"),
         Backend::Avx2 => ("avx2 (8 lanes)", "avx2 (4 lanes)"),
         Backend::Avx512 => ("avx512 (16 lanes)", "avx512 (8 lanes)"),
+        Backend::Armv8Sha3 => ("sha2 instructions (4 interleaved)", "neon+sha3 (2 lanes)"),
+        Backend::Armv8Sha2 => ("sha2 instructions (4 interleaved)", "neon (2 lanes)"),
     }
 }
 
@@ -190,6 +192,8 @@ pub fn primitive_loops() -> Vec<PrimitiveLoop> {
     ];
     #[cfg(target_arch = "x86_64")]
     loops.extend(super::x86::primitive_loops());
+    #[cfg(target_arch = "aarch64")]
+    loops.extend(super::aarch64::primitive_loops());
     loops
 }
 

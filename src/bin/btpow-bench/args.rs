@@ -119,7 +119,7 @@ pub struct CompareArgs {
     /// Nonce order (default: sequential for legacy, high-bytes for v1)
     #[arg(long, value_name = "sequential|high-bytes")]
     pub order: Option<Order>,
-    /// Seconds each engine runs
+    /// Seconds each engine runs (its rate: the best of five equal windows)
     #[arg(long, default_value = "3", value_name = "S", value_parser = seconds, allow_hyphen_values = true)]
     pub seconds: Seconds,
     /// Engines to run, comma-separated (default: every engine this CPU supports)

@@ -185,6 +185,11 @@ impl Wide for Avx2 {
         store_seals(seal_lanes, out);
     }
 
+    #[inline(always)]
+    fn store_keys(lane: U64x4, out: &mut [u64]) {
+        out[..4].copy_from_slice(&lane.to_array());
+    }
+
     wide::entry_points!("avx2", Avx2);
 }
 

@@ -160,6 +160,14 @@ impl Wide for Avx512 {
         }
     }
 
+    #[inline(always)]
+    fn store_keys(lane: U64x8, out: &mut [u64]) {
+        let out = &mut out[..8];
+        // SAFETY: AVX-512F, proven by `lane`; `out` is 64 writable bytes
+        // (bounds checked above) and storeu needs no alignment.
+        unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), lane.0) };
+    }
+
     wide::entry_points!("avx512f", Avx512);
 }
 

@@ -6,7 +6,7 @@ use std::arch::x86_64::*;
 
 use super::avx2::{store_seals, Avx2, U64x4};
 use crate::engine::batch::{Batched, Kernel};
-use crate::engine::primitives::keccak::keccak256_32;
+use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use crate::engine::primitives::sha256::{IV, K};
 use crate::engine::roofline::{Kind, PrimitiveLoop};
 use crate::job::{
@@ -122,8 +122,10 @@ fn compress_n(states: &mut [State; N], blocks: &[[u32; 16]; N]) {
     }
 }
 
+/// The final SHA-256 states of nonces `base..base+4`.
+#[inline]
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn seals4(t: ShaNi, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+fn states4(words: &MessageWords, base: u64) -> [State; N] {
     let nonce = |j: usize| base.wrapping_add(j as u64);
     let mut states: [State; N];
     match words {
@@ -158,19 +160,30 @@ fn seals4(t: ShaNi, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
             compress_n(&mut states, &b3);
         }
     }
-    keccak_into(t, states, out);
+    states
 }
 
-/// Keccak of four final SHA-256 states, seals into `out[0..4]`.
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn seals4(t: ShaNi, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+    store_seals(keccak256_32(keccak_input(t, states4(words, base))), out);
+}
+
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn keys4(t: ShaNi, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+    let key = keccak256_32_lane(keccak_input(t, states4(words, base)), lane);
+    out[..N].copy_from_slice(&key.to_array());
+}
+
+/// The Keccak input lanes of four final SHA-256 states, one nonce per lane.
 #[inline]
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn keccak_into(t: ShaNi, states: [State; N], out: &mut [[u64; 4]]) {
+fn keccak_input(t: ShaNi, states: [State; N]) -> [U64x4; 4] {
     let mut d = [(_mm_setzero_si128(), _mm_setzero_si128()); N];
     for (dj, s) in d.iter_mut().zip(states) {
         *dj = digest_lanes(s);
     }
     let pair = |a: __m128i, b: __m128i| -> U64x4 { t.avx2.u64x4(_mm256_set_m128i(b, a)) };
-    let input = [
+    [
         pair(
             _mm_unpacklo_epi64(d[0].0, d[1].0),
             _mm_unpacklo_epi64(d[2].0, d[3].0),
@@ -187,8 +200,21 @@ fn keccak_into(t: ShaNi, states: [State; N], out: &mut [[u64; 4]]) {
             _mm_unpackhi_epi64(d[0].1, d[1].1),
             _mm_unpackhi_epi64(d[2].1, d[3].1),
         ),
-    ];
-    store_seals(keccak256_32(input), out);
+    ]
+}
+
+/// v1 in the midstate order: the final states of four top-bit values.
+#[inline]
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn states4_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32) -> [State; N] {
+    let mut states = [to_state(midstate); N];
+    let blocks = std::array::from_fn(|j| {
+        let mut b = *block3;
+        b[0] |= v1_high_word(hi_base.wrapping_add(j as u32));
+        b
+    });
+    compress_n(&mut states, &blocks);
+    states
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
@@ -199,14 +225,22 @@ fn seals4_high(
     hi_base: u32,
     out: &mut [[u64; 4]],
 ) {
-    let mut states = [to_state(midstate); N];
-    let blocks = std::array::from_fn(|j| {
-        let mut b = *block3;
-        b[0] |= v1_high_word(hi_base.wrapping_add(j as u32));
-        b
-    });
-    compress_n(&mut states, &blocks);
-    keccak_into(t, states, out);
+    let states = states4_high(midstate, block3, hi_base);
+    store_seals(keccak256_32(keccak_input(t, states)), out);
+}
+
+#[target_feature(enable = "sha,sse4.1,avx2")]
+fn keys4_high(
+    t: ShaNi,
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    lane: usize,
+    out: &mut [u64],
+) {
+    let states = states4_high(midstate, block3, hi_base);
+    let key = keccak256_32_lane(keccak_input(t, states), lane);
+    out[..N].copy_from_slice(&key.to_array());
 }
 
 impl Kernel for ShaNiKernel {
@@ -229,6 +263,25 @@ impl Kernel for ShaNiKernel {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
         // holds LANES seals (Kernel).
         unsafe { seals4_high(self.0, midstate, block3, hi_base, out) }
+    }
+
+    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
+        // holds LANES keys (Kernel).
+        unsafe { keys4(self.0, job.words(), base, lane, out) }
+    }
+
+    fn keys_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
+    ) {
+        // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
+        // holds LANES keys (Kernel).
+        unsafe { keys4_high(self.0, midstate, block3, hi_base, lane, out) }
     }
 }
 

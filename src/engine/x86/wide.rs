@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use crate::engine::batch::{Batched, Kernel};
-use crate::engine::primitives::keccak::{keccak256_32, keccak_f, Lane};
+use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
 use crate::engine::roofline::{Kind, PrimitiveLoop};
 use crate::job::{
@@ -41,6 +41,8 @@ pub trait Wide: Copy + Send + Sync + 'static {
     /// Writes the seals of `LANES / 2` nonces (Keccak output lanes, one
     /// vector per lane index) into `out`.
     fn store_seals(seal_lanes: [Self::L; 4], out: &mut [[u64; 4]]);
+    /// Writes one output lane of `LANES / 2` nonces into `out`.
+    fn store_keys(lane: Self::L, out: &mut [u64]);
 
     /// [`seals`], compiled for the feature.
     fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]);
@@ -51,6 +53,17 @@ pub trait Wide: Copy + Send + Sync + 'static {
         block3: &[u32; 16],
         hi_base: u32,
         out: &mut [[u64; 4]],
+    );
+    /// [`keys`], compiled for the feature.
+    fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
+    /// [`keys_high`], compiled for the feature.
+    fn keys_high(
+        self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
     );
     /// [`sha256_loop`], compiled for the feature.
     fn sha256_loop(self, n: u64);
@@ -87,6 +100,40 @@ macro_rules! entry_points {
             // SAFETY: the feature, proven by the token (`self`); `out`
             // holds LANES seals (the Kernel contract).
             unsafe { enter(self, midstate, block3, hi_base, out) }
+        }
+
+        fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+            #[target_feature(enable = $feature)]
+            fn enter(t: $token, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+                super::wide::keys(t, words, base, lane, out);
+            }
+            // SAFETY: the feature, proven by the token (`self`); `out`
+            // holds LANES keys (the Kernel contract).
+            unsafe { enter(self, words, base, lane, out) }
+        }
+
+        fn keys_high(
+            self,
+            midstate: &[u32; 8],
+            block3: &[u32; 16],
+            hi_base: u32,
+            lane: usize,
+            out: &mut [u64],
+        ) {
+            #[target_feature(enable = $feature)]
+            fn enter(
+                t: $token,
+                m: &[u32; 8],
+                b3: &[u32; 16],
+                hi: u32,
+                lane: usize,
+                out: &mut [u64],
+            ) {
+                super::wide::keys_high(t, m, b3, hi, lane, out);
+            }
+            // SAFETY: the feature, proven by the token (`self`); `out`
+            // holds LANES keys (the Kernel contract).
+            unsafe { enter(self, midstate, block3, hi_base, lane, out) }
         }
 
         fn sha256_loop(self, n: u64) {
@@ -155,7 +202,18 @@ pub(super) fn seals<T: Wide>(t: T, words: &MessageWords, base: u64, out: &mut [[
     keccak_into::<T>(sha_states(t, words, base), out);
 }
 
-/// v1 in the midstate order: block 3 alone for `LANES` top-bit values.
+/// v1 in the midstate order: the states after block 3 alone for `LANES`
+/// top-bit values.
+#[inline(always)]
+fn high_states<T: Wide>(t: T, midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32) -> [T::W; 8] {
+    let mut w = block3.map(|x| t.splat(x));
+    w[0] = t.per_lane(u64::from(hi_base), |hi| block3[0] | v1_high_word(hi as u32));
+    let mut st = midstate.map(|x| t.splat(x));
+    compress(&mut st, w);
+    st
+}
+
+/// v1 in the midstate order: the seals of `LANES` top-bit values.
 #[inline(always)]
 pub(super) fn seals_high<T: Wide>(
     t: T,
@@ -164,11 +222,35 @@ pub(super) fn seals_high<T: Wide>(
     hi_base: u32,
     out: &mut [[u64; 4]],
 ) {
-    let mut w = block3.map(|x| t.splat(x));
-    w[0] = t.per_lane(u64::from(hi_base), |hi| block3[0] | v1_high_word(hi as u32));
-    let mut st = midstate.map(|x| t.splat(x));
-    compress(&mut st, w);
-    keccak_into::<T>(st, out);
+    keccak_into::<T>(high_states(t, midstate, block3, hi_base), out);
+}
+
+/// Output lane `lane` of the seals, into `out[..LANES]`.
+#[inline(always)]
+fn keys_into<T: Wide>(digests: [T::W; 8], lane: usize, out: &mut [u64]) {
+    let (lo, hi) = T::keccak_inputs(digests);
+    let half = T::LANES / 2;
+    T::store_keys(keccak256_32_lane(lo, lane), &mut out[..half]);
+    T::store_keys(keccak256_32_lane(hi, lane), &mut out[half..T::LANES]);
+}
+
+/// Output lane `lane` of the seals of nonces `base, base+1, …`.
+#[inline(always)]
+pub(super) fn keys<T: Wide>(t: T, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+    keys_into::<T>(sha_states(t, words, base), lane, out);
+}
+
+/// Output lane `lane` of [`seals_high`]'s seals.
+#[inline(always)]
+pub(super) fn keys_high<T: Wide>(
+    t: T,
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    lane: usize,
+    out: &mut [u64],
+) {
+    keys_into::<T>(high_states(t, midstate, block3, hi_base), lane, out);
 }
 
 /// `n` dependent compressions, for the roofline.
@@ -213,6 +295,21 @@ impl<T: Wide> Kernel for WideKernel<T> {
         out: &mut [[u64; 4]],
     ) {
         self.0.seals_high(midstate, block3, hi_base, out);
+    }
+
+    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        self.0.keys(job.words(), base, lane, out);
+    }
+
+    fn keys_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
+    ) {
+        self.0.keys_high(midstate, block3, hi_base, lane, out);
     }
 }
 

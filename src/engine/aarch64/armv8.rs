@@ -1,0 +1,440 @@
+//! The ARMv8 engines: SHA-256 on the SHA2 instructions, four nonces
+//! interleaved to hide `SHA256H` latency, then two 2-lane Keccak-f[1600]
+//! on NEON: `armv8-sha3` with the SHA3 instructions, `armv8-sha2` without.
+
+use std::arch::aarch64::*;
+use std::hint::black_box;
+
+use super::neon::Register;
+use super::{Sha2, Sha3};
+use crate::engine::batch::{Batched, Kernel};
+use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f};
+use crate::engine::primitives::sha256::{IV, K};
+use crate::engine::roofline::{Kind, PrimitiveLoop};
+use crate::job::{
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
+    MessageWords,
+};
+
+/// Nonces in flight together.
+const N: usize = 4;
+
+/// A SHA-256 state as the SHA2 instructions hold it.
+#[derive(Clone, Copy)]
+struct State {
+    abcd: uint32x4_t,
+    efgh: uint32x4_t,
+}
+
+// The SHA-256 functions are compiled for SHA2 (and inlined into the
+// engines' entry points, which have it); the callers show the token.
+
+#[inline]
+#[target_feature(enable = "neon,sha2")]
+fn to_state(_: Sha2, h: &[u32; 8]) -> State {
+    // SAFETY: `h` is 8 readable u32s.
+    unsafe {
+        State {
+            abcd: vld1q_u32(h.as_ptr()),
+            efgh: vld1q_u32(h[4..].as_ptr()),
+        }
+    }
+}
+
+/// One compression of each of the N blocks into its state, interleaved.
+#[inline]
+#[target_feature(enable = "neon,sha2")]
+fn compress_n(_: Sha2, states: &mut [State; N], blocks: &[[u32; 16]; N]) {
+    // SAFETY: the loads read 4 u32s from arrays of 16 (blocks) and 64 (K)
+    // at in-bounds offsets.
+    unsafe {
+        let saved = *states;
+        let mut w = [[vdupq_n_u32(0); 4]; N];
+        for (wj, block) in w.iter_mut().zip(blocks) {
+            for (i, q) in wj.iter_mut().enumerate() {
+                *q = vld1q_u32(block[4 * i..].as_ptr());
+            }
+        }
+        for q in 0..16 {
+            let k = vld1q_u32(K[4 * q..].as_ptr());
+            for j in 0..N {
+                let s = &mut states[j];
+                let wj = &mut w[j];
+                if q >= 4 {
+                    // W[4q..4q+4] from the previous 16 words, in place of W[4q-16..].
+                    let t = vsha256su0q_u32(wj[q % 4], wj[(q + 1) % 4]);
+                    wj[q % 4] = vsha256su1q_u32(t, wj[(q + 2) % 4], wj[(q + 3) % 4]);
+                }
+                let wk = vaddq_u32(wj[q % 4], k);
+                let abcd = s.abcd;
+                s.abcd = vsha256hq_u32(s.abcd, s.efgh, wk);
+                s.efgh = vsha256h2q_u32(s.efgh, abcd, wk);
+            }
+        }
+        for (s, o) in states.iter_mut().zip(saved) {
+            s.abcd = vaddq_u32(s.abcd, o.abcd);
+            s.efgh = vaddq_u32(s.efgh, o.efgh);
+        }
+    }
+}
+
+/// The Keccak inputs of four final SHA-256 states: two calls of two
+/// states, one per 64-bit lane.
+#[inline(always)]
+fn keccak_inputs<L: Register>(proto: L, states: [State; N]) -> [[L; 4]; N / 2] {
+    // SAFETY: NEON, proven by `proto`; registers only.
+    unsafe {
+        // The digest bytes (each state word big-endian) as little-endian u64s:
+        // [lane 0, lane 1] and [lane 2, lane 3] of each nonce.
+        let lanes = states.map(|s| {
+            let lo = vreinterpretq_u64_u8(vrev32q_u8(vreinterpretq_u8_u32(s.abcd)));
+            let hi = vreinterpretq_u64_u8(vrev32q_u8(vreinterpretq_u8_u32(s.efgh)));
+            (lo, hi)
+        });
+        std::array::from_fn(|pair| {
+            let (a, b) = (lanes[2 * pair], lanes[2 * pair + 1]);
+            [
+                proto.with(vzip1q_u64(a.0, b.0)),
+                proto.with(vzip2q_u64(a.0, b.0)),
+                proto.with(vzip1q_u64(a.1, b.1)),
+                proto.with(vzip2q_u64(a.1, b.1)),
+            ]
+        })
+    }
+}
+
+/// Where a batch's Keccak output goes: whole seals, or one lane of each.
+enum Out<'a> {
+    Seals(&'a mut [[u64; 4]]),
+    Keys(usize, &'a mut [u64]),
+}
+
+/// Keccak of four final SHA-256 states into `out`.
+#[inline(always)]
+fn keccak_into<L: Register>(proto: L, states: [State; N], out: Out<'_>) {
+    let inputs = keccak_inputs(proto, states);
+    // SAFETY: NEON, proven by `proto`; registers only.
+    let halves = |v: uint64x2_t| unsafe { [vgetq_lane_u64::<0>(v), vgetq_lane_u64::<1>(v)] };
+    match out {
+        Out::Seals(out) => {
+            for (pair, input) in inputs.into_iter().enumerate() {
+                let seal = keccak256_32(input).map(|l| halves(l.get()));
+                out[2 * pair] = seal.map(|h| h[0]);
+                out[2 * pair + 1] = seal.map(|h| h[1]);
+            }
+        }
+        Out::Keys(lane, out) => {
+            for (pair, input) in inputs.into_iter().enumerate() {
+                let key = halves(keccak256_32_lane(input, lane).get());
+                out[2 * pair..2 * pair + 2].copy_from_slice(&key);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn seals<L: Register>(t: Sha2, proto: L, words: &MessageWords, base: u64, out: Out<'_>) {
+    let nonce = |j: usize| base.wrapping_add(j as u64);
+    let compress = |states: &mut [State; N], blocks| {
+        // SAFETY: NEON and SHA2, proven by the token `t`.
+        unsafe { compress_n(t, states, blocks) }
+    };
+    let state = |h| {
+        // SAFETY: NEON and SHA2, proven by the token `t`.
+        unsafe { to_state(t, h) }
+    };
+    let mut states;
+    match words {
+        MessageWords::Legacy { block } => {
+            states = [state(&IV); N];
+            let blocks = std::array::from_fn(|j| {
+                let mut b = *block;
+                (b[0], b[1]) = legacy_nonce_words(nonce(j));
+                b
+            });
+            compress(&mut states, &blocks);
+        }
+        MessageWords::V1 {
+            midstate,
+            block2,
+            block3,
+        } => {
+            states = [state(midstate); N];
+            let b2 = std::array::from_fn(|j| {
+                let mut b = *block2;
+                let (w14, w15) = v1_block2_nonce_words(nonce(j));
+                b[14] |= w14;
+                b[15] = w15;
+                b
+            });
+            compress(&mut states, &b2);
+            let b3 = std::array::from_fn(|j| {
+                let mut b = *block3;
+                b[0] |= v1_block3_nonce_word(nonce(j));
+                b
+            });
+            compress(&mut states, &b3);
+        }
+    }
+    keccak_into(proto, states, out);
+}
+
+#[inline(always)]
+fn seals_high<L: Register>(
+    t: Sha2,
+    proto: L,
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    out: Out<'_>,
+) {
+    // SAFETY: NEON and SHA2, proven by the token `t`.
+    let mut states = [unsafe { to_state(t, midstate) }; N];
+    let blocks = std::array::from_fn(|j| {
+        let mut b = *block3;
+        b[0] |= v1_high_word(hi_base.wrapping_add(j as u32));
+        b
+    });
+    // SAFETY: as above.
+    unsafe { compress_n(t, &mut states, &blocks) };
+    keccak_into(proto, states, out);
+}
+
+/// `n` dependent permutations of two states, for the roofline.
+#[inline(always)]
+fn keccak_loop<L: Register>(proto: L, n: u64) {
+    let mut a = [proto.splat(7); 25];
+    for _ in 0..n {
+        keccak_f(&mut a);
+    }
+    black_box(a.map(Register::get));
+}
+
+/// A Keccak flavour: its token, name and entry points (each a
+/// `#[target_feature]` function entered through the token).
+pub trait Flavor: Copy + Send + Sync + 'static {
+    /// The engine's name.
+    const NAME: &'static str;
+    /// The Keccak loop's name in the roofline.
+    const KECCAK_LOOP: &'static str;
+    /// The token, if this CPU has the features.
+    fn detect() -> Option<Self>;
+    /// [`seals`], compiled for the features.
+    fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]);
+    /// [`seals_high`], compiled for the features.
+    fn seals_high(
+        self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    );
+    /// [`seals`] of one lane, compiled for the features.
+    fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
+    /// [`seals_high`] of one lane, compiled for the features.
+    fn keys_high(
+        self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
+    );
+    /// [`keccak_loop`], compiled for the features.
+    fn keccak_loop(self, n: u64);
+}
+
+macro_rules! flavor {
+    ($token:ty, $feature:literal, $name:literal, $loop:literal, $sha2:expr) => {
+        impl Flavor for $token {
+            const NAME: &'static str = $name;
+            const KECCAK_LOOP: &'static str = $loop;
+
+            fn detect() -> Option<Self> {
+                <$token>::detect()
+            }
+
+            fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+                #[target_feature(enable = $feature)]
+                fn enter(t: $token, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+                    let proto = t.u64x2(vdupq_n_u64(0));
+                    seals($sha2(t), proto, words, base, Out::Seals(out));
+                }
+                // SAFETY: the features, proven by the token (`self`); `out`
+                // holds LANES seals (the Kernel contract).
+                unsafe { enter(self, words, base, out) }
+            }
+
+            fn seals_high(
+                self,
+                midstate: &[u32; 8],
+                block3: &[u32; 16],
+                hi_base: u32,
+                out: &mut [[u64; 4]],
+            ) {
+                #[target_feature(enable = $feature)]
+                fn enter(t: $token, m: &[u32; 8], b3: &[u32; 16], hi: u32, out: &mut [[u64; 4]]) {
+                    let proto = t.u64x2(vdupq_n_u64(0));
+                    seals_high($sha2(t), proto, m, b3, hi, Out::Seals(out));
+                }
+                // SAFETY: the features, proven by the token (`self`); `out`
+                // holds LANES seals (the Kernel contract).
+                unsafe { enter(self, midstate, block3, hi_base, out) }
+            }
+
+            fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+                #[target_feature(enable = $feature)]
+                fn enter(t: $token, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+                    let proto = t.u64x2(vdupq_n_u64(0));
+                    seals($sha2(t), proto, words, base, Out::Keys(lane, out));
+                }
+                // SAFETY: the features, proven by the token (`self`); `out`
+                // holds LANES keys (the Kernel contract).
+                unsafe { enter(self, words, base, lane, out) }
+            }
+
+            fn keys_high(
+                self,
+                midstate: &[u32; 8],
+                block3: &[u32; 16],
+                hi_base: u32,
+                lane: usize,
+                out: &mut [u64],
+            ) {
+                #[target_feature(enable = $feature)]
+                fn enter(
+                    t: $token,
+                    m: &[u32; 8],
+                    b3: &[u32; 16],
+                    hi: u32,
+                    lane: usize,
+                    out: &mut [u64],
+                ) {
+                    let proto = t.u64x2(vdupq_n_u64(0));
+                    seals_high($sha2(t), proto, m, b3, hi, Out::Keys(lane, out));
+                }
+                // SAFETY: the features, proven by the token (`self`); `out`
+                // holds LANES keys (the Kernel contract).
+                unsafe { enter(self, midstate, block3, hi_base, lane, out) }
+            }
+
+            fn keccak_loop(self, n: u64) {
+                #[target_feature(enable = $feature)]
+                fn enter(t: $token, n: u64) {
+                    keccak_loop(t.u64x2(vdupq_n_u64(0)), n);
+                }
+                // SAFETY: the features, proven by the token (`self`); registers only.
+                unsafe { enter(self, n) }
+            }
+        }
+    };
+}
+
+flavor!(
+    Sha3,
+    "neon,sha2,sha3",
+    "armv8-sha3",
+    "neon+sha3 (2 lanes)",
+    Sha3::sha2
+);
+flavor!(
+    Sha2,
+    "neon,sha2",
+    "armv8-sha2",
+    "neon (2 lanes)",
+    std::convert::identity
+);
+
+/// The batch kernel of a flavour: four nonces per call.
+pub struct Armv8Kernel<F: Flavor>(F);
+
+impl<F: Flavor> Kernel for Armv8Kernel<F> {
+    const NAME: &'static str = F::NAME;
+    const LANES: usize = N;
+
+    fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
+        self.0.seals(job.words(), base, out);
+    }
+
+    fn seals_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        out: &mut [[u64; 4]],
+    ) {
+        self.0.seals_high(midstate, block3, hi_base, out);
+    }
+
+    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        self.0.keys(job.words(), base, lane, out);
+    }
+
+    fn keys_high(
+        &self,
+        midstate: &[u32; 8],
+        block3: &[u32; 16],
+        hi_base: u32,
+        lane: usize,
+        out: &mut [u64],
+    ) {
+        self.0.keys_high(midstate, block3, hi_base, lane, out);
+    }
+}
+
+/// The engine of a flavour, if this CPU has its features.
+pub fn engine<F: Flavor>() -> Option<Batched<Armv8Kernel<F>>> {
+    F::detect().map(|t| Batched(Armv8Kernel(t)))
+}
+
+#[target_feature(enable = "neon,sha2")]
+fn sha256_loop(t: Sha2, n: u64) -> u32 {
+    let mut states = [to_state(t, &IV); N];
+    let mut blocks = [[7u32; 16]; N];
+    for _ in 0..n {
+        compress_n(t, &mut states, &blocks);
+        for (b, s) in blocks.iter_mut().zip(&states) {
+            b[0] = vgetq_lane_u32::<0>(s.abcd);
+        }
+    }
+    blocks[0][0]
+}
+
+/// The timing loops for the roofline and the benches, for this CPU.
+pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
+    fn sha(n: u64) {
+        if let Some(t) = Sha2::detect() {
+            // SAFETY: NEON and SHA2, proven by the token; registers only.
+            black_box(unsafe { sha256_loop(t, n) });
+        }
+    }
+    fn kec<F: Flavor>(n: u64) {
+        if let Some(t) = F::detect() {
+            t.keccak_loop(n);
+        }
+    }
+    let mut loops = Vec::new();
+    if Sha2::detect().is_some() {
+        loops.push(PrimitiveLoop {
+            kind: Kind::Sha256,
+            name: "sha2 instructions (4 interleaved)",
+            items: N,
+            run: sha,
+        });
+        loops.push(PrimitiveLoop {
+            kind: Kind::Keccak,
+            name: <Sha2 as Flavor>::KECCAK_LOOP,
+            items: 2,
+            run: kec::<Sha2>,
+        });
+    }
+    if Sha3::detect().is_some() {
+        loops.push(PrimitiveLoop {
+            kind: Kind::Keccak,
+            name: <Sha3 as Flavor>::KECCAK_LOOP,
+            items: 2,
+            run: kec::<Sha3>,
+        });
+    }
+    loops
+}
