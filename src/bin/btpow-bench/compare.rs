@@ -158,12 +158,18 @@ pub fn run(args: &CompareArgs) -> CmdResult {
         None => vec![Scheme::Legacy, Scheme::V1],
     };
 
-    let roof = roofline::measure(Duration::from_millis(150));
+    // The primitive loops run before the engines and again after each round
+    // of them; each primitive keeps its best time, and the roofline columns
+    // are filled in at the end from that, so a slow spell of the machine
+    // during one measurement does not skew the shares.
+    let budget = Duration::from_millis(150);
+    let mut roof = roofline::measure(budget);
     let mut rows = Vec::new();
+    // Per row: what its roofline columns are computed from.
+    let mut bounds: Vec<(Scheme, Order, Option<Backend>)> = Vec::new();
     for scheme in schemes {
         let job = job(scheme);
         let order = args.order.unwrap_or(Order::fastest(scheme));
-        let per_core = roof.per_core(scheme, order);
         let scheme_rows = rows.len();
         for (round, &threads) in thread_counts.iter().enumerate() {
             let mut reference_rate = None;
@@ -180,7 +186,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                     .find(|r: &&Row| r.kind == "engine" && r.engine == b.name())
                     .map(|r| r.nonces_per_sec);
                 let per_thread = rate / threads as f64;
-                let own = roof.own(b, scheme, order);
+                bounds.push((scheme, order, Some(b)));
                 rows.push(Row {
                     scheme: scheme.name(),
                     order: order.name(),
@@ -191,13 +197,14 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                     per_thread,
                     ratio_to_reference: reference_rate.map(|r| rate / r),
                     speedup_over_first_threads: base.map(|b| rate / b),
-                    roofline_per_core: per_core,
-                    roofline_share: Some(per_thread / per_core),
-                    own_roofline_per_core: own,
-                    own_roofline_share: own.map(|o| per_thread / o),
+                    roofline_per_core: 0.0,
+                    roofline_share: None,
+                    own_roofline_per_core: None,
+                    own_roofline_share: None,
                     best_engine_over_peer: None,
                 });
             }
+            roof.keep_best(&roofline::measure(budget));
             let best = rows[first..]
                 .iter()
                 .map(|r| r.per_thread)
@@ -208,6 +215,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                 {
                     let p = peers::measure(scheme, &args.peers_venv, seconds, threads)?;
                     let per_thread = p.rate / p.threads as f64;
+                    bounds.push((scheme, order, None));
                     rows.push(Row {
                         scheme: scheme.name(),
                         order: "sequential",
@@ -218,7 +226,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                         per_thread,
                         ratio_to_reference: reference_rate.map(|r| p.rate / r),
                         speedup_over_first_threads: None,
-                        roofline_per_core: per_core,
+                        roofline_per_core: 0.0,
                         roofline_share: None,
                         own_roofline_per_core: None,
                         own_roofline_share: None,
@@ -226,6 +234,16 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                     });
                 }
             }
+        }
+    }
+
+    for (row, &(scheme, order, backend)) in rows.iter_mut().zip(&bounds) {
+        row.roofline_per_core = roof.per_core(scheme, order);
+        if let Some(b) = backend {
+            let own = roof.own(b, scheme, order);
+            row.roofline_share = Some(row.per_thread / row.roofline_per_core);
+            row.own_roofline_per_core = own;
+            row.own_roofline_share = own.map(|o| row.per_thread / o);
         }
     }
 
