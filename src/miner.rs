@@ -141,9 +141,10 @@ impl Miner {
         if count == 0 {
             return Ok(None);
         }
-        // Enough chunks that every thread has several (a batch is small),
+        // Enough chunks that every thread has many (a batch is small, and a
+        // thread that starts late must not leave the others a long tail),
         // none so small that handing them out costs more than hashing them.
-        let per_thread = count.div_ceil(self.threads as u64 * 4);
+        let per_thread = count.div_ceil(self.threads as u64 * 16);
         let chunk = per_thread.clamp(1 << 10, self.engine.preferred_chunk().max(1 << 10));
         let options = SolveOptions {
             threads: self.threads.min(count.div_ceil(chunk) as usize),
