@@ -85,6 +85,40 @@ pub fn v1_high_word(hi: u32) -> u32 {
     (hi & 0xff_ffff).swap_bytes()
 }
 
+/// The legacy block of `nonce`: the job's `block` with W0 and W1 set.
+#[inline(always)]
+pub fn legacy_block(block: &[u32; 16], nonce: u64) -> [u32; 16] {
+    let mut b = *block;
+    (b[0], b[1]) = legacy_nonce_words(nonce);
+    b
+}
+
+/// v1 block 2 of `nonce`: the job's `block2` with the nonce's low bytes.
+#[inline(always)]
+pub fn v1_block2(block2: &[u32; 16], nonce: u64) -> [u32; 16] {
+    let mut b = *block2;
+    let (w14, w15) = v1_block2_nonce_words(nonce);
+    b[14] |= w14;
+    b[15] = w15;
+    b
+}
+
+/// v1 block 3 of `nonce`: the job's `block3` with the nonce's high bytes.
+#[inline(always)]
+pub fn v1_block3(block3: &[u32; 16], nonce: u64) -> [u32; 16] {
+    let mut b = *block3;
+    b[0] |= v1_block3_nonce_word(nonce);
+    b
+}
+
+/// v1 block 3 for top bits `hi` (the midstate order's column walk).
+#[inline(always)]
+pub fn v1_high_block3(block3: &[u32; 16], hi: u32) -> [u32; 16] {
+    let mut b = *block3;
+    b[0] |= v1_high_word(hi);
+    b
+}
+
 /// The Keccak input lanes (little-endian u64s of the digest bytes) from the
 /// SHA-256 state words (big-endian u32s).
 #[inline(always)]
@@ -260,12 +294,8 @@ impl Job {
         else {
             panic!("the high-bytes order is for v1 jobs")
         };
-        let mut b = *block2;
-        let (w14, w15) = v1_block2_nonce_words(low);
-        b[14] |= w14;
-        b[15] = w15;
         let mut state = *midstate;
-        compress(&mut state, b);
+        compress(&mut state, v1_block2(block2, low));
         (state, *block3)
     }
 }

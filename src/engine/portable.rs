@@ -6,8 +6,7 @@ use super::batch::{Batched, Kernel};
 use super::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use super::primitives::sha256::{compress, IV};
 use crate::job::{
-    digest_to_lanes, legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word,
-    Job, MessageWords,
+    digest_to_lanes, legacy_block, v1_block2, v1_block3, v1_high_block3, Job, MessageWords,
 };
 
 /// The portable kernel: scalar, word-oriented, one nonce at a time.
@@ -18,10 +17,8 @@ pub struct PortableKernel;
 pub fn sha_state(words: &MessageWords, nonce: u64) -> [u32; 8] {
     match words {
         MessageWords::Legacy { block } => {
-            let mut b = *block;
-            (b[0], b[1]) = legacy_nonce_words(nonce);
             let mut st = IV;
-            compress(&mut st, b);
+            compress(&mut st, legacy_block(block, nonce));
             st
         }
         MessageWords::V1 {
@@ -29,14 +26,9 @@ pub fn sha_state(words: &MessageWords, nonce: u64) -> [u32; 8] {
             block2,
             block3,
         } => {
-            let (mut b2, mut b3) = (*block2, *block3);
-            let (w14, w15) = v1_block2_nonce_words(nonce);
-            b2[14] |= w14;
-            b2[15] = w15;
-            b3[0] |= v1_block3_nonce_word(nonce);
             let mut st = *midstate;
-            compress(&mut st, b2);
-            compress(&mut st, b3);
+            compress(&mut st, v1_block2(block2, nonce));
+            compress(&mut st, v1_block3(block3, nonce));
             st
         }
     }
@@ -94,10 +86,8 @@ impl PortableKernel {
     /// v1 in the midstate order: the state after block 3 for top bits `hi`.
     #[inline(always)]
     fn high_state(midstate: &[u32; 8], block3: &[u32; 16], hi: u32) -> [u32; 8] {
-        let mut b = *block3;
-        b[0] |= v1_high_word(hi);
         let mut st = *midstate;
-        compress(&mut st, b);
+        compress(&mut st, v1_high_block3(block3, hi));
         st
     }
 }

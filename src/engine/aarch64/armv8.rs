@@ -11,10 +11,7 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f};
 use crate::engine::primitives::sha256::{IV, K};
 use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
-    MessageWords,
-};
+use crate::job::{legacy_block, v1_block2, v1_block3, v1_high_block3, Job, MessageWords};
 
 /// Nonces in flight together.
 const N: usize = 4;
@@ -147,11 +144,7 @@ fn seals<L: Register>(t: Sha2, proto: L, words: &MessageWords, base: u64, out: O
     match words {
         MessageWords::Legacy { block } => {
             states = [state(&IV); N];
-            let blocks = std::array::from_fn(|j| {
-                let mut b = *block;
-                (b[0], b[1]) = legacy_nonce_words(nonce(j));
-                b
-            });
+            let blocks = std::array::from_fn(|j| legacy_block(block, nonce(j)));
             compress(&mut states, &blocks);
         }
         MessageWords::V1 {
@@ -160,19 +153,9 @@ fn seals<L: Register>(t: Sha2, proto: L, words: &MessageWords, base: u64, out: O
             block3,
         } => {
             states = [state(midstate); N];
-            let b2 = std::array::from_fn(|j| {
-                let mut b = *block2;
-                let (w14, w15) = v1_block2_nonce_words(nonce(j));
-                b[14] |= w14;
-                b[15] = w15;
-                b
-            });
+            let b2 = std::array::from_fn(|j| v1_block2(block2, nonce(j)));
             compress(&mut states, &b2);
-            let b3 = std::array::from_fn(|j| {
-                let mut b = *block3;
-                b[0] |= v1_block3_nonce_word(nonce(j));
-                b
-            });
+            let b3 = std::array::from_fn(|j| v1_block3(block3, nonce(j)));
             compress(&mut states, &b3);
         }
     }
@@ -190,11 +173,7 @@ fn seals_high<L: Register>(
 ) {
     // SAFETY: NEON and SHA2, proven by the token `t`.
     let mut states = [unsafe { to_state(t, midstate) }; N];
-    let blocks = std::array::from_fn(|j| {
-        let mut b = *block3;
-        b[0] |= v1_high_word(hi_base.wrapping_add(j as u32));
-        b
-    });
+    let blocks = std::array::from_fn(|j| v1_high_block3(block3, hi_base.wrapping_add(j as u32)));
     // SAFETY: as above.
     unsafe { compress_n(t, &mut states, &blocks) };
     keccak_into(proto, states, out);

@@ -9,10 +9,7 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use crate::engine::primitives::sha256::{IV, K};
 use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
-    MessageWords,
-};
+use crate::job::{legacy_block, v1_block2, v1_block3, v1_high_block3, Job, MessageWords};
 
 /// Nonces in flight together.
 const N: usize = 4;
@@ -131,11 +128,7 @@ fn states4(words: &MessageWords, base: u64) -> [State; N] {
     match words {
         MessageWords::Legacy { block } => {
             states = [to_state(&IV); N];
-            let blocks = std::array::from_fn(|j| {
-                let mut b = *block;
-                (b[0], b[1]) = legacy_nonce_words(nonce(j));
-                b
-            });
+            let blocks = std::array::from_fn(|j| legacy_block(block, nonce(j)));
             compress_n(&mut states, &blocks);
         }
         MessageWords::V1 {
@@ -144,19 +137,9 @@ fn states4(words: &MessageWords, base: u64) -> [State; N] {
             block3,
         } => {
             states = [to_state(midstate); N];
-            let b2 = std::array::from_fn(|j| {
-                let mut b = *block2;
-                let (w14, w15) = v1_block2_nonce_words(nonce(j));
-                b[14] |= w14;
-                b[15] = w15;
-                b
-            });
+            let b2 = std::array::from_fn(|j| v1_block2(block2, nonce(j)));
             compress_n(&mut states, &b2);
-            let b3 = std::array::from_fn(|j| {
-                let mut b = *block3;
-                b[0] |= v1_block3_nonce_word(nonce(j));
-                b
-            });
+            let b3 = std::array::from_fn(|j| v1_block3(block3, nonce(j)));
             compress_n(&mut states, &b3);
         }
     }
@@ -208,11 +191,7 @@ fn keccak_input(t: ShaNi, states: [State; N]) -> [U64x4; 4] {
 #[target_feature(enable = "sha,sse4.1,avx2")]
 fn states4_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32) -> [State; N] {
     let mut states = [to_state(midstate); N];
-    let blocks = std::array::from_fn(|j| {
-        let mut b = *block3;
-        b[0] |= v1_high_word(hi_base.wrapping_add(j as u32));
-        b
-    });
+    let blocks = std::array::from_fn(|j| v1_high_block3(block3, hi_base.wrapping_add(j as u32)));
     compress_n(&mut states, &blocks);
     states
 }
