@@ -10,15 +10,27 @@
 //! order, the same messages, the same answer for every input) and runs it on
 //! any engine over as many threads as it is given; the Python module's
 //! `pow_mine_cpu` is this with the fastest CPU engine on every core.
+//!
+//! A batch is short (100,000 nonces: milliseconds), so a miner keeps its
+//! worker threads between batches rather than starting them per batch, and
+//! an idle worker spins for a few milliseconds before it sleeps: the SDK
+//! calls batch after batch, and a sleeping thread (on a VM, a halted vCPU)
+//! takes long to wake against a batch that short. The calling thread works
+//! too. Chunks are taken in order from one counter and a chunk above the
+//! lowest one with a hit is skipped, so the answer is the first valid nonce
+//! whatever the thread count.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
 use crate::challenge::v1::{DOMAIN, PREFIX_LEN};
-use crate::engine::{Engine, Order, Solution};
+use crate::engine::{reference, Engine, SearchError, Solution};
 use crate::job::{Job, JobData};
-use crate::solver::{Outcome, SolveError, SolveOptions, Solver};
+use crate::solver::SolveError;
 use crate::target::{Difficulty, Rule};
 
 /// The most nonces one batch may hold (bittensor-core's bound).
@@ -68,18 +80,162 @@ pub fn check_attempts(attempts: u64) -> Result<(), MinerError> {
     }
 }
 
-/// One engine on some threads, answering batches.
+/// One engine on some threads, answering batches. Batches from several
+/// callers at once take turns (each uses every thread).
 pub struct Miner {
     engine: Arc<dyn Engine>,
     threads: usize,
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+    /// One batch at a time.
+    turn: Mutex<()>,
+}
+
+/// What the caller and the workers share.
+struct Shared {
+    /// The batch in progress and its number (0: none yet).
+    current: Mutex<(u64, Option<Arc<Batch>>)>,
+    /// `current`'s number, for spinning without the lock.
+    generation: AtomicU64,
+    wake: Condvar,
+    shutdown: AtomicBool,
+}
+
+/// One batch: `count` nonces from `start` (not wrapping) in `chunks` chunks.
+struct Batch {
+    engine: Arc<dyn Engine>,
+    job: Job,
+    start: u64,
+    count: u64,
+    chunk: u64,
+    chunks: u64,
+    /// The next chunk to take.
+    next: AtomicU64,
+    /// The lowest chunk with a hit so far: no chunk above it is started.
+    lowest: AtomicU64,
+    found: Mutex<Option<(u64, Solution)>>,
+    failed: Mutex<Option<SearchError>>,
+    /// Participants (workers and the caller) not yet done with it.
+    pending: AtomicUsize,
+}
+
+/// A lock, whether or not a thread panicked holding it (the data is
+/// either untouched or a finished write).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How long an idle worker spins for the next batch before it sleeps.
+const SPIN: Duration = Duration::from_millis(3);
+
+impl Batch {
+    /// Takes chunks until none is left below the lowest hit.
+    fn work(&self) {
+        loop {
+            let k = self.next.fetch_add(1, Ordering::Relaxed);
+            if k >= self.chunks || k > self.lowest.load(Ordering::Acquire) {
+                return;
+            }
+            let first = self.start + k * self.chunk;
+            let n = self.chunk.min(self.count - k * self.chunk);
+            match self.engine.search(&self.job, first, n) {
+                Ok(Some(solution)) => {
+                    self.lowest.fetch_min(k, Ordering::AcqRel);
+                    let mut found = lock(&self.found);
+                    if found.is_none_or(|(j, _)| k < j) {
+                        *found = Some((k, solution));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    *lock(&self.failed) = Some(e);
+                    // Everyone stops: the batch has failed.
+                    self.lowest.store(0, Ordering::Release);
+                    self.next.store(u64::MAX / 2, Ordering::Relaxed);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn worker(shared: &Shared) {
+    let mut seen = 0u64;
+    loop {
+        // Spin a while for the next batch, then sleep until it comes.
+        let idle = Instant::now();
+        while shared.generation.load(Ordering::Acquire) == seen
+            && !shared.shutdown.load(Ordering::Acquire)
+            && idle.elapsed() < SPIN
+        {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+        }
+        let batch = {
+            let mut current = lock(&shared.current);
+            while current.0 == seen && !shared.shutdown.load(Ordering::Acquire) {
+                current = shared.wake.wait(current).unwrap_or_else(|e| e.into_inner());
+            }
+            if shared.shutdown.load(Ordering::Acquire) {
+                return;
+            }
+            seen = current.0;
+            current.1.clone()
+        };
+        if let Some(batch) = batch {
+            // A panicking engine fails the batch; the caller must not wait
+            // for this worker forever.
+            let worked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| batch.work()));
+            if worked.is_err() {
+                let e = SearchError::Device {
+                    engine: batch.engine.name(),
+                    message: "the engine panicked in a worker thread".into(),
+                };
+                *lock(&batch.failed) = Some(e);
+                batch.lowest.store(0, Ordering::Release);
+            }
+            batch.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+impl Drop for Miner {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::Release);
+        {
+            let _current = lock(&self.shared.current);
+            self.shared.wake.notify_all();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
 }
 
 impl Miner {
-    /// `engine` on `threads` worker threads (at least 1).
+    /// `engine` on `threads` threads (at least 1): the caller and
+    /// `threads - 1` workers started now and kept until the miner is dropped.
     pub fn new(engine: Arc<dyn Engine>, threads: usize) -> Self {
+        let threads = threads.max(1);
+        let shared = Arc::new(Shared {
+            current: Mutex::new((0, None)),
+            generation: AtomicU64::new(0),
+            wake: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+        });
+        let workers = (1..threads)
+            .map(|_| {
+                let shared = shared.clone();
+                thread::spawn(move || worker(&shared))
+            })
+            .collect();
         Miner {
             engine,
-            threads: threads.max(1),
+            threads,
+            shared,
+            workers,
+            turn: Mutex::new(()),
         }
     }
 
@@ -146,21 +302,51 @@ impl Miner {
         // none so small that handing them out costs more than hashing them.
         let per_thread = count.div_ceil(self.threads as u64 * 16);
         let chunk = per_thread.clamp(1 << 10, self.engine.preferred_chunk().max(1 << 10));
-        let options = SolveOptions {
-            threads: self.threads.min(count.div_ceil(chunk) as usize),
+        let chunks = count.div_ceil(chunk);
+        let batch = Arc::new(Batch {
+            engine: self.engine.clone(),
+            job: job.clone(),
+            start,
+            count,
             chunk,
-            max_time: None,
-            order: Order::Sequential,
-            limit: Some(count),
-            ..SolveOptions::default()
-        };
-        let report = Solver::new(self.engine.clone(), options).solve(job.clone(), start, |_| {})?;
-        match report.outcome {
-            Outcome::Found { solution, .. } => Ok(Some(solution)),
-            Outcome::Exhausted => Ok(None),
-            Outcome::Stopped | Outcome::TimedOut => {
-                unreachable!("a batch has no deadline and no one stops it")
+            chunks,
+            next: AtomicU64::new(0),
+            lowest: AtomicU64::new(u64::MAX),
+            found: Mutex::new(None),
+            failed: Mutex::new(None),
+            pending: AtomicUsize::new(self.threads),
+        });
+        let _turn = lock(&self.turn);
+        {
+            let mut current = lock(&self.shared.current);
+            current.0 += 1;
+            current.1 = Some(batch.clone());
+            self.shared.generation.store(current.0, Ordering::Release);
+            self.shared.wake.notify_all();
+        }
+        batch.work();
+        batch.pending.fetch_sub(1, Ordering::AcqRel);
+        // The workers finish their last chunks within a chunk's time.
+        let waiting = Instant::now();
+        while batch.pending.load(Ordering::Acquire) > 0 {
+            if waiting.elapsed() < SPIN {
+                std::hint::spin_loop();
+            } else {
+                thread::sleep(Duration::from_micros(50));
             }
+        }
+        if let Some(e) = lock(&batch.failed).take() {
+            return Err(MinerError::Solve(SolveError::Engine(e)));
+        }
+        let found = lock(&batch.found).take();
+        match found {
+            Some((_, solution)) if !reference::is_valid(job, &solution) => {
+                Err(MinerError::Solve(SolveError::InvalidSolution {
+                    engine: self.engine.name(),
+                    nonce: solution.nonce,
+                }))
+            }
+            found => Ok(found.map(|(_, s)| s)),
         }
     }
 }
@@ -208,6 +394,29 @@ mod tests {
         );
         assert_eq!(m.mine(&good, 0, 0, 1), Err(MinerError::Difficulty));
         assert!(m.mine(&good, 1, 0, MAX_ATTEMPTS).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_miner_answers_batch_after_batch_and_from_several_callers() {
+        let m = Arc::new(Miner::new(Arc::new(Reference), 3));
+        let p = prefix(2, 9);
+        let callers: Vec<_> = (0..3u64)
+            .map(|c| {
+                let m = m.clone();
+                thread::spawn(move || {
+                    for i in 0..20u64 {
+                        let start = (c * 1000 + i) * 777;
+                        assert_eq!(
+                            m.mine(&p, 300, start, 2000).unwrap(),
+                            oracle(p, 300, start, 2000)
+                        );
+                    }
+                })
+            })
+            .collect();
+        for c in callers {
+            c.join().unwrap();
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! call that hashes releases the GIL; no panic crosses into Python (PyO3
 //! turns one into an exception), and errors carry the library's messages.
 
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use btpow::account::parse_account;
@@ -26,6 +27,20 @@ fn all_cores() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
+/// A thread count as the command line takes it: at least 1, at most 16
+/// per core (more only thrashes).
+fn thread_count(threads: Option<usize>) -> PyResult<usize> {
+    let max = 16 * all_cores();
+    match threads {
+        None => Ok(all_cores()),
+        Some(0) => Err(value_error("threads must be at least 1")),
+        Some(n) if n > max => Err(value_error(format!(
+            "{n} threads is more than 16 per core ({max} on this machine)"
+        ))),
+        Some(n) => Ok(n),
+    }
+}
+
 /// The fastest CPU engine of this machine, made once.
 fn best_cpu_engine() -> PyResult<Arc<dyn Engine>> {
     static BEST: OnceLock<Arc<dyn Engine>> = OnceLock::new();
@@ -34,6 +49,21 @@ fn best_cpu_engine() -> PyResult<Arc<dyn Engine>> {
     }
     let engine: Arc<dyn Engine> = Backend::detect().engine().map_err(engine_error)?.into();
     Ok(BEST.get_or_init(|| engine).clone())
+}
+
+/// The CPU miner on `threads` threads, made once per thread count and kept:
+/// its worker threads wait between the SDK's batches.
+fn cpu_miner(threads: usize) -> PyResult<Arc<Miner>> {
+    static MINERS: OnceLock<Mutex<HashMap<usize, Arc<Miner>>>> = OnceLock::new();
+    let engine = best_cpu_engine()?;
+    let mut miners = MINERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    Ok(miners
+        .entry(threads)
+        .or_insert_with(|| Arc::new(Miner::new(engine, threads)))
+        .clone())
 }
 
 fn engine_error(e: EngineError) -> PyErr {
@@ -75,10 +105,9 @@ fn pow_mine_cpu(
     difficulty: u64,
     start: u64,
     attempts: u32,
-    threads: Option<NonZeroUsize>,
+    threads: Option<usize>,
 ) -> PyResult<Option<(u64, Py<PyBytes>)>> {
-    let threads = threads.map_or_else(all_cores, NonZeroUsize::get);
-    let miner = Miner::new(best_cpu_engine()?, threads);
+    let miner = cpu_miner(thread_count(threads)?)?;
     let found = py
         .detach(|| miner.mine(&prefix, difficulty, start, u64::from(attempts)))
         .map_err(miner_error)?;
@@ -377,9 +406,7 @@ fn solve(
             py.detach(|| backend.engine()).map_err(engine_error)?.into()
         }
     };
-    if threads == Some(0) {
-        return Err(value_error("threads must be at least 1"));
-    }
+    let threads = thread_count(threads)?;
     let max_time = match max_time {
         None => None,
         Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Some(Duration::from_secs_f64(s)),
@@ -397,7 +424,7 @@ fn solve(
         None => Order::fastest(job.scheme()),
     };
     let options = SolveOptions {
-        threads: threads.unwrap_or_else(all_cores),
+        threads,
         max_time,
         order,
         limit: attempts,

@@ -216,8 +216,10 @@ class DropIn(unittest.TestCase):
     def test_threads_do_not_change_the_answer(self):
         p = prefix(3, bytes(32), bytes(32), bytes(32))
         want = bittensor_core.pow_mine_cpu(p, 5000, 10, 100_000)
-        for threads in (1, 2, 3, 8):
+        for threads in (1, 2, 3, 8, 1, 2):
             self.assertEqual(btpow.pow_mine_cpu(p, 5000, 10, 100_000, threads=threads), want)
+        with self.assertRaises(ValueError):
+            btpow.pow_mine_cpu(p, 5000, 10, 100_000, threads=0)
 
     def test_gpu_miner(self):
         p = prefix(1, bytes(32), bytes(32), bytes(32))
@@ -355,6 +357,7 @@ class GeneralApi(unittest.TestCase):
             (dict(difficulty=1, prefix=bytes(123), **self.V1), "not both"),
             (dict(difficulty=1, start=U64 - 1, attempts=2, **self.V1), "2^64-1"),
             (dict(difficulty=1, threads=0, **self.V1), "threads"),
+            (dict(difficulty=1, threads=10**6, **self.V1), "16 per core"),
             (dict(difficulty=1, max_time=-1, **self.V1), "max_time"),
             (dict(difficulty=1, max_time=float("nan"), **self.V1), "max_time"),
         ]:
