@@ -24,7 +24,8 @@ def pow_mine_cpu(
     Raises ValueError for a bad prefix, ``attempts`` outside 1..1048576 or
     difficulty 0 (in that order); OverflowError or TypeError for integers
     out of range or values of the wrong type. ``threads`` (keyword only;
-    not in bittensor-core) defaults to every core.
+    not in bittensor-core) defaults to every core, at most 16 per core; the
+    threads are kept between calls, so batch after batch starts at once.
     """
 
 def pow_gpu_devices() -> list[int]:
@@ -93,7 +94,7 @@ def solve(
     ``start`` in the scheme's fastest order until a solution, ``max_time``
     seconds (then None) or Ctrl-C (KeyboardInterrupt). ``engine`` is one of
     ``engines()`` (default: the fastest CPU engine), ``threads`` defaults to
-    every core. Every answer is re-checked by the reference engine. The GIL
+    every core (at most 16 per core). Every answer is re-checked by the reference engine. The GIL
     is released while hashing.
     """
 
