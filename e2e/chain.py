@@ -5,7 +5,7 @@
     python chain.py URL new-blocks N         dev_newBlock N times
     python chain.py URL head                 print the best block number
     python chain.py URL uid NETUID SS58      print Uids[netuid, hotkey] or "none"
-    python chain.py URL first-block          spec 293: set Timestamp.Now, then build block 1
+    python chain.py URL first-block          set Timestamp.Now, then build block 1
     python chain.py URL register-network     spec 293: register a subnet, signed by //Alice
 
 Plain JSON-RPC over HTTP. `uid` builds the storage key itself from
@@ -87,8 +87,13 @@ def main():
         # and for the timestamp inherent); on a loaded machine the two can
         # fall in different 1 s slots, and the runtime refuses the block.
         # A stored timestamp makes both the same.
-        rpc(url, "dev_setStorage", [{"Timestamp": {"Now": int(time.time() * 1000)}}])
-        rpc(url, "dev_newBlock", [])
+        # The head is checked: a refused block leaves it where it was.
+        for _ in range(3):
+            rpc(url, "dev_setStorage", [{"Timestamp": {"Now": int(time.time() * 1000)}}])
+            rpc(url, "dev_newBlock", [])
+            if int(rpc(url, "chain_getHeader", [])["number"], 16) >= 1:
+                return
+        raise SystemExit("first-block: the head is still at genesis after 3 tries")
     elif cmd == "register-network":
         # The SDK's own extrinsic machinery (async-substrate-interface) and
         # btwallet's sr25519, not btpow's.

@@ -62,6 +62,10 @@ fn job(scheme: Scheme) -> Job {
 /// Windows each engine's time is cut into; its rate is the best window's.
 const WINDOWS: u32 = 5;
 
+/// Longer windows tried, each twice the last, while no window finished any
+/// work (a loaded machine can starve a short window of its first chunk).
+const EXTRA_WINDOWS: u32 = 4;
+
 /// Nonces per second of `engine` on `threads` threads over `seconds`: the
 /// best of [`WINDOWS`] equal windows. Other load only ever slows a window
 /// down, so the best one is the engine's own speed, measured as the
@@ -73,19 +77,27 @@ fn measure(
     threads: usize,
     seconds: Duration,
 ) -> Result<f64> {
-    let options = SolveOptions {
-        threads,
-        order,
-        max_time: Some(seconds / WINDOWS),
-        // An eighth of the usual: even the reference finishes many chunks
-        // in a short run.
-        chunk: (engine.preferred_chunk() / 8).max(1),
-        ..SolveOptions::default()
-    };
     let name = engine.name();
-    let solver = Solver::new(engine, options);
+    let chunk = (engine.preferred_chunk() / 8).max(1);
+    let mut window_time = seconds / WINDOWS;
     let mut best = 0f64;
-    for window in 0..u64::from(WINDOWS) {
+    for window in 0..u64::from(WINDOWS + EXTRA_WINDOWS) {
+        if window >= u64::from(WINDOWS) {
+            if best > 0.0 {
+                break;
+            }
+            window_time *= 2;
+        }
+        let options = SolveOptions {
+            threads,
+            order,
+            max_time: Some(window_time),
+            // An eighth of the usual: even the reference finishes many
+            // chunks in a short run.
+            chunk,
+            ..SolveOptions::default()
+        };
+        let solver = Solver::new(engine.clone(), options);
         // Each window from its own start: no nonce is hashed twice.
         let start = window << 56;
         let report = solver.solve(job.clone(), start, |_| {})?;
@@ -96,8 +108,8 @@ fn measure(
     }
     if best == 0.0 {
         bail!(
-            "{name} finished no work in a window of {} s: give --seconds more time",
-            (seconds / WINDOWS).as_secs_f64()
+            "{name} finished no work even in a window of {} s: give --seconds more time",
+            window_time.as_secs_f64()
         );
     }
     Ok(best)
