@@ -9,15 +9,12 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use btpow::account::parse_account;
 use btpow::challenge::v1::PREFIX_LEN;
+use btpow::challenge::{parts, Parts};
 use btpow::engine::{Backend, EngineError, Order, Solution};
-use btpow::hex::decode_array;
 use btpow::miner::{self, Miner, MinerError};
 use btpow::solver::{Outcome, SolveOptions, Solver};
-use btpow::{
-    Challenge, Difficulty, Engine, Job, JobData, LegacyChallenge, Rule, Scheme, V1Challenge,
-};
+use btpow::{Challenge, Difficulty, Engine, Job, JobData, Rule, Scheme};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -205,20 +202,12 @@ enum Value {
     Text(String),
 }
 
-fn hash32(name: &str, value: Value) -> PyResult<[u8; 32]> {
-    match value {
-        Value::Bytes(b) => b
-            .as_slice()
-            .try_into()
-            .map_err(|_| value_error(format!("{name}: expected 32 bytes, got {}", b.len()))),
-        Value::Text(t) => decode_array(&t).map_err(|e| value_error(format!("{name} {t:?}: {e}"))),
-    }
-}
-
-fn account(name: &str, value: Value) -> PyResult<[u8; 32]> {
-    match value {
-        Value::Text(t) => parse_account(&t).map_err(|e| value_error(format!("{name} {t:?}: {e}"))),
-        bytes => hash32(name, bytes),
+impl From<Value> for parts::Value {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Bytes(b) => parts::Value::Bytes(b),
+            Value::Text(t) => parts::Value::Text(t),
+        }
     }
 }
 
@@ -236,15 +225,17 @@ struct ChallengeArgs {
 impl ChallengeArgs {
     fn job_data(self) -> PyResult<JobData> {
         let scheme: Scheme = self.scheme.parse().map_err(value_error)?;
+        let parts = Parts {
+            block_hash: self.block_hash.map(Into::into),
+            hotkey: self.hotkey.map(Into::into),
+            coldkey: self.coldkey.map(Into::into),
+            netuid: self.netuid,
+        };
         if let Some(prefix) = self.prefix {
             if scheme != Scheme::V1 {
                 return Err(value_error("prefix is the v1 scheme's challenge"));
             }
-            if self.block_hash.is_some()
-                || self.hotkey.is_some()
-                || self.coldkey.is_some()
-                || self.netuid.is_some()
-            {
+            if parts.any_given() {
                 return Err(value_error(
                     "give either prefix or block_hash/hotkey/coldkey/netuid, not both",
                 ));
@@ -257,38 +248,7 @@ impl ChallengeArgs {
             })?;
             return Ok(JobData::V1 { prefix });
         }
-        let block_hash = hash32(
-            "block_hash",
-            self.block_hash
-                .ok_or_else(|| value_error("block_hash is required"))?,
-        )?;
-        let hotkey = account(
-            "hotkey",
-            self.hotkey
-                .ok_or_else(|| value_error("hotkey is required"))?,
-        )?;
-        let challenge = match scheme {
-            Scheme::Legacy => {
-                if self.coldkey.is_some() || self.netuid.is_some() {
-                    return Err(value_error(
-                        "coldkey and netuid are not part of a legacy challenge",
-                    ));
-                }
-                Challenge::Legacy(LegacyChallenge::new(block_hash, hotkey))
-            }
-            Scheme::V1 => {
-                let netuid = self
-                    .netuid
-                    .ok_or_else(|| value_error("netuid is required for v1"))?;
-                let coldkey = account(
-                    "coldkey",
-                    self.coldkey
-                        .ok_or_else(|| value_error("coldkey is required for v1"))?,
-                )?;
-                Challenge::V1(V1Challenge::new(netuid, block_hash, hotkey, coldkey))
-            }
-        };
-        Ok(match challenge {
+        Ok(match parts.challenge(scheme).map_err(value_error)? {
             Challenge::Legacy(c) => JobData::Legacy {
                 block_and_hotkey_hash: c.block_and_hotkey_hash(),
             },

@@ -3,12 +3,14 @@
 //! the bytes the engines hash.
 
 pub mod legacy;
+pub mod parts;
 pub mod v1;
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use legacy::LegacyChallenge;
+pub use parts::{Part, Parts, PartsError};
 pub use v1::V1Challenge;
 
 /// The two registration proof-of-work schemes.
