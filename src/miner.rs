@@ -30,7 +30,7 @@ use thiserror::Error;
 use crate::challenge::v1::{DOMAIN, PREFIX_LEN};
 use crate::engine::{reference, Engine, SearchError, Solution};
 use crate::job::{Job, JobData};
-use crate::solver::SolveError;
+use crate::solver::{Chunks, SolveError};
 use crate::target::{Difficulty, Rule};
 
 /// The most nonces one batch may hold (bittensor-core's bound).
@@ -108,11 +108,7 @@ struct Batch {
     start: u64,
     count: u64,
     chunk: u64,
-    chunks: u64,
-    /// The next chunk to take.
-    next: AtomicU64,
-    /// The lowest chunk with a hit so far: no chunk above it is started.
-    lowest: AtomicU64,
+    chunks: Chunks,
     found: Mutex<Option<(u64, Solution)>>,
     failed: Mutex<Option<SearchError>>,
     /// Participants (workers and the caller) not yet done with it.
@@ -131,16 +127,12 @@ const SPIN: Duration = Duration::from_millis(3);
 impl Batch {
     /// Takes chunks until none is left below the lowest hit.
     fn work(&self) {
-        loop {
-            let k = self.next.fetch_add(1, Ordering::Relaxed);
-            if k >= self.chunks || k > self.lowest.load(Ordering::Acquire) {
-                return;
-            }
+        while let Some(k) = self.chunks.take() {
             let first = self.start + k * self.chunk;
             let n = self.chunk.min(self.count - k * self.chunk);
             match self.engine.search(&self.job, first, n) {
                 Ok(Some(solution)) => {
-                    self.lowest.fetch_min(k, Ordering::AcqRel);
+                    self.chunks.hit(k);
                     let mut found = lock(&self.found);
                     if found.is_none_or(|(j, _)| k < j) {
                         *found = Some((k, solution));
@@ -150,8 +142,7 @@ impl Batch {
                 Err(e) => {
                     *lock(&self.failed) = Some(e);
                     // Everyone stops: the batch has failed.
-                    self.lowest.store(0, Ordering::Release);
-                    self.next.store(u64::MAX / 2, Ordering::Relaxed);
+                    self.chunks.close();
                     return;
                 }
             }
@@ -193,7 +184,7 @@ fn worker(shared: &Shared) {
                     message: "the engine panicked in a worker thread".into(),
                 };
                 *lock(&batch.failed) = Some(e);
-                batch.lowest.store(0, Ordering::Release);
+                batch.chunks.close();
             }
             batch.pending.fetch_sub(1, Ordering::AcqRel);
         }
@@ -302,16 +293,13 @@ impl Miner {
         // none so small that handing them out costs more than hashing them.
         let per_thread = count.div_ceil(self.threads as u64 * 16);
         let chunk = per_thread.clamp(1 << 10, self.engine.preferred_chunk().max(1 << 10));
-        let chunks = count.div_ceil(chunk);
         let batch = Arc::new(Batch {
             engine: self.engine.clone(),
             job: job.clone(),
             start,
             count,
             chunk,
-            chunks,
-            next: AtomicU64::new(0),
-            lowest: AtomicU64::new(u64::MAX),
+            chunks: Chunks::new(count.div_ceil(chunk) - 1),
             found: Mutex::new(None),
             failed: Mutex::new(None),
             pending: AtomicUsize::new(self.threads),

@@ -215,11 +215,49 @@ struct Epoch {
     /// One past the last index searched (at most 2^64).
     end: u128,
     chunk: u64,
-    /// The next chunk index to hand out.
+    chunks: Chunks,
+}
+
+/// Chunk indices `0..=last` handed out in order to any number of threads.
+/// A hit in chunk `k` lowers `last` to `k`: no chunk above the lowest hit
+/// is started, and every chunk below it is, so the first valid nonce is
+/// found whatever the thread count. (`last` is inclusive so that 2^64
+/// chunks of one nonce still fit.) The solver's and the miner's walk.
+pub(crate) struct Chunks {
     next: AtomicU64,
-    /// No chunk above this index is started (the lowest hit, or the last
-    /// chunk). Inclusive, so that 2^64 chunks of one nonce still fit.
     last: AtomicU64,
+}
+
+impl Chunks {
+    /// Chunks `0..=last`.
+    pub(crate) fn new(last: u64) -> Self {
+        Chunks {
+            next: AtomicU64::new(0),
+            last: AtomicU64::new(last),
+        }
+    }
+
+    /// The next chunk, or None when none is left below the lowest hit.
+    pub(crate) fn take(&self) -> Option<u64> {
+        let k = self.next.fetch_add(1, Ordering::Relaxed);
+        (k <= self.last()).then_some(k)
+    }
+
+    /// Chunk `k` held a hit.
+    pub(crate) fn hit(&self, k: u64) {
+        self.last.fetch_min(k, Ordering::SeqCst);
+    }
+
+    /// The last chunk that will be started: the lowest hit, or the end.
+    pub(crate) fn last(&self) -> u64 {
+        self.last.load(Ordering::SeqCst)
+    }
+
+    /// No further chunk is started (a failure ends the search).
+    pub(crate) fn close(&self) {
+        self.last.store(0, Ordering::SeqCst);
+        self.next.store(u64::MAX / 2, Ordering::Relaxed);
+    }
 }
 
 impl Epoch {
@@ -237,8 +275,7 @@ impl Epoch {
             start,
             end,
             chunk: options.chunk,
-            next: AtomicU64::new(0),
-            last: AtomicU64::new(last),
+            chunks: Chunks::new(last),
         }
     }
 
@@ -406,7 +443,7 @@ impl Solver {
                     };
                     return Ok(report(outcome, hashes, &rates, g));
                 }
-            } else if low > epoch.last.load(Ordering::SeqCst) {
+            } else if low > epoch.chunks.last() {
                 return Ok(report(Outcome::Exhausted, hashes, &rates, g));
             }
             if self.stop.load(Ordering::SeqCst) {
@@ -428,13 +465,12 @@ impl Solver {
 fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, tx: Sender<Msg>) {
     while !quit.load(Ordering::Relaxed) {
         let epoch = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let index = epoch.next.fetch_add(1, Ordering::Relaxed);
-        if index > epoch.last.load(Ordering::Relaxed) {
+        let Some(index) = epoch.chunks.take() else {
             // Nothing left below the lowest hit: wait for the answer or a
             // new job (the coordinator unparks idle workers when it ends).
             thread::park_timeout(Duration::from_millis(1));
             continue;
-        }
+        };
         let (first, count) = epoch.range(index);
         let found = match engine.search_in(&epoch.job, epoch.order, first, count) {
             Ok(found) => found,
@@ -446,7 +482,7 @@ fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, t
             }
         };
         if found.is_some() {
-            epoch.last.fetch_min(index, Ordering::SeqCst);
+            epoch.chunks.hit(index);
         }
         let hashes = found.map_or(count, |s| epoch.order.index(s.nonce) - first + 1);
         let msg = Msg::Chunk {
@@ -682,6 +718,23 @@ mod tests {
             "{r:?}"
         );
         assert!(t.elapsed() < Duration::from_secs(5), "no hang");
+    }
+
+    #[test]
+    fn chunks_are_taken_in_order_up_to_the_lowest_hit() {
+        let chunks = Chunks::new(9);
+        assert_eq!((chunks.take(), chunks.take()), (Some(0), Some(1)));
+        chunks.hit(4);
+        chunks.hit(6); // a higher hit does not raise the limit
+        assert_eq!(chunks.last(), 4);
+        assert_eq!(
+            (chunks.take(), chunks.take(), chunks.take()),
+            (Some(2), Some(3), Some(4))
+        );
+        assert_eq!(chunks.take(), None);
+        let failed = Chunks::new(u64::MAX);
+        failed.close();
+        assert_eq!(failed.take(), None);
     }
 
     #[test]
