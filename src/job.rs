@@ -119,6 +119,62 @@ pub fn v1_high_block3(block3: &[u32; 16], hi: u32) -> [u32; 16] {
     b
 }
 
+/// The final SHA-256 states of nonces `base..base+N` (wrapping), for an
+/// engine that compresses N independent blocks at once: `state` loads a
+/// chaining value into its register form, `compress` runs one block per
+/// state. Legacy is one block from the IV, v1 two from the prefix midstate.
+#[inline(always)]
+pub fn final_states<S: Copy, const N: usize>(
+    words: &MessageWords,
+    base: u64,
+    state: impl Fn(&[u32; 8]) -> S,
+    mut compress: impl FnMut(&mut [S; N], &[[u32; 16]; N]),
+) -> [S; N] {
+    let nonce = |j: usize| base.wrapping_add(j as u64);
+    match words {
+        MessageWords::Legacy { block } => {
+            let mut states = [state(&IV); N];
+            compress(
+                &mut states,
+                &std::array::from_fn(|j| legacy_block(block, nonce(j))),
+            );
+            states
+        }
+        MessageWords::V1 {
+            midstate,
+            block2,
+            block3,
+        } => {
+            let mut states = [state(midstate); N];
+            compress(
+                &mut states,
+                &std::array::from_fn(|j| v1_block2(block2, nonce(j))),
+            );
+            compress(
+                &mut states,
+                &std::array::from_fn(|j| v1_block3(block3, nonce(j))),
+            );
+            states
+        }
+    }
+}
+
+/// [`final_states`] for v1 in the midstate order: top-bit values
+/// `hi_base..hi_base+N` (wrapping), one block from `midstate`.
+#[inline(always)]
+pub fn final_states_high<S: Copy, const N: usize>(
+    midstate: &[u32; 8],
+    block3: &[u32; 16],
+    hi_base: u32,
+    state: impl Fn(&[u32; 8]) -> S,
+    compress: impl FnOnce(&mut [S; N], &[[u32; 16]; N]),
+) -> [S; N] {
+    let mut states = [state(midstate); N];
+    let blocks = std::array::from_fn(|j| v1_high_block3(block3, hi_base.wrapping_add(j as u32)));
+    compress(&mut states, &blocks);
+    states
+}
+
 /// The Keccak input lanes (little-endian u64s of the digest bytes) from the
 /// SHA-256 state words (big-endian u32s).
 #[inline(always)]

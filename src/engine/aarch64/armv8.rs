@@ -11,7 +11,7 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f};
 use crate::engine::primitives::sha256::{IV, K};
 use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{legacy_block, v1_block2, v1_block3, v1_high_block3, Job, MessageWords};
+use crate::job::{final_states, final_states_high, Job, MessageWords};
 
 /// Nonces in flight together.
 const N: usize = 4;
@@ -131,34 +131,14 @@ fn keccak_into<L: Register>(proto: L, states: [State; N], out: Out<'_>) {
 
 #[inline(always)]
 fn seals<L: Register>(t: Sha2, proto: L, words: &MessageWords, base: u64, out: Out<'_>) {
-    let nonce = |j: usize| base.wrapping_add(j as u64);
-    let compress = |states: &mut [State; N], blocks| {
+    let states = final_states(
+        words,
+        base,
         // SAFETY: NEON and SHA2, proven by the token `t`.
-        unsafe { compress_n(t, states, blocks) }
-    };
-    let state = |h| {
-        // SAFETY: NEON and SHA2, proven by the token `t`.
-        unsafe { to_state(t, h) }
-    };
-    let mut states;
-    match words {
-        MessageWords::Legacy { block } => {
-            states = [state(&IV); N];
-            let blocks = std::array::from_fn(|j| legacy_block(block, nonce(j)));
-            compress(&mut states, &blocks);
-        }
-        MessageWords::V1 {
-            midstate,
-            block2,
-            block3,
-        } => {
-            states = [state(midstate); N];
-            let b2 = std::array::from_fn(|j| v1_block2(block2, nonce(j)));
-            compress(&mut states, &b2);
-            let b3 = std::array::from_fn(|j| v1_block3(block3, nonce(j)));
-            compress(&mut states, &b3);
-        }
-    }
+        |h| unsafe { to_state(t, h) },
+        // SAFETY: as above.
+        |s, b| unsafe { compress_n(t, s, b) },
+    );
     keccak_into(proto, states, out);
 }
 
@@ -171,11 +151,15 @@ fn seals_high<L: Register>(
     hi_base: u32,
     out: Out<'_>,
 ) {
-    // SAFETY: NEON and SHA2, proven by the token `t`.
-    let mut states = [unsafe { to_state(t, midstate) }; N];
-    let blocks = std::array::from_fn(|j| v1_high_block3(block3, hi_base.wrapping_add(j as u32)));
-    // SAFETY: as above.
-    unsafe { compress_n(t, &mut states, &blocks) };
+    let states = final_states_high(
+        midstate,
+        block3,
+        hi_base,
+        // SAFETY: NEON and SHA2, proven by the token `t`.
+        |h| unsafe { to_state(t, h) },
+        // SAFETY: as above.
+        |s, b| unsafe { compress_n(t, s, b) },
+    );
     keccak_into(proto, states, out);
 }
 

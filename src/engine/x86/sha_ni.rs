@@ -9,7 +9,7 @@ use crate::engine::batch::{Batched, Kernel};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use crate::engine::primitives::sha256::{IV, K};
 use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{legacy_block, v1_block2, v1_block3, v1_high_block3, Job, MessageWords};
+use crate::job::{final_states, final_states_high, Job, MessageWords};
 
 /// Nonces in flight together.
 const N: usize = 4;
@@ -123,27 +123,7 @@ fn compress_n(states: &mut [State; N], blocks: &[[u32; 16]; N]) {
 #[inline]
 #[target_feature(enable = "sha,sse4.1,avx2")]
 fn states4(words: &MessageWords, base: u64) -> [State; N] {
-    let nonce = |j: usize| base.wrapping_add(j as u64);
-    let mut states: [State; N];
-    match words {
-        MessageWords::Legacy { block } => {
-            states = [to_state(&IV); N];
-            let blocks = std::array::from_fn(|j| legacy_block(block, nonce(j)));
-            compress_n(&mut states, &blocks);
-        }
-        MessageWords::V1 {
-            midstate,
-            block2,
-            block3,
-        } => {
-            states = [to_state(midstate); N];
-            let b2 = std::array::from_fn(|j| v1_block2(block2, nonce(j)));
-            compress_n(&mut states, &b2);
-            let b3 = std::array::from_fn(|j| v1_block3(block3, nonce(j)));
-            compress_n(&mut states, &b3);
-        }
-    }
-    states
+    final_states(words, base, |h| to_state(h), |s, b| compress_n(s, b))
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
@@ -190,10 +170,13 @@ fn keccak_input(t: ShaNi, states: [State; N]) -> [U64x4; 4] {
 #[inline]
 #[target_feature(enable = "sha,sse4.1,avx2")]
 fn states4_high(midstate: &[u32; 8], block3: &[u32; 16], hi_base: u32) -> [State; N] {
-    let mut states = [to_state(midstate); N];
-    let blocks = std::array::from_fn(|j| v1_high_block3(block3, hi_base.wrapping_add(j as u32)));
-    compress_n(&mut states, &blocks);
-    states
+    final_states_high(
+        midstate,
+        block3,
+        hi_base,
+        |h| to_state(h),
+        |s, b| compress_n(s, b),
+    )
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
