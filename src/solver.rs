@@ -253,7 +253,9 @@ impl Chunks {
         self.last.load(Ordering::SeqCst)
     }
 
-    /// No further chunk is started (a failure ends the search).
+    /// No further chunk is started (a failure ends the search): `last`
+    /// drops to 0 and `next` moves past every chunk, so not even chunk 0
+    /// starts if nobody had taken it yet.
     pub(crate) fn close(&self) {
         self.last.store(0, Ordering::SeqCst);
         self.next.store(u64::MAX / 2, Ordering::Relaxed);

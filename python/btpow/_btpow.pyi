@@ -94,8 +94,8 @@ def solve(
     ``start`` in the scheme's fastest order until a solution, ``max_time``
     seconds (then None) or Ctrl-C (KeyboardInterrupt). ``engine`` is one of
     ``engines()`` (default: the fastest CPU engine), ``threads`` defaults to
-    every core (at most 16 per core). Every answer is re-checked by the reference engine. The GIL
-    is released while hashing.
+    every core (at most 16 per core). Every answer is re-checked by the
+    reference engine. The GIL is released while hashing.
     """
 
 def engines() -> list[str]:

@@ -75,11 +75,12 @@ pub fn keccak_f<L: Lane>(a: &mut [L; 25]) {
     }
 }
 
-/// One round, unrolled: literal indices and rotation counts, so every
-/// lane lives in a register and every rotation is by an immediate.
+/// One round with round constant `rc`, unrolled: literal indices and
+/// rotation counts, so every lane lives in a register and every rotation
+/// is by an immediate.
 #[inline(always)]
 #[rustfmt::skip]
-fn round<L: Lane>(a: &mut [L; 25], rc: u64) {
+pub fn round<L: Lane>(a: &mut [L; 25], rc: u64) {
     // θ
     let c0 = a[0].xor3(a[5], a[10]).xor3(a[15], a[20]);
     let c1 = a[1].xor3(a[6], a[11]).xor3(a[16], a[21]);
