@@ -7,7 +7,6 @@ use super::{check_range, Engine, SearchError, Solution};
 use crate::job::{lanes_to_seal, Job};
 
 /// The most lanes any kernel has.
-/// The most lanes any kernel has.
 pub(crate) const MAX_LANES: usize = 16;
 
 /// A backend's hashing core.

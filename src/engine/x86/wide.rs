@@ -314,7 +314,6 @@ impl<T: Wide> Kernel for WideKernel<T> {
 }
 
 /// The engine of a width, if this CPU has its feature.
-/// The engine of a width, if this CPU has its feature.
 pub(super) fn engine<T: Wide>() -> Option<Batched<WideKernel<T>>> {
     T::detect().map(|t| Batched(WideKernel(t)))
 }
