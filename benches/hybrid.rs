@@ -23,34 +23,8 @@ mod x86 {
 
     use btpow::engine::primitives::keccak::{self, Lane, RC};
     use btpow::engine::primitives::sha256::K;
+    use btpow::engine::x86::avx512::{Avx512, U64x8};
     use criterion::{Criterion, Throughput};
-
-    /// Eight 64-bit lanes; made only by functions compiled for AVX-512F.
-    #[derive(Clone, Copy)]
-    struct Zmm(__m512i);
-
-    impl Lane for Zmm {
-        #[inline(always)]
-        fn splat(self, x: u64) -> Self {
-            // SAFETY: AVX-512F, proven by `self` (see `Zmm`); registers only.
-            Zmm(unsafe { _mm512_set1_epi64(x as i64) })
-        }
-        #[inline(always)]
-        fn xor(self, o: Self) -> Self {
-            // SAFETY: as in `splat`.
-            Zmm(unsafe { _mm512_xor_si512(self.0, o.0) })
-        }
-        #[inline(always)]
-        fn andnot(self, o: Self) -> Self {
-            // SAFETY: as in `splat`.
-            Zmm(unsafe { _mm512_andnot_si512(self.0, o.0) })
-        }
-        #[inline(always)]
-        fn rotl(self, n: u32) -> Self {
-            // SAFETY: as in `splat`.
-            Zmm(unsafe { _mm512_rolv_epi64(self.0, _mm512_set1_epi64(n as i64)) })
-        }
-    }
 
     /// Four SHA-256 states in the SHA-NI layout and their message words.
     #[derive(Clone, Copy)]
@@ -158,25 +132,25 @@ mod x86 {
     }
 
     #[target_feature(enable = "avx512f")]
-    fn keccak(n: u64) -> __m512i {
-        let mut s = [Zmm(_mm512_set1_epi64(3)); 25];
+    fn keccak(t: Avx512, n: u64) -> [U64x8; 25] {
+        let mut s = [t.u64x8(_mm512_set1_epi64(3)); 25];
         for _ in 0..n {
             keccak::keccak_f(&mut s);
         }
-        s[0].0
+        s
     }
 
     /// Keccak round `r` of the library's permutation.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn round(s: &mut [Zmm; 25], r: usize) {
+    fn round(s: &mut [U64x8; 25], r: usize) {
         keccak::round(s, RC[r]);
     }
 
     #[target_feature(enable = "sha,sse4.1,avx512f")]
-    fn hybrid(n: u64) -> (__m128i, __m512i) {
+    fn hybrid(t: Avx512, n: u64) -> (__m128i, [U64x8; 25]) {
         let (mut a, mut b) = (four(1), four(2));
-        let mut s = [Zmm(_mm512_set1_epi64(3)); 25];
+        let mut s = [t.u64x8(_mm512_set1_epi64(3)); 25];
         for _ in 0..n {
             // Two groups x 16 steps over 24 rounds: two steps in each of
             // the first eight rounds, one in each of the others.
@@ -221,9 +195,9 @@ mod x86 {
             }
             // The next permutation reads this one's digests, as an
             // engine's would.
-            s[1] = Zmm(_mm512_xor_si512(s[1].0, _mm512_castsi128_si512(a.abef[0])));
+            s[1] = s[1].xor(t.u64x8(_mm512_castsi128_si512(a.abef[0])));
         }
-        (fold(&a, &b), s[0].0)
+        (fold(&a, &b), s)
     }
 
     /// Iterations (eight nonces each) per measured call.
@@ -231,10 +205,10 @@ mod x86 {
 
     pub fn hybrid_bench(c: &mut Criterion) {
         let sha = is_x86_feature_detected!("sha") && is_x86_feature_detected!("sse4.1");
-        if !(sha && is_x86_feature_detected!("avx512f")) {
+        let Some(t) = Avx512::detect().filter(|_| sha) else {
             println!("hybrid: this CPU lacks SHA-NI or AVX-512F; nothing to measure");
             return;
-        }
+        };
         let mut group = c.benchmark_group("hybrid");
         group.throughput(Throughput::Elements(CALLS * 8));
         // SAFETY (the four blocks below): SHA-NI, SSE4.1 and AVX-512F,
@@ -250,11 +224,11 @@ mod x86 {
         });
         group.bench_function("avx512 keccak x1", |b| {
             // SAFETY: see above.
-            b.iter(|| black_box(unsafe { keccak(black_box(CALLS)) }))
+            b.iter(|| black_box(unsafe { keccak(t, black_box(CALLS)) }))
         });
         group.bench_function("hybrid", |b| {
             // SAFETY: see above.
-            b.iter(|| black_box(unsafe { hybrid(black_box(CALLS)) }))
+            b.iter(|| black_box(unsafe { hybrid(t, black_box(CALLS)) }))
         });
         group.finish();
     }
