@@ -37,38 +37,64 @@ pub const IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
+/// [`K`] in four blocks of 16: the rounds run sixteen at a time.
+const K16: [[u32; 16]; 4] = {
+    let mut t = [[0u32; 16]; 4];
+    let mut i = 0;
+    while i < 64 {
+        t[i / 16][i % 16] = K[i];
+        i += 1;
+    }
+    t
+};
+
 /// One compression of the 16-word block `w` into `state`.
+///
+/// The rounds are written out sixteen at a time (each one's schedule slot a
+/// constant) so that the 16 schedule words live in registers: as one loop
+/// over the 64 rounds the compiler kept them in memory, indexed at run
+/// time, which made a compression on 16 AVX-512 lanes 20–30 % slower and
+/// a scalar one twice as slow (PERFORMANCE.md; `compare` prints this
+/// function's time in its roofline line).
 #[inline(always)]
 pub fn compress<W: Word>(state: &mut [W; 8], mut w: [W; 16]) {
-    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for (i, &k) in K.iter().enumerate() {
-        if i >= 16 {
-            let w15 = w[(i + 1) % 16];
-            let w2 = w[(i + 14) % 16];
-            let s0 = w15.rotr(7).xor(w15.rotr(18)).xor(w15.shr(3));
-            let s1 = w2.rotr(17).xor(w2.rotr(19)).xor(w2.shr(10));
-            w[i % 16] = w[i % 16].add(s0).add(w[(i + 9) % 16]).add(s1);
-        }
-        let big_s1 = e.rotr(6).xor(e.rotr(11)).xor(e.rotr(25));
-        let ch = e.and(f).xor(e.andnot(g));
-        let t1 = h.add(big_s1).add(ch).add(h.splat(k)).add(w[i % 16]);
-        let big_s0 = a.rotr(2).xor(a.rotr(13)).xor(a.rotr(22));
-        // maj(a, b, c) = (a & b) ^ (c & (a ^ b))
-        let maj = a.and(b).xor(c.and(a.xor(b)));
-        let t2 = big_s0.add(maj);
-        h = g;
-        g = f;
-        f = e;
-        e = d.add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.add(t2);
+    let mut s = *state;
+    macro_rules! sixteen {
+        ($extend:literal, $k:expr; $($i:literal)*) => {
+            $( round::<W, $i, $extend>(&mut s, &mut w, $k[$i]); )*
+        };
     }
-    let out = [a, b, c, d, e, f, g, h];
-    for (s, v) in state.iter_mut().zip(out) {
-        *s = s.add(v);
+    sixteen!(false, K16[0]; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    for k in &K16[1..] {
+        sixteen!(true, k; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
     }
+    for (st, v) in state.iter_mut().zip(s) {
+        *st = st.add(v);
+    }
+}
+
+/// One round on the working state `[a, b, c, d, e, f, g, h]` with round
+/// constant `k`; `w[I]` is this round's schedule word, first extended in
+/// place (`W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]`) in every
+/// round after the sixteenth.
+#[inline(always)]
+fn round<W: Word, const I: usize, const EXTEND: bool>(s: &mut [W; 8], w: &mut [W; 16], k: u32) {
+    let [a, b, c, d, e, f, g, h] = *s;
+    if EXTEND {
+        let w15 = w[(I + 1) % 16];
+        let w2 = w[(I + 14) % 16];
+        let s0 = w15.rotr(7).xor(w15.rotr(18)).xor(w15.shr(3));
+        let s1 = w2.rotr(17).xor(w2.rotr(19)).xor(w2.shr(10));
+        w[I] = w[I].add(s0).add(w[(I + 9) % 16]).add(s1);
+    }
+    let big_s1 = e.rotr(6).xor(e.rotr(11)).xor(e.rotr(25));
+    let ch = e.and(f).xor(e.andnot(g));
+    let t1 = h.add(big_s1).add(ch).add(h.splat(k)).add(w[I]);
+    let big_s0 = a.rotr(2).xor(a.rotr(13)).xor(a.rotr(22));
+    // maj(a, b, c) = (a & b) ^ (c & (a ^ b))
+    let maj = a.and(b).xor(c.and(a.xor(b)));
+    let t2 = big_s0.add(maj);
+    *s = [t1.add(t2), a, b, c, d.add(t1), e, f, g];
 }
 
 impl Word for u32 {
