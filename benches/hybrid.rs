@@ -67,11 +67,22 @@ mod x86 {
         }
     }
 
-    /// The 16 steps of one compression of each of the four, with the
-    /// feed-forward; the next message depends on the result.
+    /// The end of one compression of each of the four, begun from `from`:
+    /// the feed-forward, and the next message made to depend on the result.
+    #[inline]
+    #[target_feature(enable = "sha,sse4.1")]
+    fn finish(f: &mut Four, from: &Four) {
+        for j in 0..4 {
+            f.abef[j] = _mm_add_epi32(f.abef[j], from.abef[j]);
+            f.cdgh[j] = _mm_add_epi32(f.cdgh[j], from.cdgh[j]);
+            f.w[j][0] = _mm_xor_si128(f.w[j][0], f.abef[j]);
+        }
+    }
+
+    /// The 16 steps of one compression of each of the four, and [`finish`].
     macro_rules! compress {
         ($f:expr) => {{
-            let (abef, cdgh) = ($f.abef, $f.cdgh);
+            let from = $f;
             step::<0>(&mut $f);
             step::<1>(&mut $f);
             step::<2>(&mut $f);
@@ -88,11 +99,7 @@ mod x86 {
             step::<13>(&mut $f);
             step::<14>(&mut $f);
             step::<15>(&mut $f);
-            for j in 0..4 {
-                $f.abef[j] = _mm_add_epi32($f.abef[j], abef[j]);
-                $f.cdgh[j] = _mm_add_epi32($f.cdgh[j], cdgh[j]);
-                $f.w[j][0] = _mm_xor_si128($f.w[j][0], $f.abef[j]);
-            }
+            finish(&mut $f, &from);
         }};
     }
 
@@ -154,7 +161,7 @@ mod x86 {
         for _ in 0..n {
             // Two groups x 16 steps over 24 rounds: two steps in each of
             // the first eight rounds, one in each of the others.
-            let (abef_a, cdgh_a, abef_b, cdgh_b) = (a.abef, a.cdgh, b.abef, b.cdgh);
+            let (from_a, from_b) = (a, b);
             macro_rules! r {
                 ($r:expr; $($g:ident $q:literal),*) => {
                     $(step::<$q>(&mut $g);)*
@@ -185,14 +192,8 @@ mod x86 {
             r!(21; b 13);
             r!(22; b 14);
             r!(23; b 15);
-            for j in 0..4 {
-                a.abef[j] = _mm_add_epi32(a.abef[j], abef_a[j]);
-                a.cdgh[j] = _mm_add_epi32(a.cdgh[j], cdgh_a[j]);
-                b.abef[j] = _mm_add_epi32(b.abef[j], abef_b[j]);
-                b.cdgh[j] = _mm_add_epi32(b.cdgh[j], cdgh_b[j]);
-                a.w[j][0] = _mm_xor_si128(a.w[j][0], a.abef[j]);
-                b.w[j][0] = _mm_xor_si128(b.w[j][0], b.abef[j]);
-            }
+            finish(&mut a, &from_a);
+            finish(&mut b, &from_b);
             // The next permutation reads this one's digests, as an
             // engine's would.
             s[1] = s[1].xor(t.u64x8(_mm512_castsi128_si512(a.abef[0])));
