@@ -15,6 +15,7 @@ pub mod account;
 pub mod chain;
 pub mod challenge;
 pub mod engine;
+pub mod file;
 pub mod hash;
 pub mod hex;
 pub mod job;

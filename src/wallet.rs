@@ -85,7 +85,48 @@ pub enum WalletError {
         /// The flag it came from.
         what: &'static str,
     },
+    #[error("{what} is empty: refused, since an empty URI is the well-known development root key {DEV_ROOT_SS58}, which anyone can sign for (is a shell variable unset?)")]
+    /// An empty secret URI (it would give the public development root key).
+    EmptyUri {
+        /// The flag it came from.
+        what: &'static str,
+    },
+    #[error("{path}: publicKey is {public_key} but ss58Address is {ss58_address}; the file is inconsistent, refusing to guess which is meant")]
+    /// A key file whose two statements of its public key disagree.
+    InconsistentPublic {
+        /// The file.
+        path: PathBuf,
+        /// `publicKey`, as SS58.
+        public_key: String,
+        /// `ss58Address`.
+        ss58_address: String,
+    },
+    #[error("the {what} keyfile {keyfile} holds {from_keyfile}, but {public_file} says {from_public_file}; refusing a wallet whose two files disagree (regenerate the public file from the keyfile with btcli)")]
+    /// A keyfile and the wallet's public key file name different keys.
+    WalletMismatch {
+        /// "coldkey" or "hotkey".
+        what: &'static str,
+        /// The keyfile.
+        keyfile: PathBuf,
+        /// Its key (SS58).
+        from_keyfile: String,
+        /// The public key file.
+        public_file: PathBuf,
+        /// Its key (SS58).
+        from_public_file: String,
+    },
 }
+
+/// The development root key (the dev phrase with no derivation): what an
+/// empty secret URI gives.
+pub const DEV_ROOT_SS58: &str = "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV";
+
+/// The public development mnemonic (Substrate's `DEV_PHRASE`).
+pub const DEV_PHRASE: &str =
+    "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+
+/// The largest wallet file read (keyfiles are a few hundred bytes).
+pub const MAX_WALLET_FILE_BYTES: u64 = 64 << 10;
 
 /// Where a wallet's files are (btcli's `--wallet.path/name/hotkey`).
 #[derive(Clone, Debug)]
@@ -173,7 +214,7 @@ impl PasswordSource for NoPassword {
 }
 
 fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, WalletError> {
-    std::fs::read(path)
+    crate::file::read_regular(path, MAX_WALLET_FILE_BYTES)
         .map(Zeroizing::new)
         .map_err(|source| WalletError::Read {
             path: path.to_path_buf(),
@@ -252,16 +293,27 @@ fn hex_field<const N: usize>(
 }
 
 /// The public key a keyfile states, from `publicKey` or `ss58Address`.
+/// When the file states both, they must agree.
 fn stated_public(path: &Path, json: &KeyfileJson) -> Result<Option<[u8; 32]>, WalletError> {
-    if let Some(pk) = &json.public_key {
-        return hex_field(path, "publicKey", pk).map(Some);
+    let public_key = match &json.public_key {
+        Some(pk) => Some(hex_field::<32>(path, "publicKey", pk)?),
+        None => None,
+    };
+    let ss58 = match &json.ss58_address {
+        Some(addr) => Some(
+            crate::account::parse_account(addr)
+                .map_err(|e| format_error(path, format!("ss58Address: {e}")))?,
+        ),
+        None => None,
+    };
+    match (public_key, ss58) {
+        (Some(pk), Some(addr)) if pk != addr => Err(WalletError::InconsistentPublic {
+            path: path.to_path_buf(),
+            public_key: crate::account::ss58_encode(&pk),
+            ss58_address: crate::account::ss58_encode(&addr),
+        }),
+        (pk, addr) => Ok(pk.or(addr)),
     }
-    if let Some(addr) = &json.ss58_address {
-        return crate::account::parse_account(addr)
-            .map(Some)
-            .map_err(|e| format_error(path, format!("ss58Address: {e}")));
-    }
-    Ok(None)
 }
 
 /// A public key file (`coldkeypub.txt`, `<hotkey>pub.txt`) or any keyfile's
@@ -315,8 +367,22 @@ pub fn read_keypair(path: &Path, passwords: &dyn PasswordSource) -> Result<Keypa
 /// A keypair from a secret URI (`//Alice`, a mnemonic, `mnemonic//hard/soft`,
 /// `0x` seed), for test chains.
 pub fn keypair_from_uri(what: &'static str, uri: &str) -> Result<Keypair, WalletError> {
+    if uri.trim().is_empty() {
+        return Err(WalletError::EmptyUri { what });
+    }
     let uri: SecretUri = uri.parse().map_err(|_| WalletError::BadUri { what })?;
     Keypair::from_uri(&uri).map_err(|_| WalletError::BadUri { what })
+}
+
+/// Whether `uri` is one of the public development keys: a bare derivation
+/// path (`//Alice`, `//Bob//stash`, which derive from [`DEV_PHRASE`]) or
+/// the dev phrase itself. Anyone can sign for those keys.
+pub fn is_dev_uri(uri: &str) -> bool {
+    let uri = uri.trim();
+    uri.starts_with('/') || {
+        let phrase = uri.split('/').next().unwrap_or("");
+        phrase.split_whitespace().eq(DEV_PHRASE.split_whitespace())
+    }
 }
 
 /// The keys a registration uses: both public keys, and the signer's keypair.
@@ -355,6 +421,56 @@ pub struct KeySource {
 }
 
 impl KeySource {
+    /// Checks, without any secret and before a chain is reached, what
+    /// either scheme needs: the URIs given parse, and the hotkey's and the
+    /// coldkey's public keys can be read.
+    pub fn check(&self) -> Result<(), WalletError> {
+        match &self.hotkey_uri {
+            Some(uri) => drop(keypair_from_uri("--hotkey-uri", uri)?),
+            None => drop(self.hotkey_public()?),
+        }
+        match &self.coldkey_uri {
+            Some(uri) => drop(keypair_from_uri("--coldkey-uri", uri)?),
+            None => {
+                // The public key file, or else the keyfile (which may be
+                // encrypted, so only read and recognised here).
+                let public = self.paths.coldkeypub();
+                if let Err(e) = read_public(&public) {
+                    if !is_missing(&e) {
+                        return Err(e);
+                    }
+                    drop(read(&self.paths.coldkey())?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The hotkey's public key from its keyfile, or from its `…pub.txt`
+    /// when the keyfile is missing; both, when both are there, must agree.
+    fn hotkey_public(&self) -> Result<[u8; 32], WalletError> {
+        let (keyfile, public_file) = (self.paths.hotkey(), self.paths.hotkeypub());
+        match read_public(&keyfile) {
+            Ok(key) => {
+                agree("hotkey", &keyfile, key, &public_file)?;
+                Ok(key)
+            }
+            // Missing, or encrypted (a public key needs no password).
+            Err(e @ (WalletError::Read { .. } | WalletError::NeedPassword { .. }))
+                if is_missing(&e) || matches!(e, WalletError::NeedPassword { .. }) =>
+            {
+                read_public(&public_file).map_err(|pe| {
+                    if is_missing(&pe) {
+                        e
+                    } else {
+                        pe
+                    }
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The keys, with `signer`'s secret: only the signing key is decrypted;
     /// the other key's public half comes from its keyfile, or from its
     /// `…pub.txt` when the hotkey's keyfile is missing or unreadable.
@@ -371,6 +487,9 @@ impl KeySource {
         let (hotkey, coldkey, signer) = match signer {
             Signer::Hotkey => {
                 let pair = pair(&self.hotkey_uri, "--hotkey-uri", paths.hotkey())?;
+                if self.hotkey_uri.is_none() {
+                    agree("hotkey", &paths.hotkey(), pair.public_key().0, &paths.hotkeypub())?;
+                }
                 let coldkey = match &self.coldkey_uri {
                     Some(uri) => keypair_from_uri("--coldkey-uri", uri)?.public_key().0,
                     None => read_public(&paths.coldkeypub())?,
@@ -379,11 +498,13 @@ impl KeySource {
             }
             Signer::Coldkey => {
                 let pair = pair(&self.coldkey_uri, "--coldkey-uri", paths.coldkey())?;
+                if self.coldkey_uri.is_none() {
+                    // So that both schemes report one coldkey for a wallet.
+                    agree("coldkey", &paths.coldkey(), pair.public_key().0, &paths.coldkeypub())?;
+                }
                 let hotkey = match &self.hotkey_uri {
                     Some(uri) => keypair_from_uri("--hotkey-uri", uri)?.public_key().0,
-                    None => {
-                        read_public(&paths.hotkey()).or_else(|_| read_public(&paths.hotkeypub()))?
-                    }
+                    None => self.hotkey_public()?,
                 };
                 (hotkey, pair.public_key().0, pair)
             }
@@ -393,5 +514,60 @@ impl KeySource {
             coldkey,
             signer,
         })
+    }
+}
+
+/// Whether a wallet error says the file is not there at all.
+fn is_missing(e: &WalletError) -> bool {
+    matches!(e, WalletError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+}
+
+/// `key`, read from `keyfile`, must be what `public_file` states, if that
+/// file is there.
+fn agree(
+    what: &'static str,
+    keyfile: &Path,
+    key: [u8; 32],
+    public_file: &Path,
+) -> Result<(), WalletError> {
+    match read_public(public_file) {
+        Ok(stated) if stated != key => Err(WalletError::WalletMismatch {
+            what,
+            keyfile: keyfile.to_path_buf(),
+            from_keyfile: crate::account::ss58_encode(&key),
+            public_file: public_file.to_path_buf(),
+            from_public_file: crate::account::ss58_encode(&stated),
+        }),
+        Ok(_) => Ok(()),
+        Err(e) if is_missing(&e) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_uri_is_refused_naming_the_key_it_would_give() {
+        for uri in ["", "  "] {
+            let e = keypair_from_uri("--coldkey-uri", uri).unwrap_err().to_string();
+            assert!(e.starts_with("--coldkey-uri is empty"), "{e}");
+            assert!(e.contains(DEV_ROOT_SS58), "{e}");
+        }
+        // What the empty URI would have given: the dev root key.
+        let root = Keypair::from_uri(&"".parse().unwrap()).unwrap();
+        assert_eq!(crate::account::ss58_encode(&root.public_key().0), DEV_ROOT_SS58);
+    }
+
+    #[test]
+    fn dev_uris_are_recognised() {
+        for uri in ["//Alice", "/soft", "//Bob//stash", DEV_PHRASE, &format!("{DEV_PHRASE}//Alice")] {
+            assert!(is_dev_uri(uri), "{uri}");
+        }
+        let other = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+        for uri in [other, &format!("{other}//Alice"), "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"] {
+            assert!(!is_dev_uri(uri), "{uri}");
+        }
     }
 }

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use btpow::account::ss58_encode;
-use btpow::wallet::{self, NoPassword, PasswordSource, WalletError, WalletPaths};
+use btpow::chain::Signer;
+use btpow::wallet::{self, KeySource, NoPassword, PasswordSource, WalletError, WalletPaths};
 use zeroize::Zeroizing;
 
 fn fixture() -> WalletPaths {
@@ -85,6 +86,8 @@ fn a_tampered_public_key_is_caught() {
     let mut json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(fixture().hotkey()).unwrap()).unwrap();
     json["publicKey"] = serde_json::json!(format!("0x{}", "11".repeat(32)));
+    // (With ss58Address left as it was, the file would contradict itself.)
+    json.as_object_mut().unwrap().remove("ss58Address");
     let path: PathBuf = dir.join("hot");
     std::fs::write(&path, json.to_string()).unwrap();
     let e = wallet::read_keypair(&path, &NoPassword).unwrap_err();
@@ -122,4 +125,100 @@ fn dev_uris() {
         "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
     );
     assert!(wallet::keypair_from_uri("--hotkey-uri", "not a uri at all //x///").is_err());
+}
+
+/// A copy of the fixture wallet in a fresh directory, to alter.
+fn fixture_copy(name: &str) -> (PathBuf, WalletPaths) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wallets/fixture");
+    let root = std::env::temp_dir().join(format!("btpow-wallet-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dst = root.join("fixture");
+    std::fs::create_dir_all(dst.join("hotkeys")).unwrap();
+    for f in ["coldkey", "coldkeypub.txt", "hotkeys/hot", "hotkeys/hotpub.txt"] {
+        std::fs::copy(src.join(f), dst.join(f)).unwrap();
+    }
+    let paths = WalletPaths::new(root.to_str().unwrap(), "fixture", "hot");
+    (root, paths)
+}
+
+fn source(paths: WalletPaths) -> KeySource {
+    KeySource {
+        paths,
+        hotkey_uri: None,
+        coldkey_uri: None,
+    }
+}
+
+#[test]
+fn a_coldkey_that_disagrees_with_coldkeypub_is_refused_naming_both() {
+    let (root, paths) = fixture_copy("mismatch");
+    // coldkeypub.txt now names the hotkey's key.
+    std::fs::copy(paths.hotkeypub(), paths.coldkeypub()).unwrap();
+    let e = source(paths.clone())
+        .load(Signer::Coldkey, &Fixed("btpow fixture password"))
+        .unwrap_err();
+    assert!(matches!(e, WalletError::WalletMismatch { .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains(&printed("coldkey")), "{text}");
+    assert!(text.contains(&printed("hot")), "{text}");
+    assert!(text.contains("coldkeypub.txt"), "{text}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_public_key_file_whose_two_fields_disagree_is_refused() {
+    let (root, paths) = fixture_copy("inconsistent");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(paths.coldkeypub()).unwrap()).unwrap();
+    json["ss58Address"] = serde_json::json!(printed("hot"));
+    std::fs::write(paths.coldkeypub(), json.to_string()).unwrap();
+    let e = wallet::read_public(&paths.coldkeypub()).unwrap_err();
+    assert!(matches!(e, WalletError::InconsistentPublic { .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains(&printed("coldkey")) && text.contains(&printed("hot")), "{text}");
+    // Before any chain is reached, and for the legacy scheme too.
+    assert!(matches!(
+        source(paths.clone()).check().unwrap_err(),
+        WalletError::InconsistentPublic { .. }
+    ));
+    assert!(source(paths).load(Signer::Hotkey, &NoPassword).is_err());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn wallet_files_that_are_not_regular_files_are_refused_at_once() {
+    let (root, paths) = fixture_copy("kinds");
+    // A FIFO with no writer as the hotkey: a plain read would block for ever.
+    std::fs::remove_file(paths.hotkey()).unwrap();
+    let c = std::ffi::CString::new(paths.hotkey().to_str().unwrap()).unwrap();
+    // SAFETY: FFI call with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let t = std::time::Instant::now();
+    let e = source(paths.clone()).load(Signer::Hotkey, &NoPassword).unwrap_err();
+    assert!(e.to_string().contains("a FIFO (named pipe), not a regular file"), "{e}");
+    assert!(source(paths.clone()).check().is_err());
+    // An endless device as coldkeypub.txt.
+    std::fs::remove_file(paths.coldkeypub()).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", paths.coldkeypub()).unwrap();
+    let e = wallet::read_public(&paths.coldkeypub()).unwrap_err();
+    assert!(e.to_string().contains("a character device, not a regular file"), "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn empty_uris_are_refused_before_anything_else() {
+    let (root, paths) = fixture_copy("empty-uri");
+    for (hot, cold) in [(Some(""), None), (None, Some(" "))] {
+        let s = KeySource {
+            paths: paths.clone(),
+            hotkey_uri: hot.map(String::from),
+            coldkey_uri: cold.map(String::from),
+        };
+        let e = s.check().unwrap_err();
+        assert!(matches!(e, WalletError::EmptyUri { .. }), "{e}");
+        assert!(e.to_string().contains(wallet::DEV_ROOT_SS58), "{e}");
+        assert!(s.load(Signer::Hotkey, &NoPassword).is_err());
+    }
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -109,6 +109,14 @@ class Vectors(unittest.TestCase):
                 with self.assertRaises(OverflowError):
                     btpow.solve(d, scheme="legacy", block_hash=r["block_hash"], hotkey=r["hotkey"], start=start)
                 continue
+            if end == start:
+                # pow.py's empty range: refused, as pow_mine_cpu refuses 0 attempts.
+                self.assertEqual(r["first_nonce"], "")
+                with self.assertRaisesRegex(ValueError, "attempts"):
+                    btpow.solve(
+                        d, scheme="legacy", block_hash=r["block_hash"], hotkey=r["hotkey"], start=start, attempts=0
+                    )
+                continue
             got = btpow.solve(
                 d, scheme="legacy", block_hash=r["block_hash"], hotkey=r["hotkey"], start=start, attempts=end - start
             )
@@ -368,6 +376,50 @@ class GeneralApi(unittest.TestCase):
             btpow.solve(-1, **self.V1)
         with self.assertRaises(ValueError):
             btpow.meets(bytes(31), 1)
+
+    def test_an_empty_range_is_refused_as_pow_mine_cpu_refuses_it(self):
+        p = prefix(5, bytes.fromhex("11" * 32), bytes.fromhex("22" * 32), bytes.fromhex("33" * 32))
+        for start in (0, 7, U64 - 1):
+            theirs = same_outcome(self, (p, 1, start, 0))
+            self.assertEqual(theirs[:2], ("raised", ValueError))
+            for challenge in (dict(prefix=p), self.V1, self.LEGACY):
+                with self.assertRaises(ValueError, msg=(start, challenge)) as e:
+                    btpow.solve(1, start=start, attempts=0, **challenge)
+                self.assertIn("attempts must be at least 1", str(e.exception))
+        # One nonce is the smallest range, for both.
+        self.assertEqual(btpow.solve(1, prefix=p, start=U64 - 1, attempts=1), btpow.pow_mine_cpu(p, 1, U64 - 1, 1))
+
+    def test_a_raw_prefix_needs_the_domain_tag(self):
+        p = prefix(5, bytes.fromhex("11" * 32), bytes.fromhex("22" * 32), bytes.fromhex("33" * 32))
+        self.assertEqual(btpow.seal(3, prefix=p), btpow.seal(3, **self.V1))
+        for bad in (b"S" + p[1:], bytes(123), p[:24] + b"2" + p[25:], b"x" * 123):
+            self.assertEqual(same_outcome(self, (bad, 1, 0, 1))[:2], ("raised", ValueError))
+            with self.assertRaises(ValueError) as e:
+                btpow.seal(3, prefix=bad)
+            self.assertIn("subtensor-pow-register-v1", str(e.exception))
+            with self.assertRaises(ValueError) as e:
+                btpow.solve(1, prefix=bad, attempts=1)
+            self.assertIn("subtensor-pow-register-v1", str(e.exception))
+        # netuid 0 (root) is a challenge seal and solve compute, as from its parts.
+        root = prefix(0, bytes.fromhex("11" * 32), bytes.fromhex("22" * 32), bytes.fromhex("33" * 32))
+        self.assertEqual(btpow.seal(3, prefix=root), btpow.seal(3, **dict(self.V1, netuid=0)))
+        self.assertIsNotNone(btpow.solve(1, prefix=root, attempts=1))
+
+    def test_huge_max_time_is_reported_briefly(self):
+        for max_time in (1e300, float("inf"), 1.7976931348623157e308, 2e9, 1e9 + 1):
+            with self.assertRaises(ValueError, msg=max_time) as e:
+                btpow.solve(1, max_time=max_time, **self.V1)
+            message = str(e.exception)
+            self.assertIn("max_time", message)
+            self.assertIn("too long (at most 1e9 s)", message)
+            self.assertLess(len(message), 80, message)
+        for max_time in (-1e300, float("-inf"), -1.0, 0.0, float("nan")):
+            with self.assertRaises(ValueError, msg=max_time) as e:
+                btpow.solve(1, max_time=max_time, **self.V1)
+            self.assertIn("max_time", str(e.exception))
+            self.assertLess(len(str(e.exception)), 80, str(e.exception))
+        # The bound itself is taken.
+        self.assertIsNotNone(btpow.solve(1, attempts=1, max_time=1e9, **self.V1))
 
     @unittest.skipUnless(os.environ.get("BTPOW_BENCH"), "BTPOW_BENCH (the btpow-bench binary) is not set")
     def test_messages_are_the_command_lines(self):

@@ -45,6 +45,8 @@ pub struct SubnetState {
     pub min_difficulty: Option<u64>,
     /// `MaxDifficulty`, if the runtime has it.
     pub max_difficulty: Option<u64>,
+    /// The subnet does not exist (`NetworksAdded` is false).
+    pub missing: bool,
     /// `NetworkPowRegistrationAllowed`.
     pub pow_allowed: bool,
     /// The hotkey's uid, if it is registered.
@@ -60,6 +62,9 @@ pub struct SubnetState {
 /// A connection to a subtensor node.
 pub struct Chain {
     url: String,
+    /// The URL as it may be shown ([`super::endpoint::redact`]).
+    shown: String,
+    genesis: [u8; 32],
     api: OnlineClient<SubstrateConfig>,
     rpc: Rpc,
     timeout: Duration,
@@ -119,7 +124,7 @@ impl ConnectFailure {
 /// A websocket JSON-RPC client for `url`, its connection bounded by `timeout`.
 async fn ws_client(url: &str, timeout: Duration) -> Result<RpcClient, ChainError> {
     let failed = |e: ConnectFailure| ChainError::Connect {
-        url: url.to_string(),
+        url: super::endpoint::redact(url),
         source: Box::new(e),
     };
     let parsed = Url::parse(url).map_err(|e| {
@@ -143,6 +148,17 @@ impl Chain {
     /// Connects to `url` (`ws://` or `wss://`); the connection and each
     /// request then wait at most `timeout`.
     pub async fn connect(url: &str, timeout: Duration) -> Result<Chain, ChainError> {
+        Self::connect_checked(url, timeout, |_| Ok(())).await
+    }
+
+    /// As [`Chain::connect`], and `check` decides from the genesis hash
+    /// (which chain this is) whether to go on, before anything else is
+    /// asked; its refusal comes back as [`ChainError::Unwanted`].
+    pub async fn connect_checked(
+        url: &str,
+        timeout: Duration,
+        check: impl FnOnce(&[u8; 32]) -> Result<(), String>,
+    ) -> Result<Chain, ChainError> {
         within("the connection", timeout, async {
             let client = ws_client(url, timeout).await?;
             let rpc = Rpc::new(client.clone());
@@ -151,6 +167,7 @@ impl Chain {
                 .await
                 .map_err(|e| ChainError::from_request("chain_getBlockHash(0)", e))?
                 .ok_or_else(|| missing("chain_getBlockHash(0)", "no genesis block"))?;
+            check(&genesis.0).map_err(ChainError::Unwanted)?;
             let config = SubstrateConfig::builder().set_genesis_hash(genesis).build();
             let backend = LegacyBackend::builder().build(client);
             let api = OnlineClient::from_backend_with_config(config, Arc::new(backend))
@@ -158,12 +175,19 @@ impl Chain {
                 .map_err(|e| ChainError::from_request("the runtime metadata", e))?;
             Ok(Chain {
                 url: url.to_string(),
+                shown: super::endpoint::redact(url),
+                genesis: genesis.0,
                 api,
                 rpc,
                 timeout,
             })
         })
         .await
+    }
+
+    /// The genesis hash: which chain this is.
+    pub fn genesis(&self) -> [u8; 32] {
+        self.genesis
     }
 
     async fn at(
@@ -185,7 +209,7 @@ impl Chain {
 
 impl Node for Chain {
     fn endpoint(&self) -> &str {
-        &self.url
+        &self.shown
     }
 
     async fn head(&mut self) -> Result<Head, ChainError> {
@@ -267,7 +291,7 @@ impl Node for Chain {
                                 .fetch($k)
                                 .await
                                 .map_err(|e| ChainError::from_request($item, e))?;
-                            Some(value.decode().map_err(|e| ChainError::Node {
+                            Some(value.decode().map_err(|e| ChainError::Unreadable {
                                 what: $item,
                                 source: Box::new(e),
                             })?)
@@ -285,7 +309,7 @@ impl Node for Chain {
                             .map_err(|e| ChainError::from_request($item, e))?
                         {
                             None => None,
-                            Some(v) => Some(v.decode().map_err(|e| ChainError::Node {
+                            Some(v) => Some(v.decode().map_err(|e| ChainError::Unreadable {
                                 what: $item,
                                 source: Box::new(e),
                             })?),
@@ -296,6 +320,8 @@ impl Node for Chain {
             let difficulty = read!(opt "Difficulty", (u16,), u64, (netuid,))
                 .ok_or_else(|| missing("Difficulty", "not in this runtime"))?;
             Ok(SubnetState {
+                // A runtime without the item: taken to exist.
+                missing: !read!(opt "NetworksAdded", (u16,), bool, (netuid,)).unwrap_or(true),
                 difficulty,
                 min_difficulty: read!(opt "MinDifficulty", (u16,), u64, (netuid,)),
                 max_difficulty: read!(opt "MaxDifficulty", (u16,), u64, (netuid,)),
@@ -378,7 +404,17 @@ impl Node for Chain {
     }
 
     async fn reconnect(&mut self) -> Result<(), ChainError> {
-        *self = Chain::connect(&self.url, self.timeout).await?;
+        let genesis = self.genesis;
+        // The same chain, or none: a node that now serves another chain is
+        // not this registration's.
+        *self = Chain::connect_checked(&self.url, self.timeout, |g| {
+            if *g == genesis {
+                Ok(())
+            } else {
+                Err("after reconnecting, the node serves another chain (its genesis hash changed)".into())
+            }
+        })
+        .await?;
         Ok(())
     }
 }

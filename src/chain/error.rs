@@ -26,7 +26,7 @@ pub enum ChainError {
         source: Source,
     },
     /// The connection was lost during a request.
-    #[error("connection lost during {what}")]
+    #[error("the connection to the node closed during {what}")]
     Disconnected {
         /// The request.
         what: &'static str,
@@ -42,8 +42,8 @@ pub enum ChainError {
         /// How long was waited.
         limit: Duration,
     },
-    /// The node answered, with an error or with something that does not decode.
-    #[error("the node refused {what}")]
+    /// The node answered with an error.
+    #[error("the node answered {what} with an error")]
     Node {
         /// The request.
         what: &'static str,
@@ -51,6 +51,20 @@ pub enum ChainError {
         #[source]
         source: Source,
     },
+    /// The node answered with something that cannot be read as the answer
+    /// (not what a subtensor node sends).
+    #[error("the node's answer to {what} cannot be read (it is not what a subtensor node sends)")]
+    Unreadable {
+        /// The request.
+        what: &'static str,
+        /// The node's answer.
+        #[source]
+        source: Source,
+    },
+    /// The chain reached is one the caller will not use (see
+    /// [`super::Chain::connect_checked`]).
+    #[error("{0}")]
+    Unwanted(String),
     /// The node answered, but without something it must have.
     #[error("{what}: {why}")]
     Missing {
@@ -77,17 +91,29 @@ impl ChainError {
     /// the client's transport is a lost connection; anything else (a
     /// JSON-RPC error, a value that does not decode) is the node's answer.
     pub fn from_request<E: Rpc>(what: &'static str, e: E) -> Self {
-        if e.rpc_error().is_some_and(|f| is_transport(&f)) {
-            ChainError::Disconnected {
+        match e.rpc_error() {
+            Some(f) if is_transport(&f) => ChainError::Disconnected {
                 what,
                 source: Box::new(e),
+            },
+            Some(RpcFailure::Client(subxt_rpcs::Error::Deserialization(_))) => {
+                ChainError::Unreadable {
+                    what,
+                    source: Box::new(e),
+                }
             }
-        } else {
-            ChainError::Node {
+            _ => ChainError::Node {
                 what,
                 source: Box::new(e),
-            }
+            },
         }
+    }
+
+    /// Whether this error's own text says all a user needs: its sources
+    /// are the RPC client's internals (shown with `--verbose`), not words
+    /// about what happened.
+    pub fn says_enough(&self) -> bool {
+        !matches!(self, ChainError::Connect { .. } | ChainError::Node { .. })
     }
 }
 
@@ -279,7 +305,13 @@ mod tests {
             subxt_rpcs::Error::Deserialization(serde_json::from_str::<()>("{}").unwrap_err())
                 .into(),
         );
-        assert!(!ChainError::from_request("status", undecodable).is_connection());
+        let undecodable = ChainError::from_request("status", undecodable);
+        assert!(!undecodable.is_connection());
+        assert!(matches!(undecodable, ChainError::Unreadable { .. }));
+        assert_eq!(
+            undecodable.to_string(),
+            "the node's answer to status cannot be read (it is not what a subtensor node sends)"
+        );
         // A word like "connection" in an answer does not make it one.
         let words = subxt_rpcs::Error::User(subxt_rpcs::UserError {
             code: -32000,

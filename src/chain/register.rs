@@ -39,7 +39,7 @@ use crate::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challen
 // the futures need no `Send` bound.
 #[allow(async_fn_in_trait)]
 pub trait Node {
-    /// The endpoint, for messages.
+    /// The endpoint, for messages: credentials redacted.
     fn endpoint(&self) -> &str;
     /// The best block.
     async fn head(&mut self) -> Result<Head, ChainError>;
@@ -71,6 +71,12 @@ pub enum RegisterError {
     /// arguments contradict it.
     #[error(transparent)]
     Refusal(#[from] Refusal),
+    /// The subnet does not exist on this chain.
+    #[error("subnet {netuid} does not exist on this chain (NetworksAdded is false)")]
+    NoSubnet {
+        /// The subnet.
+        netuid: u16,
+    },
     /// The subnet does not allow proof-of-work registration.
     #[error("proof-of-work registration is disabled on subnet {netuid} (NetworkPowRegistrationAllowed is false)")]
     Disabled {
@@ -560,9 +566,11 @@ impl<N: Node> Registrar<N> {
     /// Registers: asks `confirm` (with the difficulty) once the subnet is
     /// known to accept proof of work and the hotkey is known unregistered,
     /// then solves and submits until the hotkey is registered.
+    /// `confirm` may wait for a person: a stop or the deadline ends the
+    /// wait.
     pub async fn run(
         &mut self,
-        confirm: impl FnOnce(Difficulty) -> bool,
+        confirm: impl AsyncFnOnce(Difficulty) -> bool,
     ) -> Result<Outcome, RegisterError> {
         match self.run_inner(confirm).await {
             Ok(outcome) | Err(Halt::Done(outcome)) => Ok(outcome),
@@ -570,7 +578,7 @@ impl<N: Node> Registrar<N> {
         }
     }
 
-    async fn run_inner(&mut self, confirm: impl FnOnce(Difficulty) -> bool) -> Step<Outcome> {
+    async fn run_inner(&mut self, confirm: impl AsyncFnOnce(Difficulty) -> bool) -> Step<Outcome> {
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
         if let Some(uid) = state.uid {
@@ -589,7 +597,11 @@ impl<N: Node> Registrar<N> {
         if !state.pow_allowed {
             return Err(self.disabled());
         }
-        if !confirm(difficulty_of(self.plan.scheme, &state)) {
+        let confirmed = tokio::select! {
+            yes = confirm(difficulty_of(self.plan.scheme, &state)) => yes,
+            outcome = interrupted(&self.stop, self.deadline) => return Err(Halt::Done(outcome)),
+        };
+        if !confirmed {
             return Err(RegisterError::NotConfirmed.into());
         }
         loop {
@@ -925,10 +937,17 @@ impl<N: Node> Registrar<N> {
         }
     }
 
+    /// The subnet's state at `at`; a subnet that does not exist ends the
+    /// run (no block will make it, so watch mode does not wait for one).
     async fn state(&mut self, at: &Head) -> Step<SubnetState> {
         let (netuid, hotkey) = (self.plan.netuid, self.keys.hotkey);
-        self.call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey).await)
-            .await
+        let state = self
+            .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey).await)
+            .await?;
+        if state.missing {
+            return Err(RegisterError::NoSubnet { netuid }.into());
+        }
+        Ok(state)
     }
 
     fn disabled(&self) -> Halt {
@@ -1009,7 +1028,7 @@ impl<N: Node> Registrar<N> {
 }
 
 /// Resolves when a stop is asked for or the deadline passes.
-async fn interrupted(stop: &Stop, deadline: Option<Instant>) -> Outcome {
+pub async fn interrupted(stop: &Stop, deadline: Option<Instant>) -> Outcome {
     let Some(deadline) = deadline else {
         stop.stopped().await;
         return Outcome::Stopped;

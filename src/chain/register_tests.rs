@@ -21,6 +21,8 @@ fn block(n: u64) -> Head {
 enum Submit {
     /// Included with success: the hotkey gets uid 7.
     Include,
+    /// Never answers: the status of the submission never comes.
+    Hang,
     /// Fails with this error; `other_registers`: someone else's
     /// registration lands meanwhile (uid 9).
     Fail(fn() -> SubmitError, bool),
@@ -120,6 +122,10 @@ impl Node for Scripted {
         let mut w = self.request()?;
         w.submitted.push(registration.clone());
         match w.submits.pop_front().unwrap_or(Submit::Include) {
+            Submit::Hang => {
+                drop(w);
+                std::future::pending().await
+            }
             Submit::Include => {
                 w.state.uid = Some(7);
                 Ok([0xcc; 32])
@@ -232,7 +238,7 @@ fn run(
             hook: Box::new(hook),
         });
         let mut r = Registrar::new(node, plan, keys(), options, solver, events, stop);
-        r.run(|_| true).await
+        r.run(async |_| true).await
     })
 }
 
@@ -571,6 +577,72 @@ fn the_deadline_and_a_stop_end_every_state_promptly() {
     assert_eq!(outcome, Outcome::Stopped);
     assert!(t.elapsed() < Duration::from_secs(3));
     assert!(work_blocks(&world).is_empty());
+}
+
+#[test]
+fn the_deadline_and_a_stop_end_the_wait_for_inclusion_and_for_a_confirmation() {
+    // Waiting for a submission's status that never comes.
+    let world = World::new(1);
+    world.lock().unwrap().submits.push_back(Submit::Hang);
+    let mut options = fast_options();
+    options.max_time = Some(Duration::from_millis(500));
+    let t = Instant::now();
+    let outcome = run(&world, options, Stop::default(), |_, _| {}).unwrap();
+    assert_eq!(outcome, Outcome::TimedOut);
+    assert!(t.elapsed() < Duration::from_secs(3));
+    assert_eq!(log(&world).last().map(String::as_str), Some("submitted"));
+    // Waiting for a person to answer the confirmation: a stop ends it.
+    let world = World::new(1);
+    let stop = Stop::default();
+    let stopper = stop.clone();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let outcome = rt.block_on(async {
+        let mut node = Scripted(world.clone());
+        let plan = plan(&mut node, 1, None, None, None, true).await.unwrap();
+        let solver = Arc::new(Solver::new(Arc::new(Reference), SolveOptions::default()));
+        let events = Arc::new(Recorder {
+            world: world.clone(),
+            hook: Box::new(|_, _| {}),
+        });
+        let mut r = Registrar::new(node, plan, keys(), fast_options(), solver, events, stop);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            stopper.stop();
+        });
+        r.run(async |_| std::future::pending::<bool>().await).await
+    });
+    assert_eq!(outcome.unwrap(), Outcome::Stopped);
+    assert!(t.elapsed() < Duration::from_secs(3));
+    assert!(work_blocks(&world).is_empty());
+}
+
+#[test]
+fn a_subnet_that_does_not_exist_is_named_and_not_waited_for() {
+    for wait in [None, Some(Difficulty::MAX)] {
+        let world = World::new(1);
+        {
+            let mut w = world.lock().unwrap();
+            w.state.missing = true;
+            w.state.pow_allowed = false;
+        }
+        let options = Options {
+            wait_for: wait,
+            ..fast_options()
+        };
+        let t = Instant::now();
+        let err = run(&world, options, Stop::default(), |_, _| {}).unwrap_err();
+        assert!(matches!(err, RegisterError::NoSubnet { netuid: 1 }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "subnet 1 does not exist on this chain (NetworksAdded is false)"
+        );
+        assert!(t.elapsed() < Duration::from_secs(3));
+        assert!(!log(&world).contains(&"waiting".to_string()));
+    }
 }
 
 #[test]

@@ -227,7 +227,8 @@ pub fn load(path: &Path) -> Result<Vec<VectorFile>, VectorError> {
     paths
         .iter()
         .map(|p| {
-            let file = fs::File::open(p).map_err(|e| io_error(p, e))?;
+            // Regular files only: a FIFO or a device would never end.
+            let file = crate::file::open_regular(p).map_err(|e| io_error(p, e))?;
             parse(
                 &p.display().to_string(),
                 Limited {

@@ -37,16 +37,60 @@ pub fn seconds(s: &str) -> Result<Seconds, String> {
     Ok(Seconds(Duration::from_secs_f64(v)))
 }
 
+/// The unsigned integer types flags take, with their largest value.
+pub trait Whole: FromStr {
+    /// The largest value, for "out of range" messages.
+    const MAX_TEXT: &'static str;
+}
+
+macro_rules! whole_types {
+    ($($t:ty = $max:literal),*) => {$(
+        impl Whole for $t {
+            const MAX_TEXT: &'static str = $max;
+        }
+    )*};
+}
+whole_types!(u16 = "65535", u64 = "18446744073709551615", usize = "18446744073709551615");
+
 /// A whole number that must not be negative (clap would otherwise take
-/// `-1` for a flag and say "unexpected argument").
-pub fn whole<T: FromStr>(s: &str) -> Result<T, String>
+/// `-1` for a flag and say "unexpected argument"); one too large says the
+/// range.
+pub fn whole<T: Whole>(s: &str) -> Result<T, String>
 where
     T::Err: std::fmt::Display,
 {
-    if s.trim_start().starts_with('-') {
+    let t = s.trim();
+    if t.starts_with('-') {
         return Err("must not be negative".into());
     }
-    s.trim().parse().map_err(|e: T::Err| e.to_string())
+    t.parse().map_err(|e: T::Err| {
+        if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+            format!("out of range: 0 to {}", T::MAX_TEXT)
+        } else {
+            e.to_string()
+        }
+    })
+}
+
+/// Ends the process for a command line clap refused: help and version as
+/// clap prints them; an error with every control character of the user's
+/// values escaped (a flag value must not move the cursor or recolour the
+/// terminal), exit 2.
+pub fn parse_failure(e: clap::Error) -> std::process::ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            std::process::ExitCode::from(e.exit_code() as u8)
+        }
+        _ => {
+            let text = e.render().to_string();
+            crate::output::err_part(format_args!("{}", crate::output::printable(&text)));
+            std::process::ExitCode::from(2)
+        }
+    }
 }
 
 /// The most worker threads allowed: 16 per core. More only thrashes, and a
@@ -138,6 +182,10 @@ pub struct CompareArgs {
     /// bittensor-core's pow_mine_cpu (v1), from the vectors' environments
     #[arg(long)]
     pub peers: bool,
+    /// Testing: a peer may run this many seconds beyond --seconds before
+    /// it is stopped
+    #[arg(long, hide = true, default_value = "120", value_name = "S", value_parser = seconds, allow_hyphen_values = true)]
+    pub peer_grace: Seconds,
     /// Where the peers' Python environments are (made by vectors/setup)
     #[arg(
         long,
@@ -216,9 +264,9 @@ pub struct SolveArgs {
     /// Acceptance rule (default: the runtime's, or python for an offline legacy challenge)
     #[arg(long, value_name = "python|chain-be|chain-le|v1")]
     pub rule: Option<Rule>,
-    /// First nonce to try (offline; on a chain the start is random)
-    #[arg(long, default_value_t = 0, value_parser = whole::<u64>, allow_hyphen_values = true)]
-    pub start: u64,
+    /// First nonce to try (offline, default 0; on a chain the start is random)
+    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
+    pub start: Option<u64>,
     /// Give up after this many seconds
     #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
     pub max_time: Option<Seconds>,
@@ -230,28 +278,50 @@ pub struct SolveArgs {
     pub chain: ChainArgs,
 }
 
-/// Keys, the btcli way.
+/// Keys, the btcli way. Defaults are applied where they are used, so that
+/// a flag given where it means nothing (offline) can be refused.
 #[derive(Args, Debug, Clone)]
 pub struct WalletArgs {
-    /// Wallet name
-    #[arg(long = "wallet.name", value_name = "NAME", default_value = "default")]
-    pub wallet_name: String,
-    /// Hotkey name within the wallet
-    #[arg(long = "wallet.hotkey", value_name = "NAME", default_value = "default")]
-    pub wallet_hotkey: String,
-    /// Where wallets live
-    #[arg(
-        long = "wallet.path",
-        value_name = "DIR",
-        default_value = "~/.bittensor/wallets"
-    )]
-    pub wallet_path: String,
+    /// Wallet name [default: default]
+    #[arg(long = "wallet.name", value_name = "NAME")]
+    pub wallet_name: Option<String>,
+    /// Hotkey name within the wallet [default: default]
+    #[arg(long = "wallet.hotkey", value_name = "NAME")]
+    pub wallet_hotkey: Option<String>,
+    /// Where wallets live [default: ~/.bittensor/wallets]
+    #[arg(long = "wallet.path", value_name = "DIR")]
+    pub wallet_path: Option<String>,
     /// Test chains: the hotkey from a secret URI (//Alice, a mnemonic) instead of the wallet
     #[arg(long, value_name = "URI")]
     pub hotkey_uri: Option<String>,
     /// Test chains: the coldkey from a secret URI instead of the wallet
     #[arg(long, value_name = "URI")]
     pub coldkey_uri: Option<String>,
+    /// Allow the public development keys (//Alice, the dev phrase) on
+    /// finney or the public testnet: anyone can sign for those keys and
+    /// take what they hold
+    #[arg(long)]
+    pub allow_dev_keys_anyone_can_sign: bool,
+}
+
+impl WalletArgs {
+    /// The flags given, by name (for refusing them offline).
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            (self.wallet_name.is_some(), "--wallet.name"),
+            (self.wallet_hotkey.is_some(), "--wallet.hotkey"),
+            (self.wallet_path.is_some(), "--wallet.path"),
+            (self.hotkey_uri.is_some(), "--hotkey-uri"),
+            (self.coldkey_uri.is_some(), "--coldkey-uri"),
+            (
+                self.allow_dev_keys_anyone_can_sign,
+                "--allow-dev-keys-anyone-can-sign",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, flag)| on.then_some(flag))
+        .collect()
+    }
 }
 
 /// Registering on a chain.
@@ -266,9 +336,9 @@ pub struct ChainArgs {
     /// text: a live panel on a terminal; json: one JSON event per line on stdout
     #[arg(long, value_enum, default_value_t = EventFormat::Text)]
     pub format: EventFormat,
-    /// Seconds to wait for the connection and for any one node request
-    #[arg(long, default_value = "20", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
-    pub rpc_timeout: Seconds,
+    /// Seconds to wait for the connection and for any one node request [default: 20]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
+    pub rpc_timeout: Option<Seconds>,
     /// Watch mode: wait, block by block, until the subnet allows
     /// proof-of-work registration (and its difficulty is at most
     /// --max-difficulty), then solve and register
@@ -278,9 +348,12 @@ pub struct ChainArgs {
     #[arg(long, value_name = "D", requires = "wait", value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub max_difficulty: Option<u64>,
     /// Seconds a lost connection is retried (with backoff) before the node
-    /// counts as gone
-    #[arg(long, default_value = "60", value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
-    pub reconnect_for: Seconds,
+    /// counts as gone [default: 60]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
+    pub reconnect_for: Option<Seconds>,
+    /// Show the connection's errors in full (the RPC client's chain of causes)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Testing: solve for this (past) block instead of the head
     #[arg(long, hide = true, value_name = "BLOCK", value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub work_block: Option<u64>,
@@ -340,5 +413,11 @@ mod tests {
         assert_eq!(threads("0").unwrap_err(), "must be at least 1");
         assert!(threads("100000").unwrap_err().contains("16 per core"));
         assert_eq!(threads("1"), Ok(1));
+        assert_eq!(whole::<u16>("65536").unwrap_err(), "out of range: 0 to 65535");
+        assert_eq!(
+            whole::<u64>("99999999999999999999").unwrap_err(),
+            "out of range: 0 to 18446744073709551615"
+        );
+        assert!(whole::<u16>("1x").unwrap_err().contains("invalid digit"));
     }
 }

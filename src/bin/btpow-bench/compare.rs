@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use btpow::engine::{self, roofline, Backend, Engine, Order};
 use btpow::solver::{Outcome, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
@@ -131,6 +131,14 @@ fn open(b: Backend, gpus: Option<&Gpus>, threads: usize) -> Result<(Arc<dyn Engi
 }
 
 pub fn run(args: &CompareArgs) -> CmdResult {
+    // A stop signal (Ctrl-C, SIGTERM) ends the run at once, and with it
+    // the peer it started, if one is running.
+    ctrlc::set_handler(|| {
+        peers::kill_running();
+        crate::output::err(format_args!("stopped"));
+        std::process::exit(1);
+    })
+    .context("installing the signal handler")?;
     let seconds = args.seconds.0;
     let thread_counts = if args.threads.is_empty() {
         vec![SolveOptions::default().threads]
@@ -225,7 +233,13 @@ pub fn run(args: &CompareArgs) -> CmdResult {
             let peer_wanted = args.peers && (scheme == Scheme::V1 || round == 0);
             if peer_wanted {
                 {
-                    let p = peers::measure(scheme, &args.peers_venv, seconds, threads)?;
+                    let p = peers::measure(
+                        scheme,
+                        &args.peers_venv,
+                        seconds,
+                        threads,
+                        args.peer_grace.0,
+                    )?;
                     let per_thread = p.rate / p.threads as f64;
                     bounds.push((scheme, order, None));
                     rows.push(Row {

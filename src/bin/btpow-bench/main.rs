@@ -11,6 +11,8 @@ mod peers;
 mod register;
 mod seal;
 mod solve;
+#[cfg(feature = "chain")]
+mod terminal;
 mod verify;
 
 use std::process::ExitCode;
@@ -22,7 +24,14 @@ use clap::Parser;
 pub type CmdResult = anyhow::Result<bool>;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return args::parse_failure(e),
+    };
+    if !output::stdout_is_open() {
+        errln!("error: standard output is closed; nothing could be reported");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         args::Command::Verify(a) => verify::run(&a),
         args::Command::Seal(a) => seal::run(&a),
@@ -44,7 +53,7 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            eprintln!("error: {}", output::anyhow_text(&e));
+            errln!("error: {}", output::anyhow_text(&e));
             ExitCode::from(2)
         }
     }

@@ -19,9 +19,46 @@ pub fn out(line: fmt::Arguments<'_>) {
             std::process::exit(0);
         }
         // Any other failure to write: report it once, as an error exit.
-        eprintln!("error: writing to stdout: {e}");
+        err(format_args!("error: writing to stdout: {e}"));
         std::process::exit(2);
     }
+}
+
+/// Writes one line to stderr. A stderr that cannot be written (a full
+/// disk, a closed descriptor) is not worth a panic: the line is dropped,
+/// and the exit code still tells.
+pub fn err(line: fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"))
+        .and_then(|()| stderr.flush());
+}
+
+/// Writes to stderr without a newline (a status line, a prompt), as [`err`].
+pub fn err_part(text: fmt::Arguments<'_>) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_fmt(text).and_then(|()| stderr.flush());
+}
+
+/// `eprintln!` through [`err`].
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::err(format_args!($($arg)*))
+    };
+}
+
+/// Whether standard output is open at all. A closed descriptor (`>&-`)
+/// swallows every write without an error, so it is checked once, up front.
+pub fn stdout_is_open() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: FFI: fcntl(F_GETFD) on descriptor 1 only reads its flags;
+        // no memory is passed.
+        unsafe { libc::fcntl(1, libc::F_GETFD) != -1 }
+    }
+    #[cfg(not(unix))]
+    true
 }
 
 /// `println!` through [`out`].
@@ -31,12 +68,45 @@ macro_rules! outln {
     };
 }
 
+/// `--verbose`: errors with every source, the RPC client's internals too.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Shows errors in full from now on.
+pub fn set_verbose() {
+    VERBOSE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether a source below `e` is worth showing in a brief message: a chain
+/// error that says what happened ends it.
+fn ends_message(e: &(dyn std::error::Error + 'static)) -> bool {
+    #[cfg(feature = "chain")]
+    if let Some(c) = e.downcast_ref::<btpow::chain::ChainError>() {
+        return c.says_enough();
+    }
+    let _ = e;
+    false
+}
+
 /// An error and its sources, joined by ": ", leaving out a source whose
-/// text the message before it already contains.
+/// text the message before it already contains, and (unless `--verbose`)
+/// the RPC client's internals below a chain error that says what happened.
 pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    chain_text(e, !VERBOSE.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// [`error_text`] with every source (for JSON events).
+pub fn full_error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    chain_text(e, false)
+}
+
+fn chain_text(e: &(dyn std::error::Error + 'static), brief: bool) -> String {
     let mut text = e.to_string();
     let mut last = text.clone();
-    let mut next = e.source();
+    let mut next = if brief && ends_message(e) {
+        None
+    } else {
+        e.source()
+    };
     while let Some(source) = next {
         let s = source.to_string();
         if !last.contains(&s) && !s.is_empty() {
@@ -44,7 +114,11 @@ pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
             text.push_str(&s);
         }
         last = s;
-        next = source.source();
+        next = if brief && ends_message(source) {
+            None
+        } else {
+            source.source()
+        };
     }
     text
 }

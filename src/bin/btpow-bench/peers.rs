@@ -4,9 +4,11 @@
 //! thread per worker, as SDK 11 runs it). They run in the pinned
 //! environments `vectors/setup` makes, on the same challenge as the engines.
 
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use btpow::Scheme;
@@ -56,7 +58,15 @@ pub struct Peer {
 /// The peer for `scheme`, measured for `seconds`. A missing environment is
 /// an error: `--peers` asked for a comparison, and a table without the
 /// peer would read as if it had been made.
-pub fn measure(scheme: Scheme, venvs: &Path, seconds: Duration, threads: usize) -> Result<Peer> {
+/// A peer's time limit is its measuring time and this much more (the
+/// Python start-up and imports take seconds).
+pub fn measure(
+    scheme: Scheme,
+    venvs: &Path,
+    seconds: Duration,
+    threads: usize,
+    grace: Duration,
+) -> Result<Peer> {
     let (env, name, script, threads) = match scheme {
         // pow.py only ever runs one solver process (num_processes = min(1, cpus)).
         Scheme::Legacy => ("legacy", "pow.py (bittensor 9.12.2)", LEGACY, 1),
@@ -69,20 +79,24 @@ pub fn measure(scheme: Scheme, venvs: &Path, seconds: Duration, threads: usize) 
             crate::output::printable(&python.display().to_string())
         );
     }
-    let out = Command::new(&python)
+    let child = Command::new(&python)
         .arg("-c")
         .arg(script)
         .arg(seconds.as_secs_f64().to_string())
         .arg(threads.to_string())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .with_context(|| format!("running {}", python.display()))?;
-    if !out.status.success() {
-        bail!(
-            "peer {name} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+    let limit = seconds.saturating_add(grace);
+    let (ok, stdout, stderr) = wait_limited(child, limit)
+        .with_context(|| format!("peer {name}"))?
+        .with_context(|| format!("peer {name} did not finish within {} s; stopped it", limit.as_secs_f64()))?;
+    if !ok {
+        bail!("peer {name} failed: {}", String::from_utf8_lossy(&stderr).trim());
     }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&stdout);
     let rate: f64 = text
         .trim()
         .parse()
@@ -92,4 +106,57 @@ pub fn measure(scheme: Scheme, venvs: &Path, seconds: Duration, threads: usize) 
         threads,
         rate,
     })
+}
+
+/// The peer running now, if any: a stop signal kills it ([`kill_running`]),
+/// so that no Python process outlives `compare`.
+static RUNNING: AtomicU32 = AtomicU32::new(0);
+
+/// Kills the peer process running now, if any, and waits for nothing (the
+/// caller is about to exit).
+pub fn kill_running() {
+    let pid = RUNNING.swap(0, Ordering::SeqCst);
+    if pid != 0 {
+        #[cfg(unix)]
+        // SAFETY: FFI: kill(2) on a pid this process spawned and has not
+        // reaped (it is cleared before the wait that reaps it); no memory
+        // is passed.
+        unsafe {
+            libc::kill(pid as libc::pid_t, libc::SIGKILL);
+        }
+    }
+}
+
+/// Waits for `child` at most `limit`, reading its output meanwhile:
+/// `Some((success, stdout, stderr))`, or `None` when it was killed for
+/// running too long.
+fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<(bool, Vec<u8>, Vec<u8>)>> {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                // A peer prints one number, or a traceback: 1 MiB is plenty.
+                let _ = p.by_ref().take(1 << 20).read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    RUNNING.store(child.id(), Ordering::SeqCst);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        if started.elapsed() >= limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    RUNNING.store(0, Ordering::SeqCst);
+    let (stdout, stderr) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
+    Ok(status.map(|s| (s.success(), stdout, stderr)))
 }

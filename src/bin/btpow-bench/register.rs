@@ -3,21 +3,21 @@
 //! prints its events (a status line, or JSON lines), asks for the password
 //! and the confirmation, and maps the outcome to an exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use btpow::account::ss58_encode;
 use btpow::chain::register::{
-    self, Event, Events, Options, Outcome, Plan, Registrant, Stop, WaitReason,
+    self, interrupted, Event, Events, Options, Outcome, Plan, Registrant, Stop, WaitReason,
 };
-use btpow::chain::{Chain, Registration, SubmitError};
+use btpow::chain::{Chain, Registration, Signer, SubmitError};
 use btpow::engine::Order;
 use btpow::hex::encode;
 use btpow::solver::Solver;
-use btpow::wallet::{KeySource, Keys, PasswordSource, WalletPaths};
+use btpow::wallet::{is_dev_uri, KeySource, Keys, PasswordSource, WalletError, WalletPaths};
 use btpow::Difficulty;
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
@@ -27,35 +27,69 @@ use crate::output::out;
 use crate::CmdResult;
 
 pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
+    // Argument and wallet errors come before any connection.
+    let netuid = args
+        .challenge
+        .netuid
+        .context("--netuid is required with --endpoint")?;
+    let source = key_source(args);
+    source.check()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(register(args, endpoint));
-    // Nothing left running may hold the exit up.
-    runtime.shutdown_timeout(Duration::from_secs(1));
+    let result = runtime.block_on(register(args, endpoint, netuid, source));
+    // Nothing left running may hold the exit up (a prompt still waiting
+    // for a line on a blocking thread, a request in flight).
+    runtime.shutdown_background();
     result
+}
+
+fn key_source(args: &SolveArgs) -> KeySource {
+    let w = &args.wallet;
+    KeySource {
+        paths: WalletPaths::new(
+            w.wallet_path.as_deref().unwrap_or("~/.bittensor/wallets"),
+            w.wallet_name.as_deref().unwrap_or("default"),
+            w.wallet_hotkey.as_deref().unwrap_or("default"),
+        ),
+        hotkey_uri: w.hotkey_uri.clone(),
+        coldkey_uri: w.coldkey_uri.clone(),
+    }
 }
 
 /// Milestones and progress, as a status line or as JSON lines.
 struct Printer {
     json: bool,
-    bar: Option<indicatif::ProgressBar>,
+    verbose: bool,
+    /// The spinner, started with the first progress report: every prompt
+    /// (password, confirmation) comes before it, so none is drawn over.
+    bar: OnceLock<indicatif::ProgressBar>,
 }
 
 impl Printer {
-    fn new(format: EventFormat) -> Self {
-        let json = format == EventFormat::Json;
-        let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+    fn new(format: EventFormat, verbose: bool) -> Self {
+        Printer {
+            json: format == EventFormat::Json,
+            verbose,
+            bar: OnceLock::new(),
+        }
+    }
+
+    /// The spinner on a terminal (text only), started on first use.
+    fn bar(&self) -> Option<&indicatif::ProgressBar> {
+        if self.json || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        Some(self.bar.get_or_init(|| {
             let bar = indicatif::ProgressBar::new_spinner();
             if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}") {
                 bar.set_style(style);
             }
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
-        });
-        Printer { json, bar }
+        }))
     }
 
     /// A milestone: a line of text, or a JSON event.
@@ -64,7 +98,7 @@ impl Printer {
             let mut obj = fields;
             obj["event"] = json!(event);
             out(format_args!("{obj}"));
-        } else if let Some(bar) = &self.bar {
+        } else if let Some(bar) = self.bar.get() {
             bar.println(text);
         } else {
             out(format_args!("{text}"));
@@ -72,7 +106,7 @@ impl Printer {
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             bar.finish_and_clear();
         }
     }
@@ -123,7 +157,7 @@ impl Events for Printer {
                             "chance_so_far": chance,
                         })
                     ));
-                } else if let Some(bar) = &self.bar {
+                } else if let Some(bar) = self.bar() {
                     bar.set_message(format!(
                         "block {} 0x{}…  difficulty {difficulty}  {:.2} M nonces/s (EWMA; {:.2} M/s overall)  \
                          expected {expected:.1} s  chance so far {:.0}%",
@@ -212,11 +246,16 @@ impl Events for Printer {
                 )
             }
             Event::Reconnecting { error, delay } => {
-                let text = crate::output::error_text(*error);
+                let full = crate::output::full_error_text(*error);
+                let cause = if self.verbose {
+                    format!(" ({full})")
+                } else {
+                    String::new()
+                };
                 self.say(
                     "reconnecting",
-                    format!("connection lost ({text}); reconnecting in {:.1} s", delay.as_secs_f64()),
-                    json!({"error": text, "delay_seconds": delay.as_secs_f64()}),
+                    format!("connection lost{cause}; reconnecting in {:.1} s", delay.as_secs_f64()),
+                    json!({"error": full, "delay_seconds": delay.as_secs_f64()}),
                 )
             }
             Event::Reconnected { after } => self.say(
@@ -256,63 +295,88 @@ impl PasswordSource for Passwords {
     }
 }
 
-async fn register(args: &SolveArgs, url: &str) -> CmdResult {
-    let printer = Arc::new(Printer::new(args.chain.format));
-    let result = register_inner(args, url, printer.clone()).await;
+async fn register(args: &SolveArgs, url: &str, netuid: u16, source: KeySource) -> CmdResult {
+    if args.chain.verbose {
+        crate::output::set_verbose();
+    }
+    let printer = Arc::new(Printer::new(args.chain.format, args.chain.verbose));
+    let result = register_inner(args, url, netuid, source, printer.clone()).await;
     printer.finish();
     // Text: main prints the error on stderr. JSON: also an event on stdout.
     if let (Err(e), true) = (&result, printer.json) {
-        printer.say("error", String::new(), json!({"error": format!("{e:#}")}));
+        printer.say(
+            "error",
+            String::new(),
+            json!({"error": crate::output::anyhow_text(e)}),
+        );
     }
     result
 }
 
-async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> CmdResult {
-    let netuid = args
-        .challenge
-        .netuid
-        .context("--netuid is required with --endpoint")?;
-    if args.challenge.block_hash.is_some()
-        || args.challenge.hotkey.is_some()
-        || args.challenge.coldkey.is_some()
-    {
-        anyhow::bail!("--block-hash/--hotkey/--coldkey are for --offline; on a chain the block comes from the node and the keys from the wallet");
-    }
-    let stop = Stop::default();
-    {
+/// Sets `stop` on SIGINT (Ctrl-C), SIGTERM (systemd, Docker, Kubernetes)
+/// or SIGHUP (the terminal gone). The handlers are installed before this
+/// returns, so no signal after it is missed.
+fn stop_on_signals(stop: &Stop) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let streams: Vec<_> = [
+        SignalKind::interrupt(),
+        SignalKind::terminate(),
+        SignalKind::hangup(),
+    ]
+    .into_iter()
+    .filter_map(|kind| signal(kind).ok())
+    .collect();
+    for mut stream in streams {
         let stop = stop.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
+            if stream.recv().await.is_some() {
                 stop.stop();
             }
         });
     }
-    let timeout = args.chain.rpc_timeout.0;
+}
+
+async fn register_inner(
+    args: &SolveArgs,
+    url: &str,
+    netuid: u16,
+    source: KeySource,
+    printer: Arc<Printer>,
+) -> CmdResult {
+    // --max-time counts from here, and covers every state: connecting,
+    // reading the wallet, prompting, solving, waiting for inclusion.
+    let deadline = args
+        .max_time
+        .and_then(|t| Instant::now().checked_add(t.0));
+    let stop = Stop::default();
+    stop_on_signals(&stop);
+    let timeout = args.chain.rpc_timeout.map_or(Duration::from_secs(20), |s| s.0);
+    let dev_keys_allowed = args.wallet.allow_dev_keys_anyone_can_sign;
+    let dev_uris = source.clone();
+    let connect = Chain::connect_checked(url, timeout, move |genesis| {
+        refuse_dev_keys(genesis, &dev_uris, dev_keys_allowed)
+    });
     let mut chain = tokio::select! {
-        c = Chain::connect(url, timeout) => c?,
-        _ = stop.stopped() => return stopped_outcome(&printer),
+        c = connect => c?,
+        o = interrupted(&stop, deadline) => return ended(&printer, o),
     };
     let precheck = !args.chain.no_precheck;
-    let plan = register::plan(
-        &mut chain,
-        netuid,
-        args.challenge.scheme,
-        args.rule,
-        args.chain.signer,
-        precheck,
-    )
-    .await?;
-    let keys = KeySource {
-        paths: WalletPaths::new(
-            &args.wallet.wallet_path,
-            &args.wallet.wallet_name,
-            &args.wallet.wallet_hotkey,
-        ),
-        hotkey_uri: args.wallet.hotkey_uri.clone(),
-        coldkey_uri: args.wallet.coldkey_uri.clone(),
-    }
-    .load(plan.signer, &Passwords)?;
-    say_connected(&printer, url, &plan, &keys);
+    let plan = tokio::select! {
+        p = register::plan(
+            &mut chain,
+            netuid,
+            args.challenge.scheme,
+            args.rule,
+            args.chain.signer,
+            precheck,
+        ) => p?,
+        o = interrupted(&stop, deadline) => return ended(&printer, o),
+    };
+    let keys = match load_keys(source, plan.signer, &stop, deadline).await {
+        Ok(keys) => keys?,
+        Err(o) => return ended(&printer, o),
+    };
+    say_connected(&printer, chain_shown(&chain), &plan, &keys);
 
     let (engine, solve_options) = args
         .run
@@ -322,14 +386,16 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
         work_block: args.chain.work_block,
         precheck,
         dry_run: args.chain.dry_run,
-        max_time: args.max_time.map(|s| s.0),
+        max_time: deadline.map(|d| d.saturating_duration_since(Instant::now())),
         // Forcing what the runtime decides is for seeing its answer.
         explore: args.chain.signer.is_some()
             || args.rule.is_some()
             || args.challenge.scheme.is_some(),
         ..Options::default()
     };
-    options.backoff.give_up = args.chain.reconnect_for.0;
+    if let Some(s) = args.chain.reconnect_for {
+        options.backoff.give_up = s.0;
+    }
     if args.chain.wait {
         options.wait_for = Some(match args.chain.max_difficulty {
             Some(d) => Difficulty::new(d).context("--max-difficulty")?,
@@ -338,7 +404,12 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
     }
     let hotkey = ss58_encode(&keys.hotkey);
     let ask = std::io::stdin().is_terminal() && !args.chain.yes && !args.chain.dry_run;
-    let confirm = |difficulty: Difficulty| !ask || confirm(&hotkey, netuid, difficulty);
+    // On a blocking thread, so that a stop or the deadline ends the wait.
+    let confirm = async move |difficulty: Difficulty| {
+        !ask || tokio::task::spawn_blocking(move || confirm(&hotkey, netuid, difficulty))
+            .await
+            .unwrap_or(false)
+    };
     let mut registrar =
         register::Registrar::new(chain, plan, keys, options, solver, printer.clone(), stop);
     let outcome = registrar.run(confirm).await?;
@@ -370,21 +441,75 @@ async fn register_inner(args: &SolveArgs, url: &str, printer: Arc<Printer>) -> C
             printer.say("dry-run", "--dry-run: not submitted".into(), json!({}));
             true
         }
-        Outcome::TimedOut => {
-            printer.say(
-                "timeout",
-                "no registration within --max-time".into(),
-                json!({}),
-            );
-            false
-        }
-        Outcome::Stopped => return stopped_outcome(&printer),
+        Outcome::TimedOut | Outcome::Stopped => return ended(&printer, outcome),
     })
 }
 
-fn stopped_outcome(printer: &Printer) -> CmdResult {
-    printer.say("stopped", "stopped".into(), json!({}));
+/// A run ended by `--max-time` or a stop signal: said, exit 1.
+fn ended(printer: &Printer, outcome: Outcome) -> CmdResult {
+    match outcome {
+        Outcome::TimedOut => printer.say(
+            "timeout",
+            "no registration within --max-time".into(),
+            json!({}),
+        ),
+        _ => printer.say("stopped", "stopped".into(), json!({})),
+    }
     Ok(false)
+}
+
+fn chain_shown(chain: &Chain) -> &str {
+    use btpow::chain::Node;
+    chain.endpoint()
+}
+
+/// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
+/// public networks unless the user says, by the flag's name, that they know.
+fn refuse_dev_keys(
+    genesis: &[u8; 32],
+    source: &KeySource,
+    allowed: bool,
+) -> Result<(), String> {
+    let Some(network) = btpow::chain::endpoint::public_network(genesis) else {
+        return Ok(());
+    };
+    let uris = [
+        ("--hotkey-uri", &source.hotkey_uri),
+        ("--coldkey-uri", &source.coldkey_uri),
+    ];
+    for (flag, uri) in uris {
+        if !allowed && uri.as_deref().is_some_and(is_dev_uri) {
+            return Err(format!(
+                "{flag} is a public development key and this node is {network}: anyone can sign \
+                 for that key and take what it holds; use a wallet (or, knowing that, pass \
+                 --allow-dev-keys-anyone-can-sign)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The keys, the signer's secret decrypted (asking for its password, if it
+/// must), on a blocking thread: a stop or the deadline ends the wait, and
+/// a terminal left without echo by the password prompt is restored.
+async fn load_keys(
+    source: KeySource,
+    signer: Signer,
+    stop: &Stop,
+    deadline: Option<Instant>,
+) -> Result<Result<Keys, WalletError>, Outcome> {
+    let saved = crate::terminal::Saved::now();
+    let task = tokio::task::spawn_blocking(move || source.load(signer, &Passwords));
+    tokio::select! {
+        keys = task => Ok(keys.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))),
+        o = interrupted(stop, deadline) => {
+            if let Some(saved) = saved {
+                saved.restore();
+                crate::output::err_part(format_args!("\n"));
+            }
+            Err(o)
+        }
+    }
 }
 
 fn say_connected(printer: &Printer, url: &str, plan: &Plan, keys: &Keys) {
@@ -410,8 +535,9 @@ fn say_connected(printer: &Printer, url: &str, plan: &Plan, keys: &Keys) {
 
 /// Asks on the terminal; anything but yes declines.
 fn confirm(hotkey: &str, netuid: u16, difficulty: Difficulty) -> bool {
-    eprint!("register hotkey {hotkey} on subnet {netuid} by proof of work (difficulty {difficulty})? [y/N] ");
-    let _ = std::io::stderr().flush();
+    crate::output::err_part(format_args!(
+        "register hotkey {hotkey} on subnet {netuid} by proof of work (difficulty {difficulty})? [y/N] "
+    ));
     let mut answer = String::new();
     if std::io::stdin().read_line(&mut answer).is_err() {
         return false;

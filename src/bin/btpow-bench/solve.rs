@@ -1,7 +1,7 @@
 //! `btpow-bench solve --offline`: find a valid nonce for a given challenge,
 //! or for an embedded sample when none is given.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
@@ -34,10 +34,14 @@ fn sample(scheme: Scheme) -> Challenge {
 
 pub fn run(args: &SolveArgs) -> CmdResult {
     if let Some(endpoint) = &args.endpoint {
+        refuse_offline_flags(args)?;
         #[cfg(feature = "chain")]
         return crate::register::run(args, endpoint);
         #[cfg(not(feature = "chain"))]
-        bail!("this build has no chain support (built without the `chain` feature); cannot use {endpoint}");
+        {
+            let _ = endpoint;
+            bail!("this build has no chain support (built without the `chain` feature); --endpoint cannot be used");
+        }
     }
     refuse_chain_flags(args)?;
     let (challenge, difficulty, origin) = if args.challenge.any_given() {
@@ -57,6 +61,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     let job_difficulty = Difficulty::new(difficulty)?;
     let job = Job::new(&challenge, rule, job_difficulty)?;
     let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
+    let start = args.start.unwrap_or(0);
     let (engine, mut options) = args.run.solver_setup(order)?;
     options.max_time = args.max_time.map(|s| s.0);
 
@@ -68,7 +73,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         engine.name(),
         options.threads,
         order.name(),
-        args.start
+        start
     );
 
     let solver = Solver::new(Arc::from(engine), options);
@@ -76,13 +81,13 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     // Ctrl-C ends the search cleanly: the rate so far is still reported.
     ctrlc::set_handler(move || control.stop()).context("installing the Ctrl-C handler")?;
     let live = std::io::stderr().is_terminal();
-    let report = solver.solve(job, args.start, |r| {
+    let report = solver.solve(job, start, |r| {
         if live {
             show_progress(r, job_difficulty);
         }
     })?;
     if live {
-        eprint!("\r\x1b[2K");
+        crate::output::err_part(format_args!("\r\x1b[2K"));
     }
     let rate = format!(
         "{} nonces in {:.3} s: {:.0} nonces/s",
@@ -104,8 +109,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         }
         Outcome::Exhausted => {
             outln!(
-                "no solution between nonce {} and 2^64-1 ({rate})",
-                args.start
+                "no solution between nonce {start} and 2^64-1 ({rate})"
             );
             Ok(false)
         }
@@ -135,15 +139,14 @@ fn describe(challenge: &Challenge) {
 /// that a solution would have been found by now.
 fn show_progress(r: &Report, difficulty: Difficulty) {
     let chance = btpow::solver::chance_of_solution(r.hashes as f64, difficulty);
-    eprint!(
+    crate::output::err_part(format_args!(
         "\r\x1b[2K{:.2} M nonces/s (EWMA), {:.2} M/s overall, {} nonces in {:.1} s, {:.0}% chance by now",
         r.rates.ewma / 1e6,
         r.rates.perpetual / 1e6,
         r.hashes,
         r.elapsed.as_secs_f64(),
         100.0 * chance
-    );
-    let _ = std::io::stderr().flush();
+    ));
 }
 
 impl crate::args::RunArgs {
@@ -197,14 +200,47 @@ pub fn open_gpus(devices: &[usize]) -> Result<(Box<dyn Engine>, usize)> {
 /// than silently ignored.
 fn refuse_chain_flags(args: &SolveArgs) -> Result<()> {
     let c = &args.chain;
-    let given = [
-        (c.format == crate::args::EventFormat::Json, "--format json"),
+    if c.format == crate::args::EventFormat::Json {
+        bail!("--format json is for registering on a chain (--endpoint); --offline prints the solution as text");
+    }
+    let mut given = vec![
         (c.dry_run, "--dry-run"),
+        (c.yes, "--yes"),
+        (c.wait, "--wait"),
+        (c.max_difficulty.is_some(), "--max-difficulty"),
+        (c.rpc_timeout.is_some(), "--rpc-timeout"),
+        (c.reconnect_for.is_some(), "--reconnect-for"),
+        (c.verbose, "--verbose"),
         (c.work_block.is_some(), "--work-block"),
         (c.no_precheck, "--no-precheck"),
     ];
+    #[cfg(feature = "chain")]
+    given.push((c.signer.is_some(), "--signer"));
+    let wallet = args.wallet.given();
+    let flag = given
+        .iter()
+        .find(|(on, _)| *on)
+        .map(|(_, flag)| *flag)
+        .or(wallet.first().copied());
+    if let Some(flag) = flag {
+        bail!("{flag} is for registering on a chain (--endpoint); --offline solves the challenge given with --block-hash, --hotkey, --coldkey and --netuid");
+    }
+    Ok(())
+}
+
+/// Flags that only mean something offline are refused on a chain: there
+/// the block, the difficulty and the keys come from the node and the
+/// wallet, and the start is random.
+fn refuse_offline_flags(args: &SolveArgs) -> Result<()> {
+    let given = [
+        (args.difficulty.is_some(), "--difficulty"),
+        (args.start.is_some(), "--start"),
+        (args.challenge.block_hash.is_some(), "--block-hash"),
+        (args.challenge.hotkey.is_some(), "--hotkey"),
+        (args.challenge.coldkey.is_some(), "--coldkey"),
+    ];
     if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
-        bail!("{flag} is for registering on a chain (--endpoint); --offline prints the solution as text");
+        bail!("{flag} is for --offline; on a chain the block and its difficulty come from the node, the keys from the wallet (--wallet.*, --hotkey-uri, --coldkey-uri), and the start is random");
     }
     Ok(())
 }

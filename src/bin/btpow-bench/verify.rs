@@ -47,7 +47,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
                     Err(why) => {
                         bad += 1;
                         if args.all_failures || shown < SHOWN_FAILURES {
-                            eprintln!("FAIL {}:{line} [{label}]: {why}", file.name);
+                            errln!("FAIL {}:{line} [{label}]: {why}", file.name);
                             shown += 1;
                         }
                     }
@@ -66,7 +66,7 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
         }
     }
     if failed as usize > shown {
-        eprintln!(
+        errln!(
             "({} more failures not shown; --all-failures shows them)",
             failed as usize - shown
         );
