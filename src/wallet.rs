@@ -459,13 +459,7 @@ impl KeySource {
             Err(e @ (WalletError::Read { .. } | WalletError::NeedPassword { .. }))
                 if is_missing(&e) || matches!(e, WalletError::NeedPassword { .. }) =>
             {
-                read_public(&public_file).map_err(|pe| {
-                    if is_missing(&pe) {
-                        e
-                    } else {
-                        pe
-                    }
-                })
+                read_public(&public_file).map_err(|pe| if is_missing(&pe) { e } else { pe })
             }
             Err(e) => Err(e),
         }
@@ -488,7 +482,12 @@ impl KeySource {
             Signer::Hotkey => {
                 let pair = pair(&self.hotkey_uri, "--hotkey-uri", paths.hotkey())?;
                 if self.hotkey_uri.is_none() {
-                    agree("hotkey", &paths.hotkey(), pair.public_key().0, &paths.hotkeypub())?;
+                    agree(
+                        "hotkey",
+                        &paths.hotkey(),
+                        pair.public_key().0,
+                        &paths.hotkeypub(),
+                    )?;
                 }
                 let coldkey = match &self.coldkey_uri {
                     Some(uri) => keypair_from_uri("--coldkey-uri", uri)?.public_key().0,
@@ -500,7 +499,12 @@ impl KeySource {
                 let pair = pair(&self.coldkey_uri, "--coldkey-uri", paths.coldkey())?;
                 if self.coldkey_uri.is_none() {
                     // So that both schemes report one coldkey for a wallet.
-                    agree("coldkey", &paths.coldkey(), pair.public_key().0, &paths.coldkeypub())?;
+                    agree(
+                        "coldkey",
+                        &paths.coldkey(),
+                        pair.public_key().0,
+                        &paths.coldkeypub(),
+                    )?;
                 }
                 let hotkey = match &self.hotkey_uri {
                     Some(uri) => keypair_from_uri("--hotkey-uri", uri)?.public_key().0,
@@ -551,22 +555,37 @@ mod tests {
     #[test]
     fn an_empty_uri_is_refused_naming_the_key_it_would_give() {
         for uri in ["", "  "] {
-            let e = keypair_from_uri("--coldkey-uri", uri).unwrap_err().to_string();
+            let e = keypair_from_uri("--coldkey-uri", uri)
+                .unwrap_err()
+                .to_string();
             assert!(e.starts_with("--coldkey-uri is empty"), "{e}");
             assert!(e.contains(DEV_ROOT_SS58), "{e}");
         }
         // What the empty URI would have given: the dev root key.
         let root = Keypair::from_uri(&"".parse().unwrap()).unwrap();
-        assert_eq!(crate::account::ss58_encode(&root.public_key().0), DEV_ROOT_SS58);
+        assert_eq!(
+            crate::account::ss58_encode(&root.public_key().0),
+            DEV_ROOT_SS58
+        );
     }
 
     #[test]
     fn dev_uris_are_recognised() {
-        for uri in ["//Alice", "/soft", "//Bob//stash", DEV_PHRASE, &format!("{DEV_PHRASE}//Alice")] {
+        for uri in [
+            "//Alice",
+            "/soft",
+            "//Bob//stash",
+            DEV_PHRASE,
+            &format!("{DEV_PHRASE}//Alice"),
+        ] {
             assert!(is_dev_uri(uri), "{uri}");
         }
         let other = "legal winner thank year wave sausage worth useful legal winner thank yellow";
-        for uri in [other, &format!("{other}//Alice"), "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"] {
+        for uri in [
+            other,
+            &format!("{other}//Alice"),
+            "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ] {
             assert!(!is_dev_uri(uri), "{uri}");
         }
     }

@@ -134,7 +134,12 @@ fn fixture_copy(name: &str) -> (PathBuf, WalletPaths) {
     let _ = std::fs::remove_dir_all(&root);
     let dst = root.join("fixture");
     std::fs::create_dir_all(dst.join("hotkeys")).unwrap();
-    for f in ["coldkey", "coldkeypub.txt", "hotkeys/hot", "hotkeys/hotpub.txt"] {
+    for f in [
+        "coldkey",
+        "coldkeypub.txt",
+        "hotkeys/hot",
+        "hotkeys/hotpub.txt",
+    ] {
         std::fs::copy(src.join(f), dst.join(f)).unwrap();
     }
     let paths = WalletPaths::new(root.to_str().unwrap(), "fixture", "hot");
@@ -175,7 +180,10 @@ fn a_public_key_file_whose_two_fields_disagree_is_refused() {
     let e = wallet::read_public(&paths.coldkeypub()).unwrap_err();
     assert!(matches!(e, WalletError::InconsistentPublic { .. }), "{e}");
     let text = e.to_string();
-    assert!(text.contains(&printed("coldkey")) && text.contains(&printed("hot")), "{text}");
+    assert!(
+        text.contains(&printed("coldkey")) && text.contains(&printed("hot")),
+        "{text}"
+    );
     // Before any chain is reached, and for the legacy scheme too.
     assert!(matches!(
         source(paths.clone()).check().unwrap_err(),
@@ -194,14 +202,24 @@ fn wallet_files_that_are_not_regular_files_are_refused_at_once() {
     // SAFETY: FFI call with a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let t = std::time::Instant::now();
-    let e = source(paths.clone()).load(Signer::Hotkey, &NoPassword).unwrap_err();
-    assert!(e.to_string().contains("a FIFO (named pipe), not a regular file"), "{e}");
+    let e = source(paths.clone())
+        .load(Signer::Hotkey, &NoPassword)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("a FIFO (named pipe), not a regular file"),
+        "{e}"
+    );
     assert!(source(paths.clone()).check().is_err());
     // An endless device as coldkeypub.txt.
     std::fs::remove_file(paths.coldkeypub()).unwrap();
     std::os::unix::fs::symlink("/dev/zero", paths.coldkeypub()).unwrap();
     let e = wallet::read_public(&paths.coldkeypub()).unwrap_err();
-    assert!(e.to_string().contains("a character device, not a regular file"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("a character device, not a regular file"),
+        "{e}"
+    );
     assert!(t.elapsed() < std::time::Duration::from_secs(5));
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -411,7 +411,10 @@ impl Node for Chain {
             if *g == genesis {
                 Ok(())
             } else {
-                Err("after reconnecting, the node serves another chain (its genesis hash changed)".into())
+                Err(
+                    "after reconnecting, the node serves another chain (its genesis hash changed)"
+                        .into(),
+                )
             }
         })
         .await?;

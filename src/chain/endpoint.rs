@@ -95,9 +95,15 @@ mod tests {
     fn credentials_and_query_values_are_redacted() {
         let cases = [
             ("ws://127.0.0.1:9944", "ws://127.0.0.1:9944"),
-            ("wss://entrypoint-finney.opentensor.ai:443/", "wss://entrypoint-finney.opentensor.ai:443/"),
+            (
+                "wss://entrypoint-finney.opentensor.ai:443/",
+                "wss://entrypoint-finney.opentensor.ai:443/",
+            ),
             ("ws://user:password@host:9944/", "ws://***@host:9944/"),
-            ("wss://token@host/ws?apikey=s3cr3t&x=1", "wss://***@host/ws?apikey=***&x=***"),
+            (
+                "wss://token@host/ws?apikey=s3cr3t&x=1",
+                "wss://***@host/ws?apikey=***&x=***",
+            ),
             ("ws://host/?s3cr3t", "ws://host/?***"),
             ("ws://host/path#s3cr3t", "ws://host/path#***"),
             ("ws://a@b@host", "ws://***@host"),

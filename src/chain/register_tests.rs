@@ -635,7 +635,10 @@ fn a_subnet_that_does_not_exist_is_named_and_not_waited_for() {
         };
         let t = Instant::now();
         let err = run(&world, options, Stop::default(), |_, _| {}).unwrap_err();
-        assert!(matches!(err, RegisterError::NoSubnet { netuid: 1 }), "{err}");
+        assert!(
+            matches!(err, RegisterError::NoSubnet { netuid: 1 }),
+            "{err}"
+        );
         assert_eq!(
             err.to_string(),
             "subnet 1 does not exist on this chain (NetworksAdded is false)"

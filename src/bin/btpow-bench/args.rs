@@ -50,7 +50,11 @@ macro_rules! whole_types {
         }
     )*};
 }
-whole_types!(u16 = "65535", u64 = "18446744073709551615", usize = "18446744073709551615");
+whole_types!(
+    u16 = "65535",
+    u64 = "18446744073709551615",
+    usize = "18446744073709551615"
+);
 
 /// A whole number that must not be negative (clap would otherwise take
 /// `-1` for a flag and say "unexpected argument"); one too large says the
@@ -86,7 +90,9 @@ pub fn parse_failure(e: clap::Error) -> std::process::ExitCode {
             std::process::ExitCode::from(e.exit_code() as u8)
         }
         _ => {
-            let text = e.render().to_string();
+            // `ansi()`: the user's bytes as given (plain `Display` strips
+            // escape sequences, leaving other control characters).
+            let text = e.render().ansi().to_string();
             crate::output::err_part(format_args!("{}", crate::output::printable(&text)));
             std::process::ExitCode::from(2)
         }
@@ -116,6 +122,9 @@ pub fn threads(s: &str) -> Result<usize, String> {
 #[command(
     name = "btpow-bench",
     version,
+    // Plain text: a user's value is shown with its control characters
+    // escaped (`parse_failure`), which styled output would hide.
+    color = clap::ColorChoice::Never,
     about = "Solve, verify and benchmark Bittensor's registration proof-of-work"
 )]
 pub struct Cli {
@@ -413,7 +422,10 @@ mod tests {
         assert_eq!(threads("0").unwrap_err(), "must be at least 1");
         assert!(threads("100000").unwrap_err().contains("16 per core"));
         assert_eq!(threads("1"), Ok(1));
-        assert_eq!(whole::<u16>("65536").unwrap_err(), "out of range: 0 to 65535");
+        assert_eq!(
+            whole::<u16>("65536").unwrap_err(),
+            "out of range: 0 to 65535"
+        );
         assert_eq!(
             whole::<u64>("99999999999999999999").unwrap_err(),
             "out of range: 0 to 18446744073709551615"

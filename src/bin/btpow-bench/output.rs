@@ -48,17 +48,31 @@ macro_rules! errln {
     };
 }
 
-/// Whether standard output is open at all. A closed descriptor (`>&-`)
-/// swallows every write without an error, so it is checked once, up front.
+/// Whether descriptor 1 was closed when the process started (`>&-`).
+/// Read before Rust's start-up code runs, since that code puts `/dev/null`
+/// in place of a closed descriptor, where every write would vanish without
+/// an error.
+static STDOUT_CLOSED_AT_START: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+extern "C" fn note_closed_stdout() {
+    // SAFETY: FFI: fcntl(F_GETFD) on descriptor 1 only reads its flags; no
+    // memory is passed. Runs once, single-threaded, before main.
+    let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED_AT_START.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Run by the dynamic loader with the other constructors, before Rust's
+/// runtime initialises the standard descriptors.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = note_closed_stdout;
+
+/// Whether standard output was open when the process started.
 pub fn stdout_is_open() -> bool {
-    #[cfg(unix)]
-    {
-        // SAFETY: FFI: fcntl(F_GETFD) on descriptor 1 only reads its flags;
-        // no memory is passed.
-        unsafe { libc::fcntl(1, libc::F_GETFD) != -1 }
-    }
-    #[cfg(not(unix))]
-    true
+    !STDOUT_CLOSED_AT_START.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// `println!` through [`out`].

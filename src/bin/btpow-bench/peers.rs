@@ -92,9 +92,17 @@ pub fn measure(
     let limit = seconds.saturating_add(grace);
     let (ok, stdout, stderr) = wait_limited(child, limit)
         .with_context(|| format!("peer {name}"))?
-        .with_context(|| format!("peer {name} did not finish within {} s; stopped it", limit.as_secs_f64()))?;
+        .with_context(|| {
+            format!(
+                "peer {name} did not finish within {} s; stopped it",
+                limit.as_secs_f64()
+            )
+        })?;
     if !ok {
-        bail!("peer {name} failed: {}", String::from_utf8_lossy(&stderr).trim());
+        bail!(
+            "peer {name} failed: {}",
+            String::from_utf8_lossy(&stderr).trim()
+        );
     }
     let text = String::from_utf8_lossy(&stdout);
     let rate: f64 = text
@@ -157,6 +165,9 @@ fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<(bool, Vec<u
         std::thread::sleep(Duration::from_millis(20));
     };
     RUNNING.store(0, Ordering::SeqCst);
-    let (stdout, stderr) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
+    let (stdout, stderr) = (
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    );
     Ok(status.map(|s| (s.success(), stdout, stderr)))
 }

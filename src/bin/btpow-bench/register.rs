@@ -345,12 +345,13 @@ async fn register_inner(
 ) -> CmdResult {
     // --max-time counts from here, and covers every state: connecting,
     // reading the wallet, prompting, solving, waiting for inclusion.
-    let deadline = args
-        .max_time
-        .and_then(|t| Instant::now().checked_add(t.0));
+    let deadline = args.max_time.and_then(|t| Instant::now().checked_add(t.0));
     let stop = Stop::default();
     stop_on_signals(&stop);
-    let timeout = args.chain.rpc_timeout.map_or(Duration::from_secs(20), |s| s.0);
+    let timeout = args
+        .chain
+        .rpc_timeout
+        .map_or(Duration::from_secs(20), |s| s.0);
     let dev_keys_allowed = args.wallet.allow_dev_keys_anyone_can_sign;
     let dev_uris = source.clone();
     let connect = Chain::connect_checked(url, timeout, move |genesis| {
@@ -465,11 +466,7 @@ fn chain_shown(chain: &Chain) -> &str {
 
 /// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
 /// public networks unless the user says, by the flag's name, that they know.
-fn refuse_dev_keys(
-    genesis: &[u8; 32],
-    source: &KeySource,
-    allowed: bool,
-) -> Result<(), String> {
+fn refuse_dev_keys(genesis: &[u8; 32], source: &KeySource, allowed: bool) -> Result<(), String> {
     let Some(network) = btpow::chain::endpoint::public_network(genesis) else {
         return Ok(());
     };

@@ -108,9 +108,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
             Ok(false)
         }
         Outcome::Exhausted => {
-            outln!(
-                "no solution between nonce {start} and 2^64-1 ({rate})"
-            );
+            outln!("no solution between nonce {start} and 2^64-1 ({rate})");
             Ok(false)
         }
         Outcome::Stopped => {
