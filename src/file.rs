@@ -82,9 +82,9 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 
 /// The error for a file larger than `limit` bytes.
 pub fn too_large(limit: u64) -> io::Error {
-    let size = if limit >= 1 << 20 && limit % (1 << 20) == 0 {
+    let size = if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
         format!("{} MiB", limit >> 20)
-    } else if limit >= 1 << 10 && limit % (1 << 10) == 0 {
+    } else if limit >= 1 << 10 && limit.is_multiple_of(1 << 10) {
         format!("{} KiB", limit >> 10)
     } else {
         format!("{limit} bytes")

@@ -42,6 +42,18 @@ pub enum ChainError {
         /// How long was waited.
         limit: Duration,
     },
+    /// The node sent a message larger than the client takes; the client
+    /// closed the connection.
+    #[error("the node sent a message larger than {} MiB (the most a client takes) during {what}", .limit >> 20)]
+    TooLarge {
+        /// The request.
+        what: &'static str,
+        /// The largest message taken, in bytes.
+        limit: usize,
+        /// The transport's error.
+        #[source]
+        source: Source,
+    },
     /// The node answered with an error.
     #[error("the node answered {what} with an error")]
     Node {
@@ -91,6 +103,19 @@ impl ChainError {
     /// the client's transport is a lost connection; anything else (a
     /// JSON-RPC error, a value that does not decode) is the node's answer.
     pub fn from_request<E: Rpc>(what: &'static str, e: E) -> Self {
+        let too_large = match e.rpc_error() {
+            Some(RpcFailure::Client(subxt_rpcs::Error::Client(inner))) => {
+                message_too_large(inner.as_ref())
+            }
+            _ => None,
+        };
+        if let Some(limit) = too_large {
+            return ChainError::TooLarge {
+                what,
+                limit,
+                source: Box::new(e),
+            };
+        }
         match e.rpc_error() {
             Some(f) if is_transport(&f) => ChainError::Disconnected {
                 what,
@@ -114,6 +139,25 @@ impl ChainError {
     /// about what happened.
     pub fn says_enough(&self) -> bool {
         !matches!(self, ChainError::Connect { .. } | ChainError::Node { .. })
+    }
+}
+
+/// The size limit, when the websocket closed because a message was larger
+/// than it (the client then needs a new connection, and says so).
+fn message_too_large(e: &(dyn StdError + Send + Sync + 'static)) -> Option<usize> {
+    use jsonrpsee::client_transport::ws::WsError;
+    use jsonrpsee::core::client::Error as Client;
+    let Client::RestartNeeded(inner) = e.downcast_ref::<Client>()? else {
+        return None;
+    };
+    let Client::Transport(transport) = inner.as_ref() else {
+        return None;
+    };
+    match transport.downcast_ref::<WsError>()? {
+        WsError::Connection(soketto::connection::Error::MessageTooLarge { maximum, .. }) => {
+            Some(*maximum)
+        }
+        _ => None,
     }
 }
 
@@ -319,6 +363,28 @@ mod tests {
             data: None,
         });
         assert!(!ChainError::from_request("x", words).is_connection());
+        // A message too large for the client: said so, and not a lost
+        // connection to retry (the node would send it again).
+        let closed = jsonrpsee::core::client::Error::RestartNeeded(std::sync::Arc::new(
+            jsonrpsee::core::client::Error::Transport(Box::new(
+                jsonrpsee::client_transport::ws::WsError::Connection(
+                    soketto::connection::Error::MessageTooLarge {
+                        current: 16 << 20,
+                        maximum: 10 << 20,
+                    },
+                ),
+            )),
+        ));
+        let e = ChainError::from_request("x", subxt_rpcs::Error::Client(Box::new(closed)));
+        assert!(
+            matches!(e, ChainError::TooLarge { limit, .. } if limit == 10 << 20),
+            "{e}"
+        );
+        assert!(!e.is_connection());
+        assert_eq!(
+            e.to_string(),
+            "the node sent a message larger than 10 MiB (the most a client takes) during x"
+        );
         let timeout = ChainError::Timeout {
             what: "x",
             limit: Duration::from_secs(1),

@@ -119,23 +119,26 @@ impl Node for Scripted {
         registration: &Registration,
         _: &Keypair,
     ) -> Result<[u8; 32], SubmitError> {
-        let mut w = self.request()?;
-        w.submitted.push(registration.clone());
-        match w.submits.pop_front().unwrap_or(Submit::Include) {
-            Submit::Hang => {
-                drop(w);
-                std::future::pending().await
-            }
-            Submit::Include => {
-                w.state.uid = Some(7);
-                Ok([0xcc; 32])
-            }
-            Submit::Fail(error, other_registers) => {
-                if other_registers {
-                    w.state.uid = Some(9);
+        let answer = {
+            let mut w = self.request()?;
+            w.submitted.push(registration.clone());
+            match w.submits.pop_front().unwrap_or(Submit::Include) {
+                Submit::Hang => None,
+                Submit::Include => {
+                    w.state.uid = Some(7);
+                    Some(Ok([0xcc; 32]))
                 }
-                Err(error())
+                Submit::Fail(error, other_registers) => {
+                    if other_registers {
+                        w.state.uid = Some(9);
+                    }
+                    Some(Err(error()))
+                }
             }
+        };
+        match answer {
+            Some(answer) => answer,
+            None => std::future::pending().await,
         }
     }
     async fn reconnect(&mut self) -> Result<(), ChainError> {

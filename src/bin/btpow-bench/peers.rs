@@ -135,10 +135,12 @@ pub fn kill_running() {
     }
 }
 
+/// A finished peer: whether it succeeded, its stdout and its stderr.
+type Finished = (bool, Vec<u8>, Vec<u8>);
+
 /// Waits for `child` at most `limit`, reading its output meanwhile:
-/// `Some((success, stdout, stderr))`, or `None` when it was killed for
-/// running too long.
-fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<(bool, Vec<u8>, Vec<u8>)>> {
+/// `Some(Finished)`, or `None` when it was killed for running too long.
+fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<Finished>> {
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut buf = Vec::new();
