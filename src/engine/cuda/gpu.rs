@@ -186,7 +186,13 @@ impl Device {
         let key = crate::hex::encode(&crate::hash::sha256(id.as_bytes())[..12]);
         let path = cache_dir().map(|d| d.join(format!("kernels-{arch}-{key}.ptx")));
         if cache == Cache::Use {
-            if let Some(text) = path.as_ref().and_then(|p| std::fs::read_to_string(p).ok()) {
+            // A regular file of a bounded size (a PTX module is a few MiB);
+            // anything else is rebuilt.
+            let cached = path
+                .as_ref()
+                .and_then(|p| crate::file::read_regular(p, 64 << 20).ok())
+                .and_then(|bytes| String::from_utf8(bytes).ok());
+            if let Some(text) = cached {
                 return Ok((Ptx::from_src(text), true));
             }
         }

@@ -1,7 +1,7 @@
 """Runs a command on a pseudo-terminal, as a person at a terminal would,
 and reports what the screen received, as one JSON line.
 
-    python tty.py [--wait-for TEXT] [--quiet S] [--then ACTION] [--timeout S] -- CMD ARGS...
+    python pty_run.py [--wait-for TEXT] [--quiet S] [--then ACTION] [--timeout S] -- CMD ARGS...
 
 --wait-for TEXT  wait until TEXT appears in the output (a prompt)
 --quiet S        then keep reading for S seconds: what arrives meanwhile is
