@@ -11,26 +11,19 @@
 //! any engine over as many threads as it is given; the Python module's
 //! `pow_mine_cpu` is this with the fastest CPU engine on every core.
 //!
-//! A batch is short (100,000 nonces: milliseconds), so a miner keeps its
-//! worker threads between batches rather than starting them per batch, and
-//! an idle worker spins for a few milliseconds before it sleeps: the SDK
-//! calls batch after batch, and a sleeping thread (on a VM, a halted vCPU)
-//! takes long to wake against a batch that short. The calling thread works
-//! too. Chunks are taken in order from one counter and a chunk above the
-//! lowest one with a hit is skipped, so the answer is the first valid nonce
-//! whatever the thread count.
+//! It runs on a [`Solver`]: a batch is one run over `[start, start +
+//! attempts)` in sequential order, on the solver's worker threads, which
+//! are kept between batches (the SDK calls batch after batch, each only
+//! milliseconds long). Batches from several callers at once take turns.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use thiserror::Error;
 
 use crate::challenge::v1::{DOMAIN, PREFIX_LEN};
-use crate::engine::{reference, Engine, SearchError, Solution};
+use crate::engine::{Engine, Solution};
 use crate::job::{Job, JobData};
-use crate::solver::{Chunks, SolveError};
+use crate::solver::{Outcome, SolveError, SolveOptions, Solver};
 use crate::target::{Difficulty, Rule};
 
 /// The most nonces one batch may hold (bittensor-core's bound).
@@ -83,161 +76,30 @@ pub fn check_attempts(attempts: u64) -> Result<(), MinerError> {
 /// One engine on some threads, answering batches. Batches from several
 /// callers at once take turns (each uses every thread).
 pub struct Miner {
-    engine: Arc<dyn Engine>,
-    threads: usize,
-    shared: Arc<Shared>,
-    workers: Vec<JoinHandle<()>>,
-    /// One batch at a time.
-    turn: Mutex<()>,
-}
-
-/// What the caller and the workers share.
-struct Shared {
-    /// The batch in progress and its number (0: none yet).
-    current: Mutex<(u64, Option<Arc<Batch>>)>,
-    /// `current`'s number, for spinning without the lock.
-    generation: AtomicU64,
-    wake: Condvar,
-    shutdown: AtomicBool,
-}
-
-/// One batch: `count` nonces from `start` (not wrapping) in `chunks` chunks.
-struct Batch {
-    engine: Arc<dyn Engine>,
-    job: Job,
-    start: u64,
-    count: u64,
-    chunk: u64,
-    chunks: Chunks,
-    found: Mutex<Option<(u64, Solution)>>,
-    failed: Mutex<Option<SearchError>>,
-    /// Participants (workers and the caller) not yet done with it.
-    pending: AtomicUsize,
-}
-
-/// A lock, whether or not a thread panicked holding it (the data is
-/// either untouched or a finished write).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// How long an idle worker spins for the next batch before it sleeps.
-const SPIN: Duration = Duration::from_millis(3);
-
-impl Batch {
-    /// Takes chunks until none is left below the lowest hit.
-    fn work(&self) {
-        while let Some(k) = self.chunks.take() {
-            let first = self.start + k * self.chunk;
-            let n = self.chunk.min(self.count - k * self.chunk);
-            match self.engine.search(&self.job, first, n) {
-                Ok(Some(solution)) => {
-                    self.chunks.hit(k);
-                    let mut found = lock(&self.found);
-                    if found.is_none_or(|(j, _)| k < j) {
-                        *found = Some((k, solution));
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    *lock(&self.failed) = Some(e);
-                    // Everyone stops: the batch has failed.
-                    self.chunks.close();
-                    return;
-                }
-            }
-        }
-    }
-}
-
-fn worker(shared: &Shared) {
-    let mut seen = 0u64;
-    loop {
-        // Spin a while for the next batch, then sleep until it comes.
-        let idle = Instant::now();
-        while shared.generation.load(Ordering::Acquire) == seen
-            && !shared.shutdown.load(Ordering::Acquire)
-            && idle.elapsed() < SPIN
-        {
-            for _ in 0..64 {
-                std::hint::spin_loop();
-            }
-        }
-        let batch = {
-            let mut current = lock(&shared.current);
-            while current.0 == seen && !shared.shutdown.load(Ordering::Acquire) {
-                current = shared.wake.wait(current).unwrap_or_else(|e| e.into_inner());
-            }
-            if shared.shutdown.load(Ordering::Acquire) {
-                return;
-            }
-            seen = current.0;
-            current.1.clone()
-        };
-        if let Some(batch) = batch {
-            // A panicking engine fails the batch; the caller must not wait
-            // for this worker forever.
-            let worked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| batch.work()));
-            if worked.is_err() {
-                let e = SearchError::Device {
-                    engine: batch.engine.name(),
-                    message: "the engine panicked in a worker thread".into(),
-                };
-                *lock(&batch.failed) = Some(e);
-                batch.chunks.close();
-            }
-            batch.pending.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
-impl Drop for Miner {
-    fn drop(&mut self) {
-        self.shared.shutdown.store(true, Ordering::Release);
-        {
-            let _current = lock(&self.shared.current);
-            self.shared.wake.notify_all();
-        }
-        for w in self.workers.drain(..) {
-            let _ = w.join();
-        }
-    }
+    solver: Solver,
 }
 
 impl Miner {
-    /// `engine` on `threads` threads (at least 1): the caller and
-    /// `threads - 1` workers started now and kept until the miner is dropped.
+    /// `engine` on `threads` worker threads (at least 1), started now and
+    /// kept until the miner is dropped.
     pub fn new(engine: Arc<dyn Engine>, threads: usize) -> Self {
-        let threads = threads.max(1);
-        let shared = Arc::new(Shared {
-            current: Mutex::new((0, None)),
-            generation: AtomicU64::new(0),
-            wake: Condvar::new(),
-            shutdown: AtomicBool::new(false),
-        });
-        let workers = (1..threads)
-            .map(|_| {
-                let shared = shared.clone();
-                thread::spawn(move || worker(&shared))
-            })
-            .collect();
+        let options = SolveOptions {
+            threads: threads.max(1),
+            ..SolveOptions::default()
+        };
         Miner {
-            engine,
-            threads,
-            shared,
-            workers,
-            turn: Mutex::new(()),
+            solver: Solver::new(engine, options),
         }
     }
 
     /// The engine.
     pub fn engine(&self) -> &dyn Engine {
-        self.engine.as_ref()
+        self.solver.engine()
     }
 
     /// The worker threads.
     pub fn threads(&self) -> usize {
-        self.threads
+        self.solver.options().threads
     }
 
     /// bittensor-core's `pow_mine_cpu(prefix, difficulty, start, attempts)`:
@@ -291,56 +153,26 @@ impl Miner {
         // Enough chunks that every thread has many (a batch is small, and a
         // thread that starts late must not leave the others a long tail),
         // none so small that handing them out costs more than hashing them.
-        let per_thread = count.div_ceil(self.threads as u64 * 16);
-        let chunk = per_thread.clamp(1 << 10, self.engine.preferred_chunk().max(1 << 10));
-        let batch = Arc::new(Batch {
-            engine: self.engine.clone(),
-            job: job.clone(),
-            start,
-            count,
-            chunk,
-            chunks: Chunks::new(count.div_ceil(chunk) - 1),
-            found: Mutex::new(None),
-            failed: Mutex::new(None),
-            pending: AtomicUsize::new(self.threads),
-        });
-        let _turn = lock(&self.turn);
-        {
-            let mut current = lock(&self.shared.current);
-            current.0 += 1;
-            current.1 = Some(batch.clone());
-            self.shared.generation.store(current.0, Ordering::Release);
-            self.shared.wake.notify_all();
-        }
-        batch.work();
-        batch.pending.fetch_sub(1, Ordering::AcqRel);
-        // The workers finish their last chunks within a chunk's time.
-        let waiting = Instant::now();
-        while batch.pending.load(Ordering::Acquire) > 0 {
-            if waiting.elapsed() < SPIN {
-                std::hint::spin_loop();
-            } else {
-                thread::sleep(Duration::from_micros(50));
-            }
-        }
-        if let Some(e) = lock(&batch.failed).take() {
-            return Err(MinerError::Solve(SolveError::Engine(e)));
-        }
-        let found = lock(&batch.found).take();
-        match found {
-            Some((_, solution)) if !reference::is_valid(job, &solution) => {
-                Err(MinerError::Solve(SolveError::InvalidSolution {
-                    engine: self.engine.name(),
-                    nonce: solution.nonce,
-                }))
-            }
-            found => Ok(found.map(|(_, s)| s)),
+        let per_thread = count.div_ceil(self.threads() as u64 * 16);
+        let chunk = per_thread.clamp(1 << 10, self.engine().preferred_chunk().max(1 << 10));
+        let report = self
+            .solver
+            .start_range(job.clone(), start, count, chunk)?
+            .join(|_| {})?;
+        match report.outcome {
+            // Verified by the reference in the run.
+            Outcome::Found { solution, .. } => Ok(Some(solution)),
+            Outcome::Exhausted => Ok(None),
+            // A batch has no deadline and no stop.
+            Outcome::Stopped | Outcome::TimedOut => Ok(None),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::thread;
+
     use super::*;
     use crate::challenge::V1Challenge;
     use crate::engine::reference::{self, Reference};

@@ -60,9 +60,11 @@ def seal(
 ) -> bytes:
     """The seal of ``nonce`` (the reference engine).
 
-    The challenge: for ``scheme="v1"`` a 123-byte ``prefix``, or
-    ``block_hash``, ``hotkey``, ``coldkey`` and ``netuid``; for
-    ``scheme="legacy"`` ``block_hash`` and ``hotkey``. ValueError for a
+    The challenge: for ``scheme="v1"`` a 123-byte ``prefix`` (the SDK's
+    ``registration_prefix``: it must begin with the domain tag
+    ``b"subtensor-pow-register-v1"``, as ``pow_mine_cpu`` checks; netuid 0
+    is taken), or ``block_hash``, ``hotkey``, ``coldkey`` and ``netuid``;
+    for ``scheme="legacy"`` ``block_hash`` and ``hotkey``. ValueError for a
     missing, stray or malformed part.
     """
 
@@ -90,12 +92,15 @@ def solve(
 
     ``rule`` defaults to ``python`` for legacy and ``v1`` for v1. With
     ``attempts``, the first valid nonce of ``[start, start + attempts)`` in
-    ascending order (the range may not pass 2**64-1); without, a search from
-    ``start`` in the scheme's fastest order until a solution, ``max_time``
-    seconds (then None) or Ctrl-C (KeyboardInterrupt). ``engine`` is one of
-    ``engines()`` (default: the fastest CPU engine), ``threads`` defaults to
-    every core (at most 16 per core). Every answer is re-checked by the
-    reference engine. The GIL is released while hashing.
+    ascending order: ``attempts`` is at least 1 (ValueError for 0, as
+    ``pow_mine_cpu`` refuses an empty batch; there is no upper bound but
+    that the range may not pass 2**64-1). Without, a search from ``start``
+    in the scheme's fastest order until a solution, ``max_time`` seconds
+    (more than 0, at most 1e9; then None) or Ctrl-C (KeyboardInterrupt).
+    ``engine`` is one of ``engines()`` (default: the fastest CPU engine),
+    ``threads`` defaults to every core (at most 16 per core). Every answer
+    is re-checked by the reference engine. The GIL is released while
+    hashing.
     """
 
 def engines() -> list[str]:

@@ -9,7 +9,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use btpow::challenge::v1::PREFIX_LEN;
+use btpow::challenge::v1::{DOMAIN, PREFIX_LEN};
 use btpow::challenge::{parts, Parts};
 use btpow::engine::{Backend, EngineError, Order, Solution};
 use btpow::miner::{self, Miner, MinerError};
@@ -18,6 +18,42 @@ use btpow::{Challenge, Difficulty, Engine, Job, JobData, Rule, Scheme};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+
+/// The longest `max_time`, as the command line's `--max-time`: no deadline
+/// computed from it can overflow.
+const MAX_TIME: f64 = 1e9;
+
+/// `max_time` as a duration; the messages are the command line's
+/// `--max-time` ones, the number written short (`1e300`, `inf`).
+fn time_limit(seconds: Option<f64>) -> PyResult<Option<Duration>> {
+    let Some(s) = seconds else {
+        return Ok(None);
+    };
+    let problem = if s.is_nan() {
+        "not a number of seconds".to_string()
+    } else if s < 0.0 {
+        "must not be negative".to_string()
+    } else if s == 0.0 {
+        "must be more than 0 seconds".to_string()
+    } else if s > MAX_TIME {
+        format!("{s:e} s is too long (at most {MAX_TIME:e} s)")
+    } else {
+        return Ok(Some(Duration::from_secs_f64(s)));
+    };
+    Err(value_error(format!("max_time: {problem}")))
+}
+
+/// `[start, start + attempts)` checked: not empty (`pow_mine_cpu` refuses 0
+/// attempts too), not past 2^64-1.
+fn nonce_range(start: u64, attempts: Option<u64>) -> PyResult<()> {
+    match attempts {
+        None => Ok(()),
+        Some(0) => Err(value_error(
+            "attempts must be at least 1 (0 is an empty range; None searches without a bound)",
+        )),
+        Some(n) => btpow::engine::check_range(start, n).map_err(value_error),
+    }
+}
 
 /// The threads a call uses when not told: every core.
 fn all_cores() -> usize {
@@ -246,6 +282,17 @@ impl ChallengeArgs {
                     prefix.len()
                 ))
             })?;
+            // The domain tag as `pow_mine_cpu` checks it; netuid 0 is a
+            // challenge like any other here, as it is from its parts.
+            match miner::check_prefix(&prefix) {
+                Ok(_) | Err(MinerError::Root) => {}
+                Err(_) => {
+                    return Err(value_error(format!(
+                        "prefix: expected a v1 challenge prefix, which begins with {:?}",
+                        String::from_utf8_lossy(DOMAIN)
+                    )))
+                }
+            }
             return Ok(JobData::V1 { prefix });
         }
         Ok(match parts.challenge(scheme).map_err(value_error)? {
@@ -270,7 +317,8 @@ fn job(args: ChallengeArgs, rule: Option<&str>, difficulty: u64) -> PyResult<Job
     Job::from_data(data, rule, difficulty).map_err(value_error)
 }
 
-/// The seal of `nonce` for a challenge (the reference engine).
+/// The seal of `nonce` for a challenge (the reference engine). A `prefix`
+/// must begin with the v1 domain tag, as `pow_mine_cpu` checks.
 #[pyfunction]
 #[pyo3(signature = (nonce, *, scheme = "v1".to_string(), prefix = None, block_hash = None, hotkey = None, coldkey = None, netuid = None))]
 #[allow(clippy::too_many_arguments)]
@@ -328,9 +376,10 @@ fn engines(py: Python<'_>) -> Vec<&'static str> {
 /// Solve a challenge: `(nonce, seal)` or None.
 ///
 /// With `attempts`, the first valid nonce of `[start, start + attempts)` in
-/// ascending order (the range may not pass 2^64-1); without, a search from
-/// `start` in the scheme's fastest order until a solution, `max_time`
-/// seconds (then None) or Ctrl-C (KeyboardInterrupt, within milliseconds).
+/// ascending order (the range may be neither empty, as `pow_mine_cpu`
+/// refuses 0 attempts, nor pass 2^64-1); without, a search from `start` in
+/// the scheme's fastest order until a solution, `max_time` seconds (at most
+/// 1e9; then None) or Ctrl-C (KeyboardInterrupt, within milliseconds).
 #[pyfunction]
 #[pyo3(signature = (difficulty, *, scheme = "v1".to_string(), prefix = None, block_hash = None, hotkey = None, coldkey = None, netuid = None, rule = None, start = 0, attempts = None, engine = None, threads = None, max_time = None))]
 #[allow(clippy::too_many_arguments)]
@@ -367,18 +416,8 @@ fn solve(
         }
     };
     let threads = thread_count(threads)?;
-    let max_time = match max_time {
-        None => None,
-        Some(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Some(Duration::from_secs_f64(s)),
-        Some(s) => {
-            return Err(value_error(format!(
-                "max_time {s}: expected a positive number of seconds, at most 1e9"
-            )))
-        }
-    };
-    if let Some(n) = attempts {
-        btpow::engine::check_range(start, n).map_err(value_error)?;
-    }
+    let max_time = time_limit(max_time)?;
+    nonce_range(start, attempts)?;
     let order = match attempts {
         Some(_) => Order::Sequential,
         None => Order::fastest(job.scheme()),
@@ -391,9 +430,12 @@ fn solve(
         ..SolveOptions::default()
     };
     let solver = Solver::new(engine, options);
-    let control = solver.control();
+    let run = solver
+        .start(job, start)
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let control = run.control();
     let report = std::thread::scope(|scope| {
-        let running = scope.spawn(|| solver.solve(job, start, |_| {}));
+        let running = scope.spawn(|| run.join(|_| {}));
         loop {
             // Wait without the GIL, then look for Ctrl-C with it.
             let finished = py.detach(|| {

@@ -680,13 +680,14 @@ impl<N: Node> Registrar<N> {
         });
         let job = job_for(&self.plan, &self.keys, &work, first.difficulty)?;
         let attempts = Arc::new(Mutex::new(vec![first]));
-        let control = self.solver.control();
+        // The run's own handle: a stop sent from here on is never lost.
+        let run = self.solver.start(job, random_start())?;
+        let control = run.control();
         let _stop_solver = StopSolver(control.clone());
         let mut solving = {
-            let (solver, attempts, events) =
-                (self.solver.clone(), attempts.clone(), self.events.clone());
+            let (attempts, events) = (attempts.clone(), self.events.clone());
             tokio::task::spawn_blocking(move || {
-                solver.solve(job, random_start(), |r| {
+                run.join(|r| {
                     let a =
                         attempts.lock().unwrap_or_else(|e| e.into_inner())[r.generation as usize];
                     events.event(&Event::Progress {

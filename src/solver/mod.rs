@@ -10,20 +10,28 @@
 //! the order from `start` (with `Order::Sequential`, the lowest valid nonce),
 //! whatever the thread count: exactly what one sequential scan would find.
 //!
-//! The coordinator (the calling thread) also sees the stop flag and the
-//! deadline within a few milliseconds, swaps in a new job when
-//! [`Control::swap`] is called (the chain's next block), keeps the rate
-//! statistics, and re-checks every solution with the reference engine
+//! A search is a [`Run`]: [`Solver::start`] begins it and returns its
+//! handle, whose stop flag and message channel are the run's own, so a stop
+//! or a swap sent at any moment after `start` (even before anyone waits)
+//! reaches it. [`Run::join`] coordinates on the calling thread: it sees the
+//! stop flag and the deadline within a few milliseconds, swaps in a new job
+//! when [`Control::swap`] is called (the chain's next block), keeps the
+//! rate statistics, and re-checks every solution with the reference engine
 //! before returning it.
 //!
-//! The workers are plain scoped threads rather than a rayon pool: chunks
-//! must be taken in index order from one counter (that is what makes the
-//! answer the first in the order), a swap must reach every worker between
-//! two chunks, and a stop must end them within a chunk. A parallel iterator
-//! owns neither its order nor its cancellation that way.
+//! The workers are the solver's own threads ([`pool`]), kept between runs
+//! (the SDK's batches are milliseconds long), rather than a rayon pool:
+//! chunks must be taken in index order from one counter (that is what
+//! makes the answer the first in the order), a swap must reach every worker
+//! between two chunks, and a stop must end them within a chunk. A parallel
+//! iterator owns neither its order nor its cancellation that way. The
+//! [`crate::miner::Miner`] (bittensor-core's contract) runs on a solver too.
+
+mod chunks;
+mod pool;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -32,6 +40,9 @@ use std::time::{Duration, Instant};
 use crate::engine::{reference, Engine, Order, SearchError, Solution};
 use crate::job::Job;
 use thiserror::Error;
+
+pub(crate) use chunks::Chunks;
+use pool::{lock, Pool, Turn, Work};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why a solve failed.
@@ -173,7 +184,8 @@ impl Report {
     }
 }
 
-/// Steers a running solve from another thread: swap the job, or stop.
+/// Steers a run from any thread: swap the job, or stop. It belongs to one
+/// run, so nothing sent through it can reach another.
 #[derive(Clone)]
 pub struct Control {
     tx: Sender<Msg>,
@@ -187,7 +199,7 @@ impl Control {
         let _ = self.tx.send(Msg::Swap(Box::new(job), start));
     }
 
-    /// Ends the solve with [`Outcome::Stopped`] within milliseconds.
+    /// Ends the run with [`Outcome::Stopped`] within milliseconds.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
     }
@@ -201,8 +213,16 @@ enum Msg {
         found: Option<Solution>,
     },
     Swap(Box<Job>, u64),
-    /// A worker's engine failed; the worker has ended.
+    /// A worker's engine failed.
     Failed(SearchError),
+}
+
+/// How one run walks the nonces.
+#[derive(Clone, Copy, Debug)]
+struct Walk {
+    order: Order,
+    chunk: u64,
+    limit: Option<u64>,
 }
 
 /// One job being searched: what workers share.
@@ -218,65 +238,21 @@ struct Epoch {
     chunks: Chunks,
 }
 
-/// Chunk indices `0..=last` handed out in order to any number of threads.
-/// A hit in chunk `k` lowers `last` to `k`: no chunk above the lowest hit
-/// is started, and every chunk below it is, so the first valid nonce is
-/// found whatever the thread count. (`last` is inclusive so that 2^64
-/// chunks of one nonce still fit.) The solver's and the miner's walk.
-pub(crate) struct Chunks {
-    next: AtomicU64,
-    last: AtomicU64,
-}
-
-impl Chunks {
-    /// Chunks `0..=last`.
-    pub(crate) fn new(last: u64) -> Self {
-        Chunks {
-            next: AtomicU64::new(0),
-            last: AtomicU64::new(last),
-        }
-    }
-
-    /// The next chunk, or None when none is left below the lowest hit.
-    pub(crate) fn take(&self) -> Option<u64> {
-        let k = self.next.fetch_add(1, Ordering::Relaxed);
-        (k <= self.last()).then_some(k)
-    }
-
-    /// Chunk `k` held a hit.
-    pub(crate) fn hit(&self, k: u64) {
-        self.last.fetch_min(k, Ordering::SeqCst);
-    }
-
-    /// The last chunk that will be started: the lowest hit, or the end.
-    pub(crate) fn last(&self) -> u64 {
-        self.last.load(Ordering::SeqCst)
-    }
-
-    /// No further chunk is started (a failure ends the search): `last`
-    /// drops to 0 and `next` moves past every chunk, so not even chunk 0
-    /// starts if nobody had taken it yet.
-    pub(crate) fn close(&self) {
-        self.last.store(0, Ordering::SeqCst);
-        self.next.store(u64::MAX / 2, Ordering::Relaxed);
-    }
-}
-
 impl Epoch {
-    /// Indices `[start, start + limit)` of `order` from `start_nonce`, cut
-    /// at 2^64-1; `limit` is at least 1.
-    fn new(generation: u64, job: Job, start_nonce: u64, options: &SolveOptions) -> Self {
-        let start = options.order.index(start_nonce);
-        let limit = options.limit.map_or(1u128 << 64, |n| u128::from(n.max(1)));
+    /// Indices `[start, start + limit)` of the walk's order from
+    /// `start_nonce`, cut at 2^64-1; `limit` is at least 1.
+    fn new(generation: u64, job: Job, start_nonce: u64, walk: Walk) -> Self {
+        let start = walk.order.index(start_nonce);
+        let limit = walk.limit.map_or(1u128 << 64, |n| u128::from(n.max(1)));
         let end = (u128::from(start) + limit).min(1u128 << 64);
-        let last = ((end - 1 - u128::from(start)) / u128::from(options.chunk)) as u64;
+        let last = ((end - 1 - u128::from(start)) / u128::from(walk.chunk)) as u64;
         Epoch {
             generation,
             job,
-            order: options.order,
+            order: walk.order,
             start,
             end,
-            chunk: options.chunk,
+            chunk: walk.chunk,
             chunks: Chunks::new(last),
         }
     }
@@ -289,25 +265,94 @@ impl Epoch {
     }
 }
 
-/// A solver over one engine.
+/// What a run's workers share.
+struct RunShared {
+    engine: Arc<dyn Engine>,
+    current: Mutex<Arc<Epoch>>,
+    /// The run has ended: workers go back to the pool.
+    quit: AtomicBool,
+    tx: Sender<Msg>,
+}
+
+impl Work for RunShared {
+    fn work(&self) {
+        while !self.quit.load(Ordering::Relaxed) {
+            let epoch = lock(&self.current).clone();
+            // Nothing left below the lowest hit: back to the pool until
+            // the run ends or a new job is published.
+            let Some(index) = epoch.chunks.take() else {
+                return;
+            };
+            let (first, count) = epoch.range(index);
+            let found = match self.engine.search_in(&epoch.job, epoch.order, first, count) {
+                Ok(found) => found,
+                Err(e) => {
+                    // The coordinator ends the run with it.
+                    let _ = self.tx.send(Msg::Failed(e));
+                    return;
+                }
+            };
+            if found.is_some() {
+                epoch.chunks.hit(index);
+            }
+            let hashes = found.map_or(count, |s| epoch.order.index(s.nonce) - first + 1);
+            let msg = Msg::Chunk {
+                generation: epoch.generation,
+                index,
+                hashes,
+                found,
+            };
+            if self.tx.send(msg).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn panicked(&self) {
+        let _ = self.tx.send(Msg::Failed(SearchError::Device {
+            engine: self.engine.name(),
+            message: "the engine panicked in a worker thread".into(),
+        }));
+    }
+}
+
+/// A solver over one engine, with its worker threads.
 pub struct Solver {
     engine: Arc<dyn Engine>,
     options: SolveOptions,
-    tx: Sender<Msg>,
-    rx: Mutex<Receiver<Msg>>,
+    pool: Pool,
+}
+
+/// One search in progress; see [`Solver::start`].
+pub struct Run {
+    shared: Arc<RunShared>,
+    rx: Receiver<Msg>,
     stop: Arc<AtomicBool>,
+    walk: Walk,
+    max_time: Option<Duration>,
+    progress_every: Duration,
+    /// `limit` 0: nothing to search.
+    empty: bool,
+    began: Instant,
+    turn: Turn,
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        // However the run ends (joined, or dropped), its workers stop.
+        self.shared.quit.store(true, Ordering::SeqCst);
+    }
 }
 
 impl Solver {
-    /// A solver running `engine` with `options`.
+    /// A solver running `engine` with `options`; its `options.threads`
+    /// workers start now and wait for runs.
     pub fn new(engine: Arc<dyn Engine>, options: SolveOptions) -> Self {
-        let (tx, rx) = mpsc::channel();
+        let pool = Pool::new(options.threads);
         Solver {
             engine,
             options,
-            tx,
-            rx: Mutex::new(rx),
-            stop: Arc::new(AtomicBool::new(false)),
+            pool,
         }
     }
 
@@ -321,71 +366,110 @@ impl Solver {
         &self.options
     }
 
-    /// A handle to swap jobs or stop, usable from any thread.
-    pub fn control(&self) -> Control {
-        Control {
-            tx: self.tx.clone(),
-            stop: self.stop.clone(),
+    /// Starts searching `job` from nonce `start` (the workers begin at
+    /// once) and returns the run's handle. One run uses the solver at a
+    /// time: this waits while another run of the same solver is going.
+    pub fn start(&self, job: Job, start: u64) -> Result<Run, SolveError> {
+        let walk = Walk {
+            order: self.options.order,
+            chunk: self.options.chunk,
+            limit: self.options.limit,
+        };
+        self.start_walk(job, start, walk)
+    }
+
+    /// [`Solver::start`] over `[start, start + count)` in sequential order
+    /// in chunks of `chunk` (the miner's batches).
+    pub(crate) fn start_range(
+        &self,
+        job: Job,
+        start: u64,
+        count: u64,
+        chunk: u64,
+    ) -> Result<Run, SolveError> {
+        let walk = Walk {
+            order: Order::Sequential,
+            chunk,
+            limit: Some(count),
+        };
+        self.start_walk(job, start, walk)
+    }
+
+    fn start_walk(&self, job: Job, start: u64, walk: Walk) -> Result<Run, SolveError> {
+        if walk.chunk == 0 {
+            return Err(SolveError::ZeroChunk);
         }
+        let turn = self.pool.acquire();
+        let (tx, rx) = mpsc::channel();
+        let shared = Arc::new(RunShared {
+            engine: self.engine.clone(),
+            current: Mutex::new(Arc::new(Epoch::new(0, job, start, walk))),
+            quit: AtomicBool::new(false),
+            tx,
+        });
+        let empty = walk.limit == Some(0);
+        if !empty {
+            turn.publish(shared.clone());
+        }
+        Ok(Run {
+            shared,
+            rx,
+            stop: Arc::new(AtomicBool::new(false)),
+            walk,
+            max_time: self.options.max_time,
+            progress_every: self.options.progress_every,
+            empty,
+            began: Instant::now(),
+            turn,
+        })
     }
 
     /// Searches `job` from nonce `start` until a solution, a stop, the
     /// deadline or 2^64-1; `progress` sees a running report now and then.
+    /// ([`Solver::start`] and [`Run::join`] in one.)
     pub fn solve(
         &self,
         job: Job,
         start: u64,
-        mut progress: impl FnMut(&Report),
+        progress: impl FnMut(&Report),
     ) -> Result<Report, SolveError> {
-        if self.options.chunk == 0 {
-            return Err(SolveError::ZeroChunk);
+        self.start(job, start)?.join(progress)
+    }
+}
+
+impl Run {
+    /// A handle to swap jobs or stop, usable from any thread.
+    pub fn control(&self) -> Control {
+        Control {
+            tx: self.shared.tx.clone(),
+            stop: self.stop.clone(),
         }
-        if self.options.limit == Some(0) {
-            let outcome = Outcome::Exhausted;
-            let rates = RateStats::default();
+    }
+
+    /// Stops the run (as [`Control::stop`]).
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+
+    /// Waits for the run's end on the calling thread, which coordinates:
+    /// the first valid nonce in the order, a stop, the deadline or the end
+    /// of the range; `progress` sees a running report now and then.
+    pub fn join(self, mut progress: impl FnMut(&Report)) -> Result<Report, SolveError> {
+        if self.empty {
             return Ok(Report {
-                outcome,
+                outcome: Outcome::Exhausted,
                 hashes: 0,
                 elapsed: Duration::ZERO,
-                rates,
+                rates: RateStats::default(),
                 generation: 0,
             });
         }
-        let rx = self.rx.lock().unwrap_or_else(|e| e.into_inner());
-        while rx.try_recv().is_ok() {} // nothing stale from an earlier solve
-        self.stop.store(false, Ordering::SeqCst);
-
-        let first = Epoch::new(0, job, start, &self.options);
-        let current = Mutex::new(Arc::new(first));
-        let quit = AtomicBool::new(false);
-        let began = Instant::now();
-        thread::scope(|scope| {
-            let workers: Vec<_> = (0..self.options.threads.max(1))
-                .map(|_| {
-                    let tx = self.tx.clone();
-                    let (current, quit, engine) = (&current, &quit, self.engine.as_ref());
-                    scope.spawn(move || worker(engine, current, quit, tx))
-                })
-                .collect();
-            let result = self.coordinate(&rx, &current, began, &mut progress);
-            quit.store(true, Ordering::SeqCst);
-            // Idle workers wait parked: wake them to see `quit` now, so a
-            // short solve (a miner's batch) ends when its last chunk does.
-            for w in &workers {
-                w.thread().unpark();
-            }
-            result
-        })
+        self.coordinate(&mut progress)
     }
 
-    fn coordinate(
-        &self,
-        rx: &Receiver<Msg>,
-        current: &Mutex<Arc<Epoch>>,
-        began: Instant,
-        progress: &mut impl FnMut(&Report),
-    ) -> Result<Report, SolveError> {
-        let mut epoch = current.lock().unwrap().clone();
+    fn coordinate(&self, progress: &mut impl FnMut(&Report)) -> Result<Report, SolveError> {
+        let began = self.began;
+        let mut epoch = lock(&self.shared.current).clone();
         let mut done = BTreeSet::new(); // completed chunks above `low`
         let mut low = 0u64; // every chunk below this is complete
         let mut best: Option<(u64, Solution)> = None;
@@ -400,7 +484,7 @@ impl Solver {
             generation,
         };
         loop {
-            match rx.recv_timeout(Duration::from_millis(5)) {
+            match self.rx.recv_timeout(Duration::from_millis(5)) {
                 Ok(Msg::Chunk {
                     generation,
                     index,
@@ -412,7 +496,7 @@ impl Solver {
                         if let Some(solution) = found {
                             if !reference::is_valid(&epoch.job, &solution) {
                                 return Err(SolveError::InvalidSolution {
-                                    engine: self.engine.name(),
+                                    engine: self.shared.engine.name(),
                                     nonce: solution.nonce,
                                 });
                             }
@@ -427,14 +511,16 @@ impl Solver {
                     }
                 }
                 Ok(Msg::Swap(job, start)) => {
-                    let next = Epoch::new(epoch.generation + 1, *job, start, &self.options);
+                    let next = Epoch::new(epoch.generation + 1, *job, start, self.walk);
                     epoch = Arc::new(next);
-                    *current.lock().unwrap() = epoch.clone();
+                    *lock(&self.shared.current) = epoch.clone();
+                    // Workers that had run out of chunks come back for these.
+                    self.turn.publish(self.shared.clone());
                     (done, low, best) = (BTreeSet::new(), 0, None);
                 }
                 Ok(Msg::Failed(e)) => return Err(SolveError::Engine(e)),
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => unreachable!("the solver holds a sender"),
+                Err(RecvTimeoutError::Disconnected) => unreachable!("the run holds a sender"),
             }
             let g = epoch.generation;
             if let Some((k, solution)) = best {
@@ -451,11 +537,11 @@ impl Solver {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(report(Outcome::Stopped, hashes, &rates, g));
             }
-            if self.options.max_time.is_some_and(|t| began.elapsed() >= t) {
+            if self.max_time.is_some_and(|t| began.elapsed() >= t) {
                 return Ok(report(Outcome::TimedOut, hashes, &rates, g));
             }
             let now = Instant::now();
-            if now - last_tick >= self.options.progress_every {
+            if now - last_tick >= self.progress_every {
                 rates.update(hashes - last_hashes, now - last_tick, hashes, now - began);
                 (last_hashes, last_tick) = (hashes, now);
                 progress(&report(Outcome::Stopped, hashes, &rates, g));
@@ -464,293 +550,5 @@ impl Solver {
     }
 }
 
-fn worker(engine: &dyn Engine, current: &Mutex<Arc<Epoch>>, quit: &AtomicBool, tx: Sender<Msg>) {
-    while !quit.load(Ordering::Relaxed) {
-        let epoch = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let Some(index) = epoch.chunks.take() else {
-            // Nothing left below the lowest hit: wait for the answer or a
-            // new job (the coordinator unparks idle workers when it ends).
-            thread::park_timeout(Duration::from_millis(1));
-            continue;
-        };
-        let (first, count) = epoch.range(index);
-        let found = match engine.search_in(&epoch.job, epoch.order, first, count) {
-            Ok(found) => found,
-            Err(e) => {
-                // The coordinator ends the solve with it; nothing waits on
-                // this worker's chunk.
-                let _ = tx.send(Msg::Failed(e));
-                return;
-            }
-        };
-        if found.is_some() {
-            epoch.chunks.hit(index);
-        }
-        let hashes = found.map_or(count, |s| epoch.order.index(s.nonce) - first + 1);
-        let msg = Msg::Chunk {
-            generation: epoch.generation,
-            index,
-            hashes,
-            found,
-        };
-        if tx.send(msg).is_err() {
-            return;
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::challenge::{Challenge, LegacyChallenge};
-    use crate::engine::reference::Reference;
-    use crate::target::{Difficulty, Rule};
-
-    fn job(d: u64, seed: u8) -> Job {
-        let c = Challenge::Legacy(LegacyChallenge::new([seed; 32], [2; 32]));
-        Job::new(&c, Rule::Python, Difficulty::new(d).unwrap()).unwrap()
-    }
-
-    fn solver(threads: usize, chunk: u64) -> Solver {
-        let options = SolveOptions {
-            threads,
-            chunk,
-            ..SolveOptions::default()
-        };
-        Solver::new(Arc::new(Reference), options)
-    }
-
-    #[test]
-    fn the_high_bytes_order_is_deterministic_too() {
-        use crate::challenge::V1Challenge;
-        let c = Challenge::V1(V1Challenge::new(3, [4; 32], [5; 32], [6; 32]));
-        let job = Job::new(&c, Rule::V1, Difficulty::new(300).unwrap()).unwrap();
-        // Start near the end of a column so the search crosses into the next.
-        let start = Order::HighBytes.nonce((7 << 24) | 0xff_ff00);
-        let want = Reference
-            .search_in(
-                &job,
-                Order::HighBytes,
-                Order::HighBytes.index(start),
-                1 << 20,
-            )
-            .unwrap()
-            .unwrap();
-        for threads in [1, 3] {
-            let options = SolveOptions {
-                threads,
-                chunk: 50,
-                order: Order::HighBytes,
-                ..SolveOptions::default()
-            };
-            let r = Solver::new(Arc::new(Reference), options)
-                .solve(job.clone(), start, |_| {})
-                .unwrap();
-            assert_eq!(
-                r.outcome,
-                Outcome::Found {
-                    solution: want,
-                    generation: 0
-                }
-            );
-        }
-    }
-
-    #[test]
-    fn a_limit_bounds_the_search() {
-        let job = job(300, 4);
-        for (start, limit) in [(5u64, 2000u64), (u64::MAX - 50, 1000), (0, 1), (9, 0)] {
-            let count = u128::from(limit).min((1u128 << 64) - u128::from(start)) as u64;
-            let want = Reference.search(&job, start, count).unwrap();
-            for (threads, chunk) in [(1, 64), (3, 7)] {
-                let options = SolveOptions {
-                    threads,
-                    chunk,
-                    limit: Some(limit),
-                    ..SolveOptions::default()
-                };
-                let r = Solver::new(Arc::new(Reference), options)
-                    .solve(job.clone(), start, |_| {})
-                    .unwrap();
-                let got = match r.outcome {
-                    Outcome::Found { solution, .. } => Some(solution),
-                    Outcome::Exhausted => None,
-                    other => panic!("{other:?}"),
-                };
-                assert_eq!(got, want, "start {start}, limit {limit}, threads {threads}");
-                if want.is_none() {
-                    assert_eq!(r.hashes, count, "every nonce of the range, no more");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_answer_is_the_lowest_nonce_whatever_the_threads() {
-        let job = job(500, 1);
-        let want = Reference.search(&job, 5, 1 << 20).unwrap().unwrap();
-        for threads in [1, 2, 3, 8] {
-            for chunk in [1, 7, 64] {
-                let r = solver(threads, chunk)
-                    .solve(job.clone(), 5, |_| {})
-                    .unwrap();
-                assert_eq!(
-                    r.outcome,
-                    Outcome::Found {
-                        solution: want,
-                        generation: 0
-                    },
-                    "{threads} threads, chunk {chunk}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn ends_at_the_top_of_the_nonce_space() {
-        let r = solver(2, 8)
-            .solve(job(u64::MAX, 1), u64::MAX - 20, |_| {})
-            .unwrap();
-        assert_eq!(r.outcome, Outcome::Exhausted);
-        assert_eq!(r.hashes, 21);
-    }
-
-    #[test]
-    fn stop_and_deadline_are_seen_quickly() {
-        let s = solver(2, 64);
-        let control = s.control();
-        let t = Instant::now();
-        let stopper = thread::spawn(move || {
-            thread::sleep(Duration::from_millis(50));
-            control.stop();
-        });
-        let r = s.solve(job(u64::MAX, 1), 0, |_| {}).unwrap();
-        stopper.join().unwrap();
-        assert_eq!(r.outcome, Outcome::Stopped);
-        assert!(t.elapsed() < Duration::from_secs(5));
-
-        let options = SolveOptions {
-            threads: 2,
-            max_time: Some(Duration::from_millis(30)),
-            ..SolveOptions::default()
-        };
-        let r = Solver::new(Arc::new(Reference), options)
-            .solve(job(u64::MAX, 1), 0, |_| {})
-            .unwrap();
-        assert_eq!(r.outcome, Outcome::TimedOut);
-    }
-
-    #[test]
-    fn a_swapped_job_is_solved_instead() {
-        let s = solver(2, 64);
-        let control = s.control();
-        let next = job(1000, 9);
-        let want = Reference.search(&next, 0, 1 << 24).unwrap().unwrap();
-        let mut swapped = false;
-        let r = s
-            .solve(job(u64::MAX, 1), 0, |_| {
-                if !swapped {
-                    control.swap(next.clone(), 0);
-                    swapped = true;
-                }
-            })
-            .unwrap();
-        assert_eq!(
-            r.outcome,
-            Outcome::Found {
-                solution: want,
-                generation: 1
-            }
-        );
-    }
-
-    #[test]
-    fn chunks_of_one_nonce_from_zero_cover_the_whole_space() {
-        // 2^64 chunks: once truncated to 0, which ended the solve at once.
-        let job = job(500, 1);
-        let want = Reference.search(&job, 0, 1 << 20).unwrap().unwrap();
-        let r = solver(2, 1).solve(job, 0, |_| {}).unwrap();
-        assert_eq!(
-            r.outcome,
-            Outcome::Found {
-                solution: want,
-                generation: 0
-            }
-        );
-    }
-
-    /// An engine whose device fails after a few chunks.
-    struct Failing(AtomicU64);
-
-    impl Engine for Failing {
-        fn name(&self) -> &'static str {
-            "failing"
-        }
-        fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
-            Reference.seal(job, nonce)
-        }
-        fn search(
-            &self,
-            job: &Job,
-            start: u64,
-            count: u64,
-        ) -> Result<Option<Solution>, SearchError> {
-            if self.0.fetch_add(1, Ordering::SeqCst) >= 3 {
-                return Err(SearchError::Device {
-                    engine: "failing",
-                    message: "context destroyed".into(),
-                });
-            }
-            Reference.search(job, start, count)
-        }
-    }
-
-    #[test]
-    fn a_failing_engine_ends_the_solve_with_its_error() {
-        let options = SolveOptions {
-            threads: 3,
-            chunk: 16,
-            ..SolveOptions::default()
-        };
-        let s = Solver::new(Arc::new(Failing(AtomicU64::new(0))), options);
-        let t = Instant::now();
-        let r = s.solve(job(u64::MAX, 1), 0, |_| {});
-        assert!(
-            matches!(r, Err(SolveError::Engine(SearchError::Device { .. }))),
-            "{r:?}"
-        );
-        assert!(t.elapsed() < Duration::from_secs(5), "no hang");
-    }
-
-    #[test]
-    fn chunks_are_taken_in_order_up_to_the_lowest_hit() {
-        let chunks = Chunks::new(9);
-        assert_eq!((chunks.take(), chunks.take()), (Some(0), Some(1)));
-        chunks.hit(4);
-        chunks.hit(6); // a higher hit does not raise the limit
-        assert_eq!(chunks.last(), 4);
-        assert_eq!(
-            (chunks.take(), chunks.take(), chunks.take()),
-            (Some(2), Some(3), Some(4))
-        );
-        assert_eq!(chunks.take(), None);
-        let failed = Chunks::new(u64::MAX);
-        failed.close();
-        assert_eq!(failed.take(), None);
-    }
-
-    #[test]
-    fn ewma_weights_the_newest_sample_most() {
-        let mut r = RateStats::default();
-        let s = Duration::from_secs(1);
-        r.update(100, s, 100, s);
-        assert_eq!(r.ewma, 100.0);
-        r.update(200, s, 300, 2 * s);
-        assert!((r.ewma - (200.0 + 0.8 * 100.0) / 1.8).abs() < 1e-9);
-        assert_eq!(r.perpetual, 150.0);
-        for _ in 0..20 {
-            r.update(50, s, 0, s);
-        }
-        assert!((r.ewma - 50.0).abs() < 1e-9, "old samples leave the window");
-    }
-}
+mod tests;

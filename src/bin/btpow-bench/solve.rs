@@ -77,11 +77,13 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     );
 
     let solver = Solver::new(Arc::from(engine), options);
-    let control = solver.control();
-    // Ctrl-C ends the search cleanly: the rate so far is still reported.
-    ctrlc::set_handler(move || control.stop()).context("installing the Ctrl-C handler")?;
+    let run = solver.start(job, start)?;
+    let control = run.control();
+    // Ctrl-C or SIGTERM ends the search cleanly: the rate so far is still
+    // reported.
+    ctrlc::set_handler(move || control.stop()).context("installing the signal handler")?;
     let live = std::io::stderr().is_terminal();
-    let report = solver.solve(job, start, |r| {
+    let report = run.join(|r| {
         if live {
             show_progress(r, job_difficulty);
         }
