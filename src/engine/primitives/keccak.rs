@@ -80,7 +80,7 @@ pub fn keccak_f<L: Lane>(a: &mut [L; 25]) {
 /// is by an immediate.
 #[inline(always)]
 #[rustfmt::skip]
-pub fn round<L: Lane>(a: &mut [L; 25], rc: u64) {
+pub(crate) fn round<L: Lane>(a: &mut [L; 25], rc: u64) {
     // θ
     let c0 = a[0].xor3(a[5], a[10]).xor3(a[15], a[20]);
     let c1 = a[1].xor3(a[6], a[11]).xor3(a[16], a[21]);

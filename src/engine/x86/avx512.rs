@@ -20,13 +20,6 @@ impl Avx512 {
     pub fn detect() -> Option<Self> {
         is_x86_feature_detected!("avx512f").then_some(Avx512(()))
     }
-
-    /// Eight 64-bit lanes from a register built by a caller with AVX-512F
-    /// (benches that drive the primitives directly).
-    #[inline(always)]
-    pub fn u64x8(self, v: __m512i) -> U64x8 {
-        U64x8(v)
-    }
 }
 
 /// Sixteen 32-bit lanes. The register is private to this module and only a
