@@ -57,6 +57,23 @@ pub struct SubnetState {
     pub max_registrations_per_block: u16,
     /// v1: the hotkey's last proof-of-work registration block.
     pub last_pow_block: Option<u64>,
+    /// `BurnHalfLife`: the difficulty's per-block decay (runtime 475), if
+    /// the runtime has it.
+    pub half_life: Option<u16>,
+}
+
+impl SubnetState {
+    /// The difficulty and what moves it, for a runtime that decays it each
+    /// block (`None` for one that does not: the legacy runtimes).
+    pub fn decay(&self) -> Option<super::difficulty::Decay> {
+        let half_life = self.half_life.filter(|&h| h > 0)?;
+        Some(super::difficulty::Decay {
+            stored: self.difficulty,
+            min: self.min_difficulty.unwrap_or(1),
+            max: self.max_difficulty.unwrap_or(u64::MAX),
+            half_life,
+        })
+    }
 }
 
 /// A connection to a subtensor node.
@@ -334,6 +351,7 @@ impl Node for Chain {
                     read!(opt "MaxRegistrationsPerBlock", (u16,), u16, (netuid,))
                         .unwrap_or(u16::MAX),
                 last_pow_block: read!(try "LastPowRegistrationBlock", ([u8; 32],), u64, (*hotkey,)),
+                half_life: read!(opt "BurnHalfLife", (u16,), u16, (netuid,)),
             })
         })
         .await

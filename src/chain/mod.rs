@@ -4,6 +4,7 @@
 //! [`Node`] trait that [`Chain`] implements).
 
 pub mod client;
+pub mod difficulty;
 pub mod endpoint;
 pub mod error;
 pub mod register;

@@ -104,6 +104,16 @@ pub enum RegisterError {
     /// The chain refused the registration in a way no next block cures.
     #[error("registration failed")]
     Refused(#[source] SubmitError),
+    /// v1: the pool refused the registration, for this cause (read from the
+    /// chain after the refusal), and no next block cures it.
+    #[error("the transaction pool refused the registration: {cause}")]
+    PoolRefused {
+        /// What the chain says is wrong.
+        cause: Box<PoolCause>,
+        /// The pool's answer.
+        #[source]
+        source: SubmitError,
+    },
     /// A request the node answered with an error.
     #[error(transparent)]
     Chain(#[from] ChainError),
@@ -247,6 +257,10 @@ pub fn random_start() -> u64 {
     }
 }
 
+/// How far ahead watch mode predicts the difficulty's decay: a year of
+/// 12-second blocks.
+const WATCH_HORIZON: u64 = 365 * 24 * 300;
+
 /// Retrying a lost connection: waits `first`, doubling up to `max`, and
 /// gives up when the connection has been lost for `give_up`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,7 +385,95 @@ pub enum WaitReason {
         difficulty: Difficulty,
         /// The most accepted.
         max: Difficulty,
+        /// On a runtime whose difficulty decays each block (475): the
+        /// first block whose difficulty is at most `max` if nobody
+        /// registers meanwhile (`None`: never, at this decay).
+        reached_at: Option<u64>,
     },
+    /// v1: a seal in hand misses the difficulty now, and meets the one a
+    /// later block checks (the difficulty decays each block), inside the
+    /// work block's window.
+    Decay {
+        /// The head now.
+        block: u64,
+        /// The block to submit at, and its difficulty.
+        until: WaitUntil,
+    },
+}
+
+/// Why runtime 475's pool refused a `pow_register`, as the chain read
+/// after the refusal explains it (the pool itself says only
+/// `Invalid(Custom(code))`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PoolCause {
+    /// The hotkey is registered now (a lost race).
+    AlreadyRegistered,
+    /// Proof-of-work registration is off on the subnet.
+    Disabled,
+    /// The block's registrations are used up.
+    BlockFull,
+    /// The work block is out of the window, or not after the hotkey's last
+    /// proof-of-work registration.
+    Window(WindowError),
+    /// The seal is not the one the runtime computes: it binds the coldkey
+    /// that signs.
+    Seal {
+        /// The signer's public key.
+        signer: [u8; 32],
+        /// The coldkey the seal was made for.
+        coldkey: [u8; 32],
+    },
+    /// The seal misses the difficulty the pool checks now.
+    Difficulty(Difficulty),
+    /// None of the above: every check passes on the chain as it is now.
+    Unknown,
+}
+
+impl PoolCause {
+    /// Whether solving or submitting at a later block can cure it.
+    pub fn next_block_cures(&self) -> bool {
+        !matches!(self, PoolCause::Disabled | PoolCause::Seal { .. })
+    }
+}
+
+impl std::fmt::Display for PoolCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::account::ss58_encode;
+        match self {
+            PoolCause::AlreadyRegistered => f.write_str("the hotkey is registered now"),
+            PoolCause::Disabled => {
+                f.write_str("proof-of-work registration is off on the subnet; no block cures that")
+            }
+            PoolCause::BlockFull => {
+                f.write_str("this block's registrations are used up; the next block may take it")
+            }
+            PoolCause::Window(why) => write!(f, "{why}; a seal for a newer block cures that"),
+            PoolCause::Seal { signer, coldkey } => write!(
+                f,
+                "the seal binds coldkey {}, but the extrinsic is signed by {}; no block cures that",
+                ss58_encode(coldkey),
+                ss58_encode(signer)
+            ),
+            PoolCause::Difficulty(d) => write!(
+                f,
+                "the seal misses the difficulty the pool checks now ({d}); a new seal, or the decay of later blocks, cures that"
+            ),
+            PoolCause::Unknown => f.write_str(
+                "every check passes on the chain as it is now (the chain moved, or the node refused it for another reason)",
+            ),
+        }
+    }
+}
+
+/// A later block and the difficulty it checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitUntil {
+    /// The head to wait for.
+    pub block: u64,
+    /// The difficulty then.
+    pub difficulty: Difficulty,
+    /// The difficulty now.
+    pub now: Difficulty,
 }
 
 /// What a registration run reports as it goes.
@@ -435,6 +537,11 @@ pub enum Event<'a> {
         /// Why.
         error: &'a SubmitError,
     },
+    /// v1: why the pool refused the last submission, read from the chain.
+    Diagnosed {
+        /// The cause.
+        cause: &'a PoolCause,
+    },
     /// The connection is lost; retrying after `delay`.
     Reconnecting {
         /// The failure.
@@ -491,6 +598,27 @@ impl<E: Into<RegisterError>> From<E> for Halt {
 }
 
 type Step<T> = Result<T, Halt>;
+
+/// What to do with a seal found for an earlier block.
+enum Verdict {
+    /// Submit it at this head.
+    Submit(Head),
+    /// Wait: the runtime would take it at a later block.
+    Wait {
+        /// The head now.
+        now: Head,
+        /// Until when.
+        until: WaitUntil,
+    },
+    /// The runtime would refuse it: solve the next block.
+    Stale,
+}
+
+/// A seal solved for `d` meets any difficulty up to `d` (each rule's
+/// threshold only grows as the difficulty falls).
+fn d_at_most(solved_for: Difficulty, now: Difficulty) -> bool {
+    now <= solved_for
+}
 
 /// Why the registrar stopped its solver.
 enum Ending {
@@ -653,8 +781,20 @@ impl<N: Node> Registrar<N> {
                 solution,
             }));
         }
-        let Some(now) = self.still_valid(&attempt, &solution).await? else {
-            return Ok(None);
+        let now = loop {
+            match self.still_valid(&attempt, &solution).await? {
+                Verdict::Submit(now) => break now,
+                Verdict::Stale => return Ok(None),
+                // v1: the seal meets the difficulty a later block checks,
+                // inside the window: wait for that block.
+                Verdict::Wait { now, until } => {
+                    self.events.event(&Event::Waiting(WaitReason::Decay {
+                        block: now.number,
+                        until,
+                    }));
+                    self.next_block(&now).await?;
+                }
+            }
         };
         let registration = registration(&self.plan, &self.keys, &attempt.head, &solution);
         self.submit(&registration, &now).await?;
@@ -788,40 +928,72 @@ impl<N: Node> Registrar<N> {
         }
     }
 
-    /// The runtime's window and difficulty checks, against the newest head,
-    /// which it returns. `None`: stale, solve the next block.
-    async fn still_valid(&mut self, attempt: &Attempt, solution: &Solution) -> Step<Option<Head>> {
+    /// The runtime's window and difficulty checks, against the newest head:
+    /// submit now, wait (v1: the difficulty decays to the seal within the
+    /// window), or stale (solve the next block).
+    async fn still_valid(&mut self, attempt: &Attempt, solution: &Solution) -> Step<Verdict> {
         let now = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&now).await?;
-        let window = match self.plan.scheme {
-            Scheme::Legacy => rules::legacy_window(attempt.head.number, now.number),
-            Scheme::V1 => rules::v1_window(attempt.head.number, now.number, state.last_pow_block),
+        let window_at = |head: u64| match self.plan.scheme {
+            Scheme::Legacy => rules::legacy_window(attempt.head.number, head),
+            Scheme::V1 => rules::v1_window(attempt.head.number, head, state.last_pow_block),
         };
-        // The runtime checks the seal against the difficulty when the
-        // extrinsic runs, not when the work block was made.
+        let window = window_at(now.number);
+        // The pool checks the seal against the difficulty of the best
+        // block's state when the extrinsic arrives, not when the work block
+        // was made.
         let difficulty = difficulty_of(self.plan.scheme, &state);
-        let meets_now = difficulty == attempt.difficulty || {
-            let job = job_for(&self.plan, &self.keys, &attempt.head, difficulty)?;
-            reference::is_valid(&job, solution)
+        let meets = |d: Difficulty| -> Result<bool, JobError> {
+            if d == attempt.difficulty {
+                return Ok(true);
+            }
+            let job = job_for(&self.plan, &self.keys, &attempt.head, d)?;
+            Ok(reference::is_valid(&job, solution))
         };
-        let refusal = match window {
-            Err(why) => Some((why.to_string(), Some(why))),
-            Ok(()) if !meets_now => Some((
-                format!(
-                    "the difficulty is now {difficulty} (was {}), and the seal misses it",
-                    attempt.difficulty
-                ),
-                None,
-            )),
+        let meets_now = d_at_most(attempt.difficulty, difficulty) || meets(difficulty)?;
+        let refusal = match &window {
+            Err(why) => Some((why.to_string(), Some(why.clone()))),
+            Ok(()) if !meets_now => {
+                // v1 on a decaying runtime: the first later block, still
+                // inside the window, whose difficulty the seal meets.
+                if let (Scheme::V1, Some(decay)) = (self.plan.scheme, state.decay()) {
+                    for k in 1..=rules::V1_MAX_WORK_AGE {
+                        let Some(head) = now.number.checked_add(k) else {
+                            break;
+                        };
+                        if window_at(head).is_err() {
+                            break;
+                        }
+                        let later = Difficulty::new(decay.after(k)).unwrap_or(Difficulty::MIN);
+                        if meets(later)? {
+                            return Ok(Verdict::Wait {
+                                now,
+                                until: WaitUntil {
+                                    block: head,
+                                    difficulty: later,
+                                    now: difficulty,
+                                },
+                            });
+                        }
+                    }
+                }
+                Some((
+                    format!(
+                        "the difficulty is now {difficulty} (was {}), and the seal misses it",
+                        attempt.difficulty
+                    ),
+                    None,
+                ))
+            }
             Ok(()) => None,
         };
         let Some((reason, window_error)) = refusal else {
-            return Ok(Some(now));
+            return Ok(Verdict::Submit(now));
         };
         if !self.options.precheck {
             if let Some(refusal) = window_error {
                 self.events.event(&Event::SubmittingAnyway { refusal });
-                return Ok(Some(now));
+                return Ok(Verdict::Submit(now));
             }
         }
         if self.options.work_block.is_some() {
@@ -832,7 +1004,7 @@ impl<N: Node> Registrar<N> {
         self.events.event(&Event::Stale {
             reason: format!("{reason}; solving the next block"),
         });
-        Ok(None)
+        Ok(Verdict::Stale)
     }
 
     /// Submits at `head` and decides from the outcome whether the run goes on.
@@ -877,8 +1049,26 @@ impl<N: Node> Registrar<N> {
             // when it keeps refusing.
             SubmitError::Pool(_) => {
                 self.pool_refusals += 1;
-                if forced || self.pool_refusals >= self.options.pool_refusals {
-                    return Err(RegisterError::Refused(error).into());
+                // v1: runtime 475's pool runs the registration's own checks
+                // and answers only `Invalid(Custom(code))`: the chain, read
+                // again, says which check failed and whether a block cures it.
+                let cause = match self.plan.scheme {
+                    Scheme::V1 => Some(self.diagnose(registration).await?),
+                    Scheme::Legacy => None,
+                };
+                if let Some(cause) = &cause {
+                    self.events.event(&Event::Diagnosed { cause });
+                }
+                let curable = cause.as_ref().is_none_or(|c| c.next_block_cures());
+                if forced || !curable || self.pool_refusals >= self.options.pool_refusals {
+                    return Err(match cause {
+                        Some(cause) => RegisterError::PoolRefused {
+                            cause: Box::new(cause),
+                            source: error,
+                        },
+                        None => RegisterError::Refused(error),
+                    }
+                    .into());
                 }
                 self.next_block(head).await
             }
@@ -898,6 +1088,56 @@ impl<N: Node> Registrar<N> {
         }
     }
 
+    /// Why runtime 475's pool would refuse `registration` (a v1 one), read
+    /// from the chain now: the checks of `check_pow_registration`, in its
+    /// order, on the state of the best block.
+    async fn diagnose(&mut self, registration: &Registration) -> Step<PoolCause> {
+        let Registration::V1 {
+            netuid,
+            work_block,
+            nonce,
+            work,
+            hotkey,
+        } = *registration
+        else {
+            return Ok(PoolCause::Unknown);
+        };
+        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let state = self.state(&head).await?;
+        if state.uid.is_some() {
+            return Ok(PoolCause::AlreadyRegistered);
+        }
+        if !state.pow_allowed {
+            return Ok(PoolCause::Disabled);
+        }
+        if state.registrations_this_block >= state.max_registrations_per_block {
+            return Ok(PoolCause::BlockFull);
+        }
+        if let Err(why) = rules::v1_window(work_block, head.number, state.last_pow_block) {
+            return Ok(PoolCause::Window(why));
+        }
+        // The seal as the runtime computes it: from the work block's hash
+        // and the coldkey that signed.
+        let signer = self.keys.signer.public_key().0;
+        let work_head = self
+            .call(async |n: &mut N| n.block(work_block).await)
+            .await?;
+        let challenge = Challenge::V1(V1Challenge::new(netuid, work_head.hash, hotkey, signer));
+        let d = difficulty_of(self.plan.scheme, &state);
+        let job = Job::new(&challenge, Rule::V1, d)?;
+        let seal = reference::seal(&job, nonce);
+        if seal != work {
+            return Ok(PoolCause::Seal {
+                signer,
+                coldkey: self.keys.coldkey,
+            });
+        }
+        if !job.target().meets(&seal) {
+            return Ok(PoolCause::Difficulty(d));
+        }
+        Ok(PoolCause::Unknown)
+    }
+
     /// Watch mode: waits block by block while the subnet refuses proof of
     /// work or asks more than `wait_for`, saying why; returns the state that
     /// ends the wait (or, without watch mode, `state` as it is).
@@ -912,10 +1152,17 @@ impl<N: Node> Registrar<N> {
             } else if !state.pow_allowed {
                 WaitReason::PowDisabled { block: head.number }
             } else if difficulty > max {
+                let reached_at = match (self.plan.scheme, state.decay()) {
+                    (Scheme::V1, Some(decay)) => decay
+                        .blocks_until(max.get(), WATCH_HORIZON)
+                        .and_then(|k| head.number.checked_add(k)),
+                    _ => None,
+                };
                 WaitReason::DifficultyAbove {
                     block: head.number,
                     difficulty,
                     max,
+                    reached_at,
                 }
             } else {
                 return Ok(state);

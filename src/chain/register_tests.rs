@@ -43,6 +43,14 @@ struct World {
     /// Counters the hooks use.
     solved: u32,
     progress: u32,
+    /// Runtime 475 (v1): `pow_register`, the pool judging each submission
+    /// as `check_pow_registration` does, the difficulty decaying each block
+    /// and bumped by each registration. Otherwise spec 218 (legacy).
+    v1: bool,
+    /// `BurnIncreaseMult` (U64F64 bits).
+    mult: u128,
+    /// The heads at which submissions arrived.
+    submitted_at: Vec<u64>,
 }
 
 impl World {
@@ -63,11 +71,87 @@ impl World {
             log: Vec::new(),
             solved: 0,
             progress: 0,
+            v1: false,
+            mult: (1u128 << 64) + (1u128 << 62), // 1.25
+            submitted_at: Vec::new(),
         }))
+    }
+
+    /// Runtime 475 with the difficulty decaying with `half_life`.
+    fn v1(difficulty: u64, half_life: u16) -> Arc<Mutex<World>> {
+        let world = World::new(difficulty);
+        {
+            let mut w = world.lock().unwrap();
+            w.v1 = true;
+            w.state.min_difficulty = Some(1);
+            w.state.max_difficulty = Some(u64::MAX >> 2);
+            w.state.half_life = Some(half_life);
+        }
+        world
     }
 
     fn advance(&mut self, blocks: u64) {
         self.head = block(self.head.number + blocks);
+        if self.v1 {
+            // Each block's on_initialize: the decay, and a fresh count.
+            if let Some(decay) = self.state.decay() {
+                self.state.difficulty = decay.stored_after(blocks);
+            }
+            self.state.registrations_this_block = 0;
+        }
+    }
+
+    /// Runtime 475's pool and dispatch for a `pow_register` signed by
+    /// `signer`, in `check_pow_registration`'s order; a refusal is the
+    /// pool's (it runs the same checks before admission).
+    fn judge_v1(&mut self, r: &Registration, signer: [u8; 32]) -> Result<[u8; 32], SubmitError> {
+        let Registration::V1 {
+            netuid,
+            work_block,
+            nonce,
+            work,
+            hotkey,
+        } = *r
+        else {
+            return Err(SubmitError::Dispatch {
+                pallet: "SubtensorModule".into(),
+                name: "CallNotInThisRuntime".into(),
+            });
+        };
+        let refuse = |code: u8| Err(SubmitError::Pool(format!("Invalid(Custom({code}))")));
+        let s = &self.state;
+        if s.uid.is_some()
+            || !s.pow_allowed
+            || s.registrations_this_block >= s.max_registrations_per_block
+        {
+            return refuse(1);
+        }
+        if rules::v1_window(work_block, self.head.number, s.last_pow_block).is_err() {
+            return refuse(2);
+        }
+        let d = difficulty_of(Scheme::V1, s);
+        let c = Challenge::V1(V1Challenge::new(
+            netuid,
+            block(work_block).hash,
+            hotkey,
+            signer,
+        ));
+        let job = Job::new(&c, Rule::V1, d).unwrap();
+        let seal = crate::engine::reference::seal(&job, nonce);
+        if seal != work {
+            return refuse(3);
+        }
+        if !job.target().meets(&seal) {
+            return refuse(4);
+        }
+        let bumped = s.decay().map(|d| d.bumped(self.mult));
+        self.state.uid = Some(7);
+        self.state.last_pow_block = Some(work_block);
+        self.state.registrations_this_block += 1;
+        if let Some(b) = bumped {
+            self.state.difficulty = b;
+        }
+        Ok([0xcc; 32])
     }
 }
 
@@ -99,10 +183,11 @@ impl Node for Scripted {
         Ok(block(number))
     }
     async fn runtime_facts(&mut self, _: &Head) -> Result<RuntimeFacts, ChainError> {
-        drop(self.request()?);
+        let v1 = self.request()?.v1;
         Ok(RuntimeFacts {
-            spec_version: 218,
-            has_pow_register: false,
+            spec_version: if v1 { 475 } else { 218 },
+            // 475 keeps a 6-argument `register` (it burns): v1 all the same.
+            has_pow_register: v1,
             register_args: Some(6),
         })
     }
@@ -117,13 +202,16 @@ impl Node for Scripted {
     async fn submit(
         &mut self,
         registration: &Registration,
-        _: &Keypair,
+        signer: &Keypair,
     ) -> Result<[u8; 32], SubmitError> {
         let answer = {
             let mut w = self.request()?;
             w.submitted.push(registration.clone());
+            let at = w.head.number;
+            w.submitted_at.push(at);
             match w.submits.pop_front().unwrap_or(Submit::Include) {
                 Submit::Hang => None,
+                Submit::Include if w.v1 => Some(w.judge_v1(registration, signer.public_key().0)),
                 Submit::Include => {
                     w.state.uid = Some(7);
                     Some(Ok([0xcc; 32]))
@@ -181,6 +269,7 @@ impl Events for Recorder {
             Event::Submitted { .. } => "submitted",
             Event::Included { .. } => "included",
             Event::Refused { .. } => "refused",
+            Event::Diagnosed { .. } => "diagnosed",
             Event::Reconnecting { .. } => "reconnecting",
             Event::Reconnected { .. } => "reconnected",
         };
@@ -211,10 +300,32 @@ fn keys() -> Keys {
     }
 }
 
+/// v1 keys: the coldkey signs, and the seal binds it.
+fn v1_keys() -> Keys {
+    let signer = crate::wallet::keypair_from_uri("test", "//Alice").unwrap();
+    Keys {
+        hotkey: [1; 32],
+        coldkey: signer.public_key().0,
+        signer,
+    }
+}
+
 /// Runs a legacy (spec 218) registration on `world`, calling `hook` on
 /// every event.
 fn run(
     world: &Arc<Mutex<World>>,
+    options: Options,
+    stop: Stop,
+    hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
+) -> Result<Outcome, RegisterError> {
+    run_with(world, keys(), options, stop, hook)
+}
+
+/// Runs a registration on `world` (legacy or v1, as the world's runtime
+/// says) with `keys`.
+fn run_with(
+    world: &Arc<Mutex<World>>,
+    keys: Keys,
     options: Options,
     stop: Stop,
     hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
@@ -226,7 +337,11 @@ fn run(
     rt.block_on(async {
         let mut node = Scripted(world.clone());
         let plan = plan(&mut node, 1, None, None, None, true).await?;
-        assert_eq!((plan.scheme, plan.rule), (Scheme::Legacy, Rule::ChainBe));
+        let want = match world.lock().unwrap().v1 {
+            true => (Scheme::V1, Rule::V1, Signer::Coldkey),
+            false => (Scheme::Legacy, Rule::ChainBe, Signer::Hotkey),
+        };
+        assert_eq!((plan.scheme, plan.rule, plan.signer), want);
         let solver = Arc::new(Solver::new(
             Arc::new(Reference),
             SolveOptions {
@@ -240,7 +355,7 @@ fn run(
             world: world.clone(),
             hook: Box::new(hook),
         });
-        let mut r = Registrar::new(node, plan, keys(), options, solver, events, stop);
+        let mut r = Registrar::new(node, plan, keys, options, solver, events, stop);
         r.run(async |_| true).await
     })
 }
@@ -747,7 +862,7 @@ fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
                 // Switched on, but still too hard; then easy enough.
                 WaitReason::PowDisabled { .. } => w.state.pow_allowed = true,
                 WaitReason::DifficultyAbove { .. } => w.state.difficulty = 1,
-                WaitReason::SubnetFull { .. } => {}
+                WaitReason::SubnetFull { .. } | WaitReason::Decay { .. } => {}
             }
             w.advance(1);
         }
@@ -768,4 +883,265 @@ fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
     ));
     assert_eq!(waits.len(), 2);
     assert_eq!(work_blocks(&world), [102]);
+}
+
+// --- v1 on runtime 475 -------------------------------------------------
+
+fn v1_run(
+    world: &Arc<Mutex<World>>,
+    options: Options,
+    hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
+) -> Result<Outcome, RegisterError> {
+    run_with(world, v1_keys(), options, Stop::default(), hook)
+}
+
+/// The largest difficulty `seal` meets for the v1 challenge of `work`.
+fn hardest_met(work: u64, nonce: u64) -> u64 {
+    let k = v1_keys();
+    let c = Challenge::V1(V1Challenge::new(1, block(work).hash, k.hotkey, k.coldkey));
+    let meets = |d: u64| {
+        let job = Job::new(&c, Rule::V1, Difficulty::new(d).unwrap()).unwrap();
+        reference::is_valid(
+            &job,
+            &crate::engine::Solution {
+                nonce,
+                seal: reference::seal(&job, nonce),
+            },
+        )
+    };
+    let (mut lo, mut hi) = (1u64, u64::MAX);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if meets(mid) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
+}
+
+#[test]
+fn v1_registers_signed_by_the_coldkey_and_the_runtime_state_moves() {
+    let world = World::v1(500, 360);
+    let outcome = v1_run(&world, fast_options(), |_, _| {}).unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Registered {
+            uid: 7,
+            by: Registrant::Us
+        }
+    );
+    assert_eq!(
+        log(&world),
+        ["challenge", "solved", "submitted", "included"]
+    );
+    let w = world.lock().unwrap();
+    assert!(matches!(
+        w.submitted[0],
+        Registration::V1 {
+            work_block: 100,
+            ..
+        }
+    ));
+    assert_eq!(w.state.last_pow_block, Some(100));
+    assert_eq!(w.state.difficulty, 625, "bumped by BurnIncreaseMult 1.25");
+}
+
+#[test]
+fn v1_work_five_blocks_old_is_taken_and_six_is_refused() {
+    for (age, accepted) in [(5u64, true), (6, false)] {
+        let world = World::v1(50, 360);
+        let options = Options {
+            work_block: Some(100 + 1 - age),
+            ..fast_options()
+        };
+        let result = v1_run(&world, options, |_, _| {});
+        if accepted {
+            assert!(
+                matches!(result, Ok(Outcome::Registered { .. })),
+                "{result:?}"
+            );
+        } else {
+            let err = result.unwrap_err();
+            assert!(err.to_string().contains("at most 5 blocks old"), "{err}");
+            assert!(world.lock().unwrap().submitted.is_empty());
+        }
+    }
+}
+
+#[test]
+fn v1_work_not_after_the_last_pow_registration_moves_to_a_newer_block() {
+    let world = World::v1(50, 360);
+    world.lock().unwrap().state.last_pow_block = Some(100);
+    let outcome = v1_run(&world, fast_options(), |e, w| {
+        if matches!(e, Event::Stale { .. }) {
+            w.advance(1);
+        }
+    })
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::Registered {
+            by: Registrant::Us,
+            ..
+        }
+    ));
+    assert_eq!(work_blocks(&world), [101], "never submitted for block 100");
+}
+
+#[test]
+fn v1_a_seal_for_another_coldkey_is_refused_and_named_after_one_submission() {
+    let world = World::v1(50, 360);
+    let mut keys = v1_keys();
+    keys.coldkey = [9; 32]; // the seal binds this; //Alice signs
+    let err = run_with(&world, keys, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::PoolRefused { cause, .. } if matches!(**cause, PoolCause::Seal { .. })),
+        "{err}"
+    );
+    assert!(err.to_string().contains("no block cures that"), "{err}");
+    assert_eq!(world.lock().unwrap().submitted.len(), 1);
+    assert!(log(&world).contains(&"diagnosed".to_string()));
+}
+
+#[test]
+fn v1_a_seal_that_meets_the_difficulty_only_after_one_more_block_of_decay_waits_for_it() {
+    // The difficulty rises (another registration) between solving and
+    // submitting, just past what the seal meets; the decay (half-life of
+    // one block here) brings it back under at the next block.
+    let world = World::v1(50, 1);
+    let outcome = v1_run(&world, fast_options(), |e, w| match e {
+        Event::Solved {
+            block, solution, ..
+        } => {
+            w.state.difficulty = hardest_met(block.number, solution.nonce) + 1;
+        }
+        Event::Waiting(WaitReason::Decay { .. }) => w.advance(1),
+        _ => {}
+    })
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::Registered {
+            by: Registrant::Us,
+            ..
+        }
+    ));
+    assert_eq!(
+        log(&world),
+        ["challenge", "solved", "waiting", "submitted", "included"]
+    );
+    let w = world.lock().unwrap();
+    assert_eq!(
+        (w.submitted_at.as_slice(), work_blocks_of(&w)),
+        (&[101][..], vec![100])
+    );
+}
+
+fn work_blocks_of(w: &World) -> Vec<u64> {
+    w.submitted
+        .iter()
+        .map(|r| match r {
+            Registration::Legacy { block_number, .. } => *block_number,
+            Registration::V1 { work_block, .. } => *work_block,
+        })
+        .collect()
+}
+
+#[test]
+fn v1_a_difficulty_that_stays_out_of_reach_in_the_window_means_a_new_seal() {
+    let world = World::v1(50, 360);
+    let outcome = v1_run(&world, fast_options(), |e, w| match e {
+        // Far above what the seal meets; a slow decay will not bring it back.
+        Event::Solved { .. } if w.solved == 1 => w.state.difficulty = 1_000,
+        Event::Stale { .. } => w.advance(1),
+        _ => {}
+    })
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::Registered {
+            by: Registrant::Us,
+            ..
+        }
+    ));
+    let l = log(&world);
+    assert!(
+        l.contains(&"stale".to_string()) && !l.contains(&"waiting".to_string()),
+        "{l:?}"
+    );
+    assert_eq!(work_blocks(&world), [101]);
+}
+
+#[test]
+fn v1_pool_refusals_are_diagnosed_from_the_chain() {
+    // Registration switched off between solving and submitting: named, final.
+    let world = World::v1(50, 360);
+    let err = v1_run(&world, fast_options(), |e, w| {
+        if matches!(e, Event::Submitted { .. }) {
+            w.state.pow_allowed = false;
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::PoolRefused { cause, .. } if matches!(**cause, PoolCause::Disabled)),
+        "{err}"
+    );
+    // The block's registrations used up: the next block takes it.
+    let world = World::v1(50, 360);
+    let outcome = v1_run(&world, fast_options(), |e, w| match e {
+        Event::Submitted { .. } if w.solved == 1 => {
+            w.state.registrations_this_block = w.state.max_registrations_per_block
+        }
+        Event::Diagnosed { cause } => {
+            assert_eq!(**cause, PoolCause::BlockFull);
+            w.advance(1);
+        }
+        _ => {}
+    })
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        Outcome::Registered {
+            by: Registrant::Us,
+            ..
+        }
+    ));
+    assert_eq!(work_blocks(&world), [100, 101]);
+}
+
+#[test]
+fn v1_watch_mode_predicts_the_block_the_decay_reaches_the_most_accepted() {
+    let world = World::v1(1_000_000, 4);
+    let options = Options {
+        wait_for: Some(Difficulty::new(300_000).unwrap()),
+        ..fast_options()
+    };
+    let predicted = Arc::new(Mutex::new(Vec::new()));
+    let seen = predicted.clone();
+    let outcome = v1_run(&world, options, move |e, w| match e {
+        Event::Waiting(WaitReason::DifficultyAbove { reached_at, .. }) => {
+            seen.lock().unwrap().push(*reached_at);
+            w.advance(1);
+        }
+        // Solving at 300,000 takes the reference a while: make it easy
+        // once the wait is over (the prediction is what is tested).
+        Event::Challenge { .. } => w.state.difficulty = 1,
+        _ => {}
+    });
+    assert!(
+        matches!(outcome, Ok(Outcome::Registered { .. })),
+        "{outcome:?}"
+    );
+    let predicted = predicted.lock().unwrap();
+    // f^4 = 1/2: 1,000,000 → 300,000 takes 7 blocks (0.5^(7/4) = 0.297).
+    assert_eq!(predicted[0], Some(107));
+    assert!(predicted.iter().all(|p| *p == Some(107)), "{predicted:?}");
+    assert_eq!(
+        predicted.len(),
+        7,
+        "waited until block 107, which it solved"
+    );
+    assert_eq!(work_blocks(&world), [107]);
 }

@@ -11,9 +11,12 @@ use thiserror::Error;
 pub const LAST_POW_REGISTER_SPEC: u32 = 396;
 /// The last spec that read the legacy seal big-endian.
 pub const LAST_BIG_ENDIAN_SPEC: u32 = 282;
-/// A work block is accepted while `now - work_block < WINDOW` (now = the block
-/// the extrinsic executes in: the head + 1).
+/// Legacy `register`: a work block is accepted while `now - work_block <
+/// WINDOW` (now = the block the extrinsic executes in: the head + 1).
 pub const WINDOW: u64 = 3;
+/// `pow_register` (runtime 475's `POW_MAX_WORK_AGE_BLOCKS`): a work block
+/// is accepted while `now - work_block <= V1_MAX_WORK_AGE`.
+pub const V1_MAX_WORK_AGE: u64 = 5;
 
 /// What the runtime's metadata says about the registration calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,13 +95,15 @@ pub enum WindowError {
         /// The head.
         head: u64,
     },
-    #[error("work block {work} is stale: the extrinsic would run in block {now}, and the window is {WINDOW} blocks")]
+    #[error("work block {work} is stale: the extrinsic would run in block {now}, and the runtime takes work at most {max_age} blocks old")]
     /// The work block is out of the window.
     Stale {
         /// The work block.
         work: u64,
         /// The block the extrinsic would run in (the head + 1).
         now: u128,
+        /// The oldest work the runtime takes, in blocks.
+        max_age: u64,
     },
     #[error("this hotkey already registered by proof of work at block {last}; the work block must be later")]
     /// v1: the hotkey registered by proof of work at or after the work block.
@@ -125,13 +130,15 @@ pub fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
         return Err(WindowError::Stale {
             work: work_block,
             now,
+            max_age: WINDOW - 1,
         });
     }
     Ok(())
 }
 
-/// `pow_register`: `work_block < now`, `now - work_block < 3`, and
-/// `LastPowRegistrationBlock[hotkey] < work_block`.
+/// `pow_register` (runtime 475's `check_pow_registration`): `work_block <
+/// now`, `now - work_block <= 5`, and `LastPowRegistrationBlock[hotkey] <
+/// work_block`, with `now` = head + 1.
 pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<(), WindowError> {
     let (work, now) = (u128::from(work_block), u128::from(head) + 1);
     if work >= now {
@@ -140,10 +147,11 @@ pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<()
             head,
         });
     }
-    if now - work >= u128::from(WINDOW) {
+    if now - work > u128::from(V1_MAX_WORK_AGE) {
         return Err(WindowError::Stale {
             work: work_block,
             now,
+            max_age: V1_MAX_WORK_AGE,
         });
     }
     match last_pow {
@@ -337,7 +345,11 @@ mod tests {
         assert_eq!(legacy_window(101, 100), Ok(()));
         assert!(matches!(
             legacy_window(98, 100),
-            Err(WindowError::Stale { work: 98, now: 101 })
+            Err(WindowError::Stale {
+                work: 98,
+                now: 101,
+                max_age: 2
+            })
         ));
         assert!(matches!(
             legacy_window(102, 100),
@@ -352,16 +364,24 @@ mod tests {
 
     #[test]
     fn v1_window_is_the_runtimes() {
+        // head 100: the extrinsic runs in block 101; work 96..=100 accepted
+        // (at most 5 blocks old), 101 is not before it.
         assert_eq!(v1_window(100, 100, None), Ok(()));
         assert_eq!(v1_window(99, 100, Some(98)), Ok(()));
+        assert_eq!(v1_window(96, 100, None), Ok(()), "5 blocks old");
         assert!(matches!(
             v1_window(101, 100, None),
             Err(WindowError::Future { .. })
         ));
-        assert!(matches!(
-            v1_window(98, 100, None),
-            Err(WindowError::Stale { .. })
-        ));
+        assert_eq!(
+            v1_window(95, 100, None),
+            Err(WindowError::Stale {
+                work: 95,
+                now: 101,
+                max_age: 5
+            }),
+            "6 blocks old"
+        );
         assert!(matches!(
             v1_window(100, 100, Some(100)),
             Err(WindowError::NotAfterLast { .. })

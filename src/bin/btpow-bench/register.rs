@@ -183,10 +183,31 @@ impl Events for Printer {
                 block,
                 difficulty,
                 max,
-            }) => self.say(
+                reached_at,
+            }) => {
+                let when = match reached_at {
+                    Some(at) => {
+                        let secs = at.saturating_sub(*block).saturating_mul(12);
+                        format!(
+                            "; it decays to that by block {at} (about {}, at 12 s blocks) if nobody registers",
+                            duration_words(secs)
+                        )
+                    }
+                    None => String::new(),
+                };
+                self.say(
+                    "waiting",
+                    format!("block {block}: difficulty {difficulty} is above --max-difficulty {max}{when}; waiting (--wait)"),
+                    json!({"block": block, "reason": "difficulty above --max-difficulty", "difficulty": difficulty.get(), "max_difficulty": max.get(), "reached_at_block": reached_at}),
+                )
+            }
+            Event::Waiting(WaitReason::Decay { block, until }) => self.say(
                 "waiting",
-                format!("block {block}: difficulty {difficulty} is above --max-difficulty {max}; waiting (--wait)"),
-                json!({"block": block, "reason": "difficulty above --max-difficulty", "difficulty": difficulty.get(), "max_difficulty": max.get()}),
+                format!(
+                    "block {block}: the seal misses difficulty {} now, and meets the {} that block {} checks after the per-block decay; waiting for it",
+                    until.now, until.difficulty, until.block
+                ),
+                json!({"block": block, "reason": "the seal meets the difficulty of a later block", "difficulty": until.now.get(), "until_block": until.block, "difficulty_then": until.difficulty.get()}),
             ),
             Event::Solved {
                 block,
@@ -245,6 +266,11 @@ impl Events for Printer {
                     json!({"error": text, "chain_error": name, "kind": submit_kind(error)}),
                 )
             }
+            Event::Diagnosed { cause } => self.say(
+                "diagnosed",
+                format!("why the pool refused it, as the chain reads now: {cause}"),
+                json!({"cause": cause.to_string(), "next_block_cures": cause.next_block_cures()}),
+            ),
             Event::Reconnecting { error, delay } => {
                 let full = crate::output::full_error_text(*error);
                 let cause = if self.verbose {
@@ -444,6 +470,16 @@ async fn register_inner(
         }
         Outcome::TimedOut | Outcome::Stopped => return ended(&printer, outcome),
     })
+}
+
+/// `secs` in words: "45 s", "12 min", "3.5 h", "2.1 days".
+fn duration_words(secs: u64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
+        s => format!("{:.1} days", s as f64 / 86_400.0),
+    }
 }
 
 /// A run ended by `--max-time` or a stop signal: said, exit 1.
