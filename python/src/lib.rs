@@ -5,7 +5,6 @@
 //! turns one into an exception), and errors carry the library's messages.
 
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -13,34 +12,28 @@ use btpow::challenge::v1::{DOMAIN, PREFIX_LEN};
 use btpow::challenge::{parts, Parts};
 use btpow::engine::{Backend, EngineError, Order, Solution};
 use btpow::miner::{self, Miner, MinerError};
+use btpow::solver::settings::{self, SettingsError};
 use btpow::solver::{Outcome, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Engine, Job, JobData, Rule, Scheme};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-/// The longest `max_time`, as the command line's `--max-time`: no deadline
-/// computed from it can overflow.
-const MAX_TIME: f64 = 1e9;
+/// A settings error, its value named by the keyword it came from.
+fn settings_error(keyword: &str, e: SettingsError) -> PyErr {
+    match e {
+        SettingsError::Engine(e) => engine_error(e),
+        SettingsError::Gpu(m) => PyRuntimeError::new_err(m),
+        other => value_error(format!("{keyword}: {other}")),
+    }
+}
 
-/// `max_time` as a duration; the messages are the command line's
-/// `--max-time` ones, the number written short (`1e300`, `inf`).
+/// `max_time` as a duration, checked as the command line's `--max-time`.
 fn time_limit(seconds: Option<f64>) -> PyResult<Option<Duration>> {
-    let Some(s) = seconds else {
-        return Ok(None);
-    };
-    let problem = if s.is_nan() {
-        "not a number of seconds".to_string()
-    } else if s < 0.0 {
-        "must not be negative".to_string()
-    } else if s == 0.0 {
-        "must be more than 0 seconds".to_string()
-    } else if s > MAX_TIME {
-        format!("{s:e} s is too long (at most {MAX_TIME:e} s)")
-    } else {
-        return Ok(Some(Duration::from_secs_f64(s)));
-    };
-    Err(value_error(format!("max_time: {problem}")))
+    seconds
+        .map(settings::seconds)
+        .transpose()
+        .map_err(|e| settings_error("max_time", e))
 }
 
 /// `[start, start + attempts)` checked: not empty (`pow_mine_cpu` refuses 0
@@ -55,22 +48,12 @@ fn nonce_range(start: u64, attempts: Option<u64>) -> PyResult<()> {
     }
 }
 
-/// The threads a call uses when not told: every core.
-fn all_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
-}
-
-/// A thread count as the command line takes it: at least 1, at most 16
-/// per core (more only thrashes).
+/// A thread count, checked as the command line's `--threads`; every core
+/// when not given.
 fn thread_count(threads: Option<usize>) -> PyResult<usize> {
-    let max = 16 * all_cores();
     match threads {
-        None => Ok(all_cores()),
-        Some(0) => Err(value_error("threads must be at least 1")),
-        Some(n) if n > max => Err(value_error(format!(
-            "{n} threads is more than 16 per core ({max} on this machine)"
-        ))),
-        Some(n) => Ok(n),
+        None => Ok(settings::all_cores()),
+        Some(n) => settings::threads(n).map_err(|e| settings_error("threads", e)),
     }
 }
 
@@ -308,10 +291,10 @@ fn job(args: ChallengeArgs, rule: Option<&str>, difficulty: u64) -> PyResult<Job
     let data = args.job_data()?;
     let rule = match rule {
         Some(r) => r.parse::<Rule>().map_err(value_error)?,
-        None => match data {
-            JobData::Legacy { .. } => Rule::Python,
-            JobData::V1 { .. } => Rule::V1,
-        },
+        None => settings::default_rule(match data {
+            JobData::Legacy { .. } => Scheme::Legacy,
+            JobData::V1 { .. } => Scheme::V1,
+        }),
     };
     let difficulty = Difficulty::new(difficulty).map_err(value_error)?;
     Job::from_data(data, rule, difficulty).map_err(value_error)

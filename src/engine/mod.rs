@@ -78,9 +78,10 @@ pub fn check_range(start: u64, count: u64) -> Result<(), RangeError> {
 
 /// The order a search walks the nonce space in. A search over indices
 /// `[start, start + count)` examines `order.nonce(i)` for each index in turn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Order {
     /// Index = nonce: the first hit is the lowest valid nonce.
+    #[default]
     Sequential,
     /// v1's midstate order: index `i` is nonce `i.rotate_left(40)`, so
     /// consecutive indices vary the nonce's top 3 bytes (message block 3)

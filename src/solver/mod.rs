@@ -29,12 +29,12 @@
 
 mod chunks;
 mod pool;
+pub mod settings;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::engine::{reference, Engine, Order, SearchError, Solution};
@@ -85,7 +85,7 @@ pub struct SolveOptions {
 impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
-            threads: thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: settings::all_cores(),
             chunk: 1 << 15,
             max_time: None,
             progress_every: Duration::from_millis(250),

@@ -2,6 +2,7 @@
 //! threads and chunks, stops, swaps, deadlines, limits and failures.
 
 use std::sync::atomic::AtomicU64;
+use std::thread;
 
 use super::*;
 use crate::challenge::{Challenge, LegacyChallenge};

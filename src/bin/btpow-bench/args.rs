@@ -5,16 +5,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use btpow::engine::Order;
+use btpow::solver::settings;
 use btpow::{Rule, Scheme};
 use clap::{Args, Parser, Subcommand};
 
-/// A duration given in seconds: finite, positive, and at most
-/// [`MAX_SECONDS`], so that no deadline computed from it can overflow.
+/// A duration given in seconds, checked by the library's one rule
+/// ([`btpow::solver::settings::seconds`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Seconds(pub Duration);
-
-/// About 31 years: longer than any run, short enough for every clock.
-pub const MAX_SECONDS: f64 = 1e9;
 
 /// The one value parser for durations.
 pub fn seconds(s: &str) -> Result<Seconds, String> {
@@ -22,19 +20,7 @@ pub fn seconds(s: &str) -> Result<Seconds, String> {
         .trim()
         .parse()
         .map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    if v.is_nan() {
-        return Err("not a number of seconds".into());
-    }
-    if v < 0.0 {
-        return Err("must not be negative".into());
-    }
-    if v == 0.0 {
-        return Err("must be more than 0 seconds".into());
-    }
-    if v > MAX_SECONDS {
-        return Err(format!("{s} s is too long (at most {MAX_SECONDS:e} s)"));
-    }
-    Ok(Seconds(Duration::from_secs_f64(v)))
+    settings::seconds(v).map(Seconds).map_err(|e| e.to_string())
 }
 
 /// The unsigned integer types flags take, with their largest value.
@@ -99,23 +85,10 @@ pub fn parse_failure(e: clap::Error) -> std::process::ExitCode {
     }
 }
 
-/// The most worker threads allowed: 16 per core. More only thrashes, and a
-/// typo such as 100000 would exhaust the machine before failing.
-pub fn max_threads() -> usize {
-    16 * std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// A worker-thread count: at least 1, at most [`max_threads`].
+/// A worker-thread count: at least 1, at most 16 per core (the library's
+/// [`btpow::solver::settings::threads`]).
 pub fn threads(s: &str) -> Result<usize, String> {
-    let n: usize = whole(s)?;
-    let max = max_threads();
-    match n {
-        0 => Err("must be at least 1".into()),
-        n if n > max => Err(format!(
-            "{n} threads is more than 16 per core ({max} on this machine)"
-        )),
-        n => Ok(n),
-    }
+    settings::threads(whole(s)?).map_err(|e| e.to_string())
 }
 
 #[derive(Parser, Debug)]
@@ -407,7 +380,10 @@ mod tests {
         assert!(seconds("0").is_err());
         assert!(seconds("nan").is_err());
         assert!(seconds("inf").unwrap_err().contains("too long"));
-        assert!(seconds("1e300").unwrap_err().contains("too long"));
+        assert_eq!(
+            seconds("1e300").unwrap_err(),
+            "1e300 s is too long (at most 1e9 s)"
+        );
         // The largest accepted value leaves every deadline computable.
         let Seconds(d) = seconds("1e9").unwrap();
         assert!(std::time::Instant::now().checked_add(d).is_some());

@@ -150,10 +150,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
             bail!("--cuda and --engines are exclusive: --cuda runs the cuda engine beside the reference");
         }
         let (engine, threads) = crate::solve::open_gpus(&args.devices)?;
-        Some(Gpus {
-            engine: Arc::from(engine),
-            threads,
-        })
+        Some(Gpus { engine, threads })
     } else {
         None
     };

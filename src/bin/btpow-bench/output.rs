@@ -86,6 +86,7 @@ macro_rules! outln {
 static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Shows errors in full from now on.
+#[cfg(feature = "chain")]
 pub fn set_verbose() {
     VERBOSE.store(true, std::sync::atomic::Ordering::Relaxed);
 }
@@ -109,6 +110,7 @@ pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// [`error_text`] with every source (for JSON events).
+#[cfg(feature = "chain")]
 pub fn full_error_text(e: &(dyn std::error::Error + 'static)) -> String {
     chain_text(e, false)
 }

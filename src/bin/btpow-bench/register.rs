@@ -34,12 +34,15 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
         .context("--netuid is required with --endpoint")?;
     let source = key_source(args);
     source.check()?;
+    // The engine too (its order is the scheme's, set once the runtime says
+    // which).
+    let setup = args.run.solver_setup(Order::Sequential)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(register(args, endpoint, netuid, source));
+    let result = runtime.block_on(register(args, endpoint, netuid, source, setup));
     // Nothing left running may hold the exit up (a prompt still waiting
     // for a line on a blocking thread, a request in flight).
     runtime.shutdown_background();
@@ -321,12 +324,21 @@ impl PasswordSource for Passwords {
     }
 }
 
-async fn register(args: &SolveArgs, url: &str, netuid: u16, source: KeySource) -> CmdResult {
+/// The engine and the solver's options.
+type Setup = (Arc<dyn btpow::Engine>, btpow::solver::SolveOptions);
+
+async fn register(
+    args: &SolveArgs,
+    url: &str,
+    netuid: u16,
+    source: KeySource,
+    setup: Setup,
+) -> CmdResult {
     if args.chain.verbose {
         crate::output::set_verbose();
     }
     let printer = Arc::new(Printer::new(args.chain.format, args.chain.verbose));
-    let result = register_inner(args, url, netuid, source, printer.clone()).await;
+    let result = register_inner(args, url, netuid, source, setup, printer.clone()).await;
     printer.finish();
     // Text: main prints the error on stderr. JSON: also an event on stdout.
     if let (Err(e), true) = (&result, printer.json) {
@@ -367,6 +379,7 @@ async fn register_inner(
     url: &str,
     netuid: u16,
     source: KeySource,
+    setup: Setup,
     printer: Arc<Printer>,
 ) -> CmdResult {
     // --max-time counts from here, and covers every state: connecting,
@@ -405,10 +418,9 @@ async fn register_inner(
     };
     say_connected(&printer, chain_shown(&chain), &plan, &keys);
 
-    let (engine, solve_options) = args
-        .run
-        .solver_setup(args.run.order.unwrap_or(Order::fastest(plan.scheme)))?;
-    let solver = Arc::new(Solver::new(Arc::from(engine), solve_options));
+    let (engine, mut solve_options) = setup;
+    solve_options.order = args.run.order.unwrap_or(Order::fastest(plan.scheme));
+    let solver = Arc::new(Solver::new(engine, solve_options));
     let mut options = Options {
         work_block: args.chain.work_block,
         precheck,

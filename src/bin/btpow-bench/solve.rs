@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use btpow::engine::{Backend, Engine, Order};
+use btpow::engine::{Engine, Order};
 use btpow::hex::{decode_array, encode};
+use btpow::solver::settings::{self, EngineChoice, Request, SettingsError};
 use btpow::solver::{Outcome, Report, SolveOptions, Solver};
-use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
+use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Scheme, V1Challenge};
 
 use crate::args::SolveArgs;
 use crate::CmdResult;
@@ -54,10 +55,9 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         let difficulty = args.difficulty.unwrap_or(SAMPLE_DIFFICULTY);
         (sample(scheme), difficulty, "embedded sample")
     };
-    let rule = args.rule.unwrap_or(match challenge.scheme() {
-        Scheme::Legacy => Rule::Python,
-        Scheme::V1 => Rule::V1,
-    });
+    let rule = args
+        .rule
+        .unwrap_or(settings::default_rule(challenge.scheme()));
     let job_difficulty = Difficulty::new(difficulty)?;
     let job = Job::new(&challenge, rule, job_difficulty)?;
     let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
@@ -76,7 +76,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         start
     );
 
-    let solver = Solver::new(Arc::from(engine), options);
+    let solver = Solver::new(engine, options);
     let run = solver.start(job, start)?;
     let control = run.control();
     // Ctrl-C or SIGTERM ends the search cleanly: the rate so far is still
@@ -153,47 +153,29 @@ impl crate::args::RunArgs {
     /// The engine and solver options these arguments ask for: the named
     /// engine or the fastest CPU engine on every core, or with `--cuda` the
     /// GPUs, one solver thread each, with chunks a GPU launch can fill.
-    pub fn solver_setup(&self, order: Order) -> Result<(Box<dyn Engine>, SolveOptions)> {
-        let mut options = SolveOptions {
+    pub fn solver_setup(&self, order: Order) -> Result<(Arc<dyn Engine>, SolveOptions)> {
+        let engine = match (&self.engine, self.cuda) {
+            (Some(_), true) => bail!("--cuda and --engine are exclusive"),
+            (Some(name), false) => EngineChoice::Named(name.clone()),
+            (None, true) => EngineChoice::Gpus(self.devices.clone()),
+            (None, false) => EngineChoice::Fastest,
+        };
+        let request = Request {
+            engine,
+            threads: self.threads,
+            max_time: None,
             order,
-            ..SolveOptions::default()
         };
-        let engine: Box<dyn Engine> = if self.cuda {
-            if self.engine.is_some() {
-                bail!("--cuda and --engine are exclusive");
-            }
-            let (gpus, threads) = open_gpus(&self.devices)?;
-            options.threads = threads;
-            gpus
-        } else {
-            let backend = match &self.engine {
-                Some(name) => Backend::from_name(name)?,
-                None => Backend::detect(),
-            };
-            backend.engine()?
-        };
-        options.chunk = engine.preferred_chunk();
-        if let Some(n) = self.threads {
-            options.threads = n; // 1 ..= 16 per core (args::threads)
-        }
-        Ok((engine, options))
+        request.settle().map_err(|e| match e {
+            SettingsError::Gpu(m) => anyhow::anyhow!("--cuda: {m}"),
+            e => e.into(),
+        })
     }
 }
 
 /// The GPUs (`--devices`, or all), and one solver thread for each.
-pub fn open_gpus(devices: &[usize]) -> Result<(Box<dyn Engine>, usize)> {
-    #[cfg(feature = "cuda")]
-    {
-        let gpus = btpow::engine::cuda::gpu::CudaGpu::open(devices)
-            .map_err(|e| anyhow::anyhow!("--cuda: {e}"))?;
-        let threads = gpus.device_count();
-        Ok((Box::new(gpus), threads))
-    }
-    #[cfg(not(feature = "cuda"))]
-    {
-        let _ = devices;
-        bail!("--cuda: this build has no CUDA support (built without the `cuda` feature)")
-    }
+pub fn open_gpus(devices: &[usize]) -> Result<(Arc<dyn Engine>, usize)> {
+    settings::open_gpus(devices).map_err(|e| anyhow::anyhow!("--cuda: {e}"))
 }
 
 /// Flags that only mean something on a chain are refused offline rather
@@ -203,6 +185,7 @@ fn refuse_chain_flags(args: &SolveArgs) -> Result<()> {
     if c.format == crate::args::EventFormat::Json {
         bail!("--format json is for registering on a chain (--endpoint); --offline prints the solution as text");
     }
+    #[cfg_attr(not(feature = "chain"), allow(unused_mut))]
     let mut given = vec![
         (c.dry_run, "--dry-run"),
         (c.yes, "--yes"),
