@@ -1,5 +1,5 @@
 //! Engines: the code that hashes nonces. Every engine implements one
-//! contract, [`Engine::search`], and is held to the [`reference`] engine.
+//! contract, [`Engine::search`], and is held to the [`reference`](mod@reference) engine.
 //!
 //! # The search contract
 //! `search(job, start, count)` examines the nonces `start, start+1, …,
@@ -137,7 +137,7 @@ impl std::str::FromStr for Order {
     }
 }
 
-/// A hashing engine. Every engine answers exactly as the [`reference`] does
+/// A hashing engine. Every engine answers exactly as the [`reference`](mod@reference) does
 /// (the tests hold each to it); they differ only in speed and in what they
 /// need from the machine. CPU engines fail only on a refused range; a
 /// device engine may also fail with [`SearchError::Device`].

@@ -1,6 +1,6 @@
 //! The per-core roofline: what one core could do if a nonce cost nothing
 //! but its hashing, with the fastest primitives measured here. One legacy
-//! nonce is one SHA-256 compression and one Keccak-f[1600]; one v1 nonce is
+//! nonce is one SHA-256 compression and one Keccak-f\[1600\]; one v1 nonce is
 //! two compressions (blocks 2 and 3; block 1 is the job's midstate) and one
 //! permutation in sequential order, one compression (block 3) in the
 //! midstate order. Each primitive is timed in a tight loop, every candidate
@@ -28,7 +28,7 @@ pub struct Primitive {
 pub struct Roofline {
     /// SHA-256 compressions.
     pub sha256: Vec<Primitive>,
-    /// Keccak-f[1600] permutations.
+    /// Keccak-f\[1600\] permutations.
     pub keccak: Vec<Primitive>,
 }
 
@@ -132,7 +132,7 @@ pub fn time_per_item(budget: Duration, items: usize, mut f: impl FnMut(u64)) -> 
 pub enum Kind {
     /// One SHA-256 compression of one 64-byte block.
     Sha256,
-    /// One Keccak-f[1600] permutation of one state.
+    /// One Keccak-f\[1600\] permutation of one state.
     Keccak,
 }
 

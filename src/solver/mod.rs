@@ -19,7 +19,7 @@
 //! rate statistics, and re-checks every solution with the reference engine
 //! before returning it.
 //!
-//! The workers are the solver's own threads ([`pool`]), kept between runs
+//! The workers are the solver's own threads (`pool`), kept between runs
 //! (the SDK's batches are milliseconds long), rather than a rayon pool:
 //! chunks must be taken in index order from one counter (that is what
 //! makes the answer the first in the order), a swap must reach every worker

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use btpow::Scheme;
 
-/// Prints nonces per second of pow.py's `_solve_for_nonce_block` for argv[1] seconds.
+/// Prints nonces per second of pow.py's `_solve_for_nonce_block` for `argv[1]` seconds.
 const LEGACY: &str = r#"
 import sys, time
 from bittensor.utils.registration.pow import _hash_block_with_hotkey, _solve_for_nonce_block
@@ -27,7 +27,7 @@ while time.perf_counter() - t0 < seconds:
 print(n / (time.perf_counter() - t0))
 "#;
 
-/// Prints nonces per second of `pow_mine_cpu` on argv[2] threads for argv[1] seconds.
+/// Prints nonces per second of `pow_mine_cpu` on `argv[2]` threads for `argv[1]` seconds.
 const V1: &str = r#"
 import sys, time
 from concurrent.futures import ThreadPoolExecutor

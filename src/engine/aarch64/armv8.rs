@@ -1,5 +1,5 @@
 //! The ARMv8 engines: SHA-256 on the SHA2 instructions, four nonces
-//! interleaved to hide `SHA256H` latency, then two 2-lane Keccak-f[1600]
+//! interleaved to hide `SHA256H` latency, then two 2-lane Keccak-f\[1600\]
 //! on NEON: `armv8-sha3` with the SHA3 instructions, `armv8-sha2` without.
 
 use std::arch::aarch64::*;

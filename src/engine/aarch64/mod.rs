@@ -1,5 +1,5 @@
 //! aarch64 backends on the ARMv8 crypto extensions: SHA-256 on the SHA2
-//! instructions (four nonces interleaved), Keccak-f[1600] on NEON, two
+//! instructions (four nonces interleaved), Keccak-f\[1600\] on NEON, two
 //! states per register: with the SHA3 instructions (`armv8-sha3`: EOR3,
 //! RAX1, XAR, BCAX) or with plain NEON where they are missing
 //! (`armv8-sha2`).

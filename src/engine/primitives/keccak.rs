@@ -1,4 +1,4 @@
-//! Keccak-f[1600] (the Keccak reference, 24 rounds), generic over the lane
+//! Keccak-f\[1600\] (the Keccak reference, 24 rounds), generic over the lane
 //! type. State index `x + 5*y`.
 
 /// 64-bit lanes, one per independent state. As with
@@ -68,7 +68,7 @@ pub const RC: [u64; 24] = [
 ];
 
 #[inline(always)]
-/// Keccak-f[1600] on `a`, in place.
+/// Keccak-f\[1600\] on `a`, in place.
 pub fn keccak_f<L: Lane>(a: &mut [L; 25]) {
     for rc in RC {
         round(a, rc);

@@ -1,5 +1,5 @@
 //! AVX2: the token, its vector types, and the `avx2` engine (8-lane
-//! SHA-256, two 4-lane Keccak-f[1600]) for x86-64 CPUs without SHA-NI.
+//! SHA-256, two 4-lane Keccak-f\[1600\]) for x86-64 CPUs without SHA-NI.
 
 use std::arch::x86_64::*;
 

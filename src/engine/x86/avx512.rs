@@ -1,5 +1,5 @@
 //! AVX-512: the token, its vector types, and the `avx512` engine (16-lane
-//! SHA-256, two 8-lane Keccak-f[1600]) on 512-bit registers, with native
+//! SHA-256, two 8-lane Keccak-f\[1600\]) on 512-bit registers, with native
 //! rotates (`vprord`, `vprolq`) and three-input logic (`vpternlog`, formed
 //! by LLVM from the xor/and-not).
 

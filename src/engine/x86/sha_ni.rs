@@ -1,6 +1,6 @@
 //! The SHA-NI engine: SHA-256 on the SHA extensions, four nonces
 //! interleaved to hide `sha256rnds2` latency, then one 4-lane AVX2
-//! Keccak-f[1600] for all four.
+//! Keccak-f\[1600\] for all four.
 
 use std::arch::x86_64::*;
 

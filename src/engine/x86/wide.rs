@@ -1,5 +1,5 @@
 //! What the `avx2` and `avx512` engines share: SHA-256 with one nonce per
-//! 32-bit lane, then two Keccak-f[1600] of half as many 64-bit lanes, written
+//! 32-bit lane, then two Keccak-f\[1600\] of half as many 64-bit lanes, written
 //! once over the [`Wide`] token of each width.
 
 use std::hint::black_box;
