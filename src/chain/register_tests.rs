@@ -373,16 +373,7 @@ fn log(world: &Arc<Mutex<World>>) -> Vec<String> {
 }
 
 fn work_blocks(world: &Arc<Mutex<World>>) -> Vec<u64> {
-    world
-        .lock()
-        .unwrap()
-        .submitted
-        .iter()
-        .map(|r| match r {
-            Registration::Legacy { block_number, .. } => *block_number,
-            Registration::V1 { work_block, .. } => *work_block,
-        })
-        .collect()
+    work_blocks_of(&world.lock().unwrap())
 }
 
 #[test]
