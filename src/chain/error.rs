@@ -297,7 +297,7 @@ pub enum SubmitError {
     },
     /// The transaction pool refused it before any block (invalid, dropped,
     /// usurped): the node's words.
-    #[error("the transaction pool refused it: {0}")]
+    #[error("the transaction pool refused it: {0}{name}", name = code_name(.0))]
     Pool(String),
     /// The call cannot be made on this runtime (not in its metadata, or its
     /// arguments do not encode): no block will change that.
@@ -310,6 +310,15 @@ pub enum SubmitError {
     /// The request failed before the node took the transaction.
     #[error(transparent)]
     Chain(#[from] ChainError),
+}
+
+/// " (BadRequest on runtime 475)" for a pool message with a custom code
+/// that era names; empty otherwise.
+fn code_name(message: &str) -> String {
+    super::rules::pool_custom_code(message)
+        .and_then(super::rules::v1_pool_code_name)
+        .map(|name| format!(" ({name} in runtime 475's numbering)"))
+        .unwrap_or_default()
 }
 
 impl SubmitError {

@@ -106,7 +106,7 @@ pub enum RegisterError {
     Refused(#[source] SubmitError),
     /// v1: the pool refused the registration, for this cause (read from the
     /// chain after the refusal), and no next block cures it.
-    #[error("the transaction pool refused the registration: {cause}")]
+    #[error("refused before inclusion: {cause}")]
     PoolRefused {
         /// What the chain says is wrong.
         cause: Box<PoolCause>,
@@ -406,6 +406,11 @@ pub enum WaitReason {
 /// `Invalid(Custom(code))`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PoolCause {
+    /// `SubnetNotExists` (custom code 3 on runtime 475).
+    NoSubnet,
+    /// `NonAssociatedColdKey` (custom code 25 on runtime 475): the hotkey
+    /// belongs to another coldkey.
+    NotOwner,
     /// The hotkey is registered now (a lost race).
     AlreadyRegistered,
     /// Proof-of-work registration is off on the subnet.
@@ -432,7 +437,13 @@ pub enum PoolCause {
 impl PoolCause {
     /// Whether solving or submitting at a later block can cure it.
     pub fn next_block_cures(&self) -> bool {
-        !matches!(self, PoolCause::Disabled | PoolCause::Seal { .. })
+        !matches!(
+            self,
+            PoolCause::Disabled
+                | PoolCause::Seal { .. }
+                | PoolCause::NoSubnet
+                | PoolCause::NotOwner
+        )
     }
 }
 
@@ -440,6 +451,10 @@ impl std::fmt::Display for PoolCause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use crate::account::ss58_encode;
         match self {
+            PoolCause::NoSubnet => f.write_str("the subnet does not exist (SubnetNotExists)"),
+            PoolCause::NotOwner => f.write_str(
+                "the hotkey belongs to another coldkey (NonAssociatedColdKey); no block cures that",
+            ),
             PoolCause::AlreadyRegistered => f.write_str("the hotkey is registered now"),
             PoolCause::Disabled => {
                 f.write_str("proof-of-work registration is off on the subnet; no block cures that")
@@ -1052,9 +1067,11 @@ impl<N: Node> Registrar<N> {
                 // v1: runtime 475's pool runs the registration's own checks
                 // and answers only `Invalid(Custom(code))`: the chain, read
                 // again, says which check failed and whether a block cures it.
-                let cause = match self.plan.scheme {
-                    Scheme::V1 => Some(self.diagnose(registration).await?),
-                    Scheme::Legacy => None,
+                let cause = match (self.plan.scheme, &error) {
+                    (Scheme::V1, SubmitError::Pool(message)) => {
+                        Some(self.diagnose(registration, message).await?)
+                    }
+                    _ => None,
                 };
                 if let Some(cause) = &cause {
                     self.events.event(&Event::Diagnosed { cause });
@@ -1091,7 +1108,13 @@ impl<N: Node> Registrar<N> {
     /// Why runtime 475's pool would refuse `registration` (a v1 one), read
     /// from the chain now: the checks of `check_pow_registration`, in its
     /// order, on the state of the best block.
-    async fn diagnose(&mut self, registration: &Registration) -> Step<PoolCause> {
+    async fn diagnose(&mut self, registration: &Registration, message: &str) -> Step<PoolCause> {
+        // The two refusals 475's pool names by their own code.
+        match rules::pool_custom_code(message) {
+            Some(3) => return Ok(PoolCause::NoSubnet),
+            Some(25) => return Ok(PoolCause::NotOwner),
+            _ => {}
+        }
         let Registration::V1 {
             netuid,
             work_block,

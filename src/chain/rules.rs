@@ -163,6 +163,40 @@ pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<()
     }
 }
 
+/// The name of a transaction pool's `Custom(code)` refusal on a runtime
+/// with `pow_register` (runtime 475's `CustomTransactionError`, from its
+/// source lineage's `common/src/transaction_error.rs`; bittensor 11.3.0's
+/// `error_map.py` numbers them the same). Its pool maps every refusal of
+/// `check_pow_registration` to 255 (`BadRequest`) except `SubnetNotExists`
+/// (3) and `NonAssociatedColdKey` (25). Mainline subtensor numbers them
+/// differently (27, 33, 38–40 for the registration errors): these names
+/// are for the 475 era only.
+pub fn v1_pool_code_name(code: u16) -> Option<&'static str> {
+    Some(match code {
+        0 => "ColdkeyInSwapSchedule",
+        1 => "StakeAmountTooLow",
+        2 => "BalanceTooLow",
+        3 => "SubnetNotExists",
+        4 => "HotkeyAccountDoesntExist",
+        6 => "RateLimitExceeded",
+        10 => "HotKeyNotRegisteredInNetwork",
+        21 => "ColdkeySwapDisputed",
+        25 => "NonAssociatedColdKey",
+        255 => "BadRequest",
+        _ => return None,
+    })
+}
+
+/// The `code` of a pool refusal's text, as a node words it
+/// (`Custom error: 255`, `Custom(255)`).
+pub fn pool_custom_code(message: &str) -> Option<u16> {
+    ["Custom error: ", "Custom("].iter().find_map(|tag| {
+        let rest = &message[message.find(tag)? + tag.len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    })
+}
+
 /// Who signs the registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signer {
@@ -390,6 +424,20 @@ mod tests {
             v1_window(100, 100, Some(150)),
             Err(WindowError::NotAfterLast { .. })
         ));
+    }
+
+    #[test]
+    fn pool_codes_are_read_and_named_for_the_475_era() {
+        assert_eq!(
+            pool_custom_code("Invalid Transaction: \"Custom error: 255\""),
+            Some(255)
+        );
+        assert_eq!(pool_custom_code("Invalid(Custom(25))"), Some(25));
+        assert_eq!(pool_custom_code("Invalid Transaction: Stale"), None);
+        assert_eq!(v1_pool_code_name(255), Some("BadRequest"));
+        assert_eq!(v1_pool_code_name(3), Some("SubnetNotExists"));
+        assert_eq!(v1_pool_code_name(25), Some("NonAssociatedColdKey"));
+        assert_eq!(v1_pool_code_name(200), None);
     }
 
     #[test]

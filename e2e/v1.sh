@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# End-to-end for v1 (`pow_register`) against e2e/standin475.py: a MODEL of
+# mainnet runtime 475 that serves its real metadata, finney's genesis hash
+# and real encodings, checks every extrinsic's signature over the 13
+# extensions' payload, and applies `check_pow_registration` as the runtime's
+# source does (no runtime 475 can be executed here). The stand-in is first
+# validated by the reference client, bittensor 11.3.0's own proof-of-work
+# registration; then btpow registers against it. Run as `scripts/e2e v1`;
+# it needs no chopsticks. Serves only on 127.0.0.1 and stops the stand-in by
+# its own pid on every exit path. Ends with its `N passed, M failed` line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+vectors/setup
+py="$repo/vectors/.venv/v1/bin/python"
+cargo build --locked --quiet --profile test
+bin="$repo/target/debug/btpow-bench"
+
+tmp="$(mktemp -d)"
+standin=""
+cleanup() {
+  [ -n "$standin" ] && { kill "$standin" 2>/dev/null || true; wait "$standin" 2>/dev/null || true; }
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+export E2E_COLDKEY_PASSWORD="btpow e2e v1 password"
+wallets="$tmp/wallets"
+# btwallet is in the legacy environment (the v1 one has bittensor 11's own keyfile code).
+keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace | tail -n 1)"
+key() { "$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["coldkey"] if sys.argv[2] == "coldkey" else d["hotkeys"][sys.argv[2]])' "$keys" "$1"; }
+coldkey="$(key coldkey)"
+alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
+
+# One stand-in for every check: subnet 1 open to proof of work, a
+# difficulty of a fraction of a second, 475's storage defaults otherwise
+# (BurnHalfLife 360, BurnIncreaseMult about 1.26).
+"$py" e2e/standin475.py --port 0 --log "$tmp/extrinsics.hex" --verdict-log "$tmp/verdicts.jsonl" \
+  --account "$coldkey" --account "$alice" --subnet 1 --pow-allowed --difficulty 20000 \
+  --min-difficulty 1 --max-difficulty 1000000000000000 --max-regs-per-block 4 > "$tmp/standin.out" 2>&1 &
+standin=$!
+for _ in $(seq 1 300); do grep -q 'listening on ws://' "$tmp/standin.out" && break; sleep 0.1; done
+url="$(grep -o 'ws://127.0.0.1:[0-9]*' "$tmp/standin.out" | head -1)"
+head -1 "$tmp/standin.out"
+echo "e2e v1: the runtime-475 stand-in (pid $standin) at $url"
+
+rpc() { "$py" e2e/standin_admin.py "$url" "$@"; }
+storage() { rpc standin_getStorage "$1"; }
+set_storage() { rpc standin_setStorage "$1" > /dev/null; }
+head_number() { rpc standin_info '[]' | "$py" -c 'import json, sys; print(json.load(sys.stdin)["head"]["number"])'; }
+uid() { storage "[\"SubtensorModule\", \"Uids\", [1, \"$1\"]]"; }
+
+passed=0
+failed=0
+check() { if [ "$2" = ok ]; then passed=$((passed + 1)); echo "  ok    $1"; else failed=$((failed + 1)); echo "  FAIL  $1"; fi; }
+# run EXPECTED_EXIT NEEDLE ARGS...: btpow-bench against the stand-in.
+run() {
+  local want="$1" needle="$2"; shift 2
+  local code=0
+  BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid 1 --yes \
+    --wallet.path "$wallets" --wallet.name miner "$@" > "$tmp/out" 2> "$tmp/err" || code=$?
+  if [ "$code" = "$want" ] && grep -qF -- "$needle" "$tmp/out" "$tmp/err"; then echo ok; else
+    { echo "--- exit $code (wanted $want), no \"$needle\" in:"; cat "$tmp/out" "$tmp/err"; } >&2; echo fail; fi
+}
+# start OUT ARGS...: btpow-bench in the background, JSON events into OUT; sets $tool.
+start() {
+  local out="$1"; shift
+  BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid 1 --yes \
+    --wallet.path "$wallets" --wallet.name miner --format json "$@" > "$out" 2> "$out.err" &
+  tool=$!
+}
+wait_for() { # FILE NEEDLE SECONDS
+  local i=0
+  while ! grep -qF -- "$2" "$1" 2>/dev/null; do i=$((i + 1)); [ "$i" -le $(($3 * 10)) ] || return 1; sleep 0.1; done
+}
+is_uid() { [[ "$1" =~ ^[0-9]+$ ]] && echo ok || echo fail; }
+
+echo "e2e v1: the stand-in's own checks (extrinsics built by the SDK's codec, never by btpow)"
+code=0
+timeout 300 "$py" e2e/standin_selftest.py > "$tmp/selftest.out" 2>&1 || code=$?
+check "all of the stand-in's own checks pass ($(tail -1 "$tmp/selftest.out"))" "$([ "$code" = 0 ] && echo ok || { cat "$tmp/selftest.out" >&2; echo fail; })"
+
+echo "e2e v1: the reference client (bittensor 11.3.0's own PoW registration) against the stand-in"
+code=0
+BT_WALLET_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 300 "$py" e2e/standin_sdk_register.py --endpoint "$url" \
+  --wallet-path "$wallets" --wallet miner --hotkey sdk --netuid 1 > "$tmp/sdk.out" 2>&1 || code=$?
+check "the SDK's registration is accepted (exit 0)" "$([ "$code" = 0 ] && echo ok || { cat "$tmp/sdk.out" >&2; echo fail; })"
+check "Uids(1, sdk hotkey) is a uid" "$(is_uid "$(uid "$(key sdk)")")"
+
+echo "e2e v1: btpow registers a btwallet hotkey, the \$NACL coldkey signing"
+check "exit 0, a registered event by us" "$(run 0 '"by":"us"' --wallet.hotkey v1 --format json)"
+check "rule v1 and spec 475 detected" "$(grep -q '"rule":"v1"' "$tmp/out" && grep -q '"spec_version":475' "$tmp/out" && echo ok || echo fail)"
+check "on the stand-in: Uids(1, v1) is a uid" "$(is_uid "$(uid "$(key v1)")")"
+work_block="$(grep '"event":"submitted"' "$tmp/out" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline())["block"])')"
+check "LastPowRegistrationBlock(v1) is the work block, $work_block" \
+  "$([ "$(storage "[\"SubtensorModule\", \"LastPowRegistrationBlock\", [\"$(key v1)\"]]")" = "$work_block" ] && echo ok || echo fail)"
+check "signed by the coldkey (the stand-in's decoded signer)" "$(tail -1 "$tmp/verdicts.jsonl" | grep -q "\"signer\": \"$coldkey\"" && echo ok || echo fail)"
+check "no secret in the output" "$(grep -qiE 'secretPhrase|secretSeed|privateKey|e2e v1 password' "$tmp/out" "$tmp/err" && echo fail || echo ok)"
+if [ -f e2e/standin_same_bytes.py ]; then
+  check "its call and extension bytes are the SDK's for the same inputs" \
+    "$("$py" e2e/standin_same_bytes.py --verdict-log "$tmp/verdicts.jsonl" --xt-log "$tmp/extrinsics.hex" \
+         --endpoint "$url" --select pow_register > "$tmp/same.out" 2>&1 && echo ok || { cat "$tmp/same.out" >&2; echo fail; })"
+  grep -E '^same_bytes: (call|extra|payload|signature|note)' "$tmp/same.out" | sed 's/^/        /' || true
+fi
+
+echo "e2e v1: the window (runtime 475: work at most 5 blocks old)"
+rpc standin_newBlocks '[8]' > /dev/null
+h="$(head_number)"
+check "work 5 blocks old is accepted" "$(run 0 'registered on subnet 1' --wallet.hotkey v2 --work-block $((h - 4)))"
+h="$(head_number)"
+check "work 6 blocks old: our pre-check refuses it" "$(run 2 'at most 5 blocks old' --wallet.hotkey v3 --work-block $((h - 5)))"
+check "forced: the pool refuses it (BadRequest), and btpow names why" \
+  "$(run 2 'BadRequest' --wallet.hotkey v3 --work-block $((h - 5)) --no-precheck)"
+check "  the cause read back from the chain: stale" "$(grep -q 'why the pool refused it, as the chain reads now: work block' "$tmp/out" && echo ok || echo fail)"
+check "on the stand-in: v3 is not registered" "$([ "$(uid "$(key v3)")" = null ] && echo ok || echo fail)"
+
+echo "e2e v1: work not after LastPowRegistrationBlock is not submitted; the next block's is"
+h="$(head_number)"
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"LastPowRegistrationBlock\", \"params\": [\"$(key v3)\"], \"value\": $h}]"
+start "$tmp/reuse" --wallet.hotkey v3
+if wait_for "$tmp/reuse" '"event":"stale"' 60; then rpc standin_newBlocks '[1]' > /dev/null; fi
+code=0; wait "$tool" || code=$?
+check "a stale event naming the last registration, then registered" \
+  "$([ "$code" = 0 ] && grep -q 'already registered by proof of work' "$tmp/reuse" && grep -q '"by":"us"' "$tmp/reuse" && echo ok || { cat "$tmp/reuse" "$tmp/reuse.err" >&2; echo fail; })"
+
+echo "e2e v1: registration switched off, and a subnet that does not exist"
+set_storage '[{"pallet": "SubtensorModule", "item": "NetworkPowRegistrationAllowed", "params": [1], "value": false}]'
+check "switched off: exit 2, said so" "$(run 2 'proof-of-work registration is disabled on subnet 1' --wallet.hotkey v4)"
+set_storage '[{"pallet": "SubtensorModule", "item": "NetworkPowRegistrationAllowed", "params": [1], "value": true}]'
+code=0
+BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 60 "$bin" solve --endpoint "$url" --netuid 9 --yes \
+  --wallet.path "$wallets" --wallet.name miner --wallet.hotkey v4 > "$tmp/out" 2> "$tmp/err" || code=$?
+check "subnet 9: exit 2, does not exist" "$([ "$code" = 2 ] && grep -q 'subnet 9 does not exist' "$tmp/err" && echo ok || echo fail)"
+
+echo "e2e v1: the block's registrations used up"
+set_storage '[{"pallet": "SubtensorModule", "item": "RegistrationsThisBlock", "params": [1], "value": 4}]'
+start "$tmp/full" --wallet.hotkey v4
+if wait_for "$tmp/full" 'subnet full' 60; then rpc standin_newBlocks '[1]' > /dev/null; fi
+code=0; wait "$tool" || code=$?
+check "waits for the next block, then registers" "$([ "$code" = 0 ] && grep -q '"by":"us"' "$tmp/full" && echo ok || { cat "$tmp/full" "$tmp/full.err" >&2; echo fail; })"
+
+echo "e2e v1: Ctrl-C mid-solve"
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 1000000000000000}]'
+start "$tmp/int" --wallet.hotkey v5
+code=0
+if wait_for "$tmp/int" '"event":"challenge"' 60; then sleep 1; pkill -INT -P "$tool"; fi
+t0=$SECONDS; wait "$tool" || code=$?
+check "exit 1 within 3 s, stopped, nothing submitted" "$([ "$code" = 1 ] && [ $((SECONDS - t0)) -le 3 ] && grep -q '"event":"stopped"' "$tmp/int" && ! grep -q '"event":"submitted"' "$tmp/int" && echo ok || { cat "$tmp/int" "$tmp/int.err" >&2; echo fail; })"
+
+echo "e2e v1: watch mode predicts the block at which the decaying difficulty reaches --max-difficulty"
+# A half-life of 8 blocks: 60,000 falls below 40,000 in a few blocks.
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 60000}, {"pallet": "SubtensorModule", "item": "BurnHalfLife", "params": [1], "value": 8}]'
+start "$tmp/wait" --wallet.hotkey v5 --wait --max-difficulty 40000
+predicted=""
+if wait_for "$tmp/wait" '"reached_at_block"' 60; then
+  predicted="$("$py" -c 'import json, sys; print(next(json.loads(l)["reached_at_block"] for l in open(sys.argv[1]) if "reached_at_block" in l))' "$tmp/wait")"
+  # One block at a time, slower than btpow polls the head, until it starts
+  # solving (then the block its registration makes is the next).
+  for _ in $(seq 1 40); do
+    grep -q '"event":"challenge"' "$tmp/wait" && break
+    rpc standin_newBlocks '[1]' > /dev/null; sleep 0.8
+  done
+fi
+code=0; wait "$tool" || code=$?
+difficulty_at() { storage "[\"SubtensorModule\", \"Difficulty\", [1], $(rpc chain_getBlockHash "[$1]")]"; }
+check "registers once the difficulty is low enough (exit 0)" "$([ "$code" = 0 ] && echo ok || { cat "$tmp/wait" "$tmp/wait.err" >&2; echo fail; })"
+check "predicted block $predicted: the stand-in's difficulty there is at most 40000, and above it one block before" \
+  "$([ -n "$predicted" ] && [ "$(difficulty_at "$predicted")" -le 40000 ] && [ "$(difficulty_at $((predicted - 1)))" -gt 40000 ] && echo ok || echo fail)"
+check "solved for the predicted block" "$(grep -q "\"block\":$predicted,.*\"event\":\"challenge\"\|\"event\":\"challenge\".*\"block\":$predicted" "$tmp/wait" && echo ok || { grep challenge "$tmp/wait" >&2; echo fail; })"
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "BurnHalfLife", "params": [1], "value": 360}]'
+
+echo "e2e v1: two btpow processes race for one hotkey"
+start "$tmp/race1" --wallet.hotkey race
+tool1=$tool
+start "$tmp/race2" --wallet.hotkey race
+code1=0; code2=0
+wait "$tool1" || code1=$?
+wait "$tool" || code2=$?
+check "both exit 0, neither reports an error" "$([ "$code1" = 0 ] && [ "$code2" = 0 ] && ! grep -q '"event":"error"' "$tmp/race1" "$tmp/race2" && echo ok || { cat "$tmp"/race* >&2; echo fail; })"
+check "on the stand-in: one uid for the hotkey" "$(is_uid "$(uid "$(key race)")")"
+echo "        registrants: $(grep -ho '"by":"[a-z]*"' "$tmp/race1" "$tmp/race2" | tr '\n' ' ')"
+
+echo "e2e v1: btpow and the SDK race for one hotkey"
+start "$tmp/sdkrace" --wallet.hotkey sdkrace
+BT_WALLET_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 300 "$py" e2e/standin_sdk_register.py --endpoint "$url" \
+  --wallet-path "$wallets" --wallet miner --hotkey sdkrace --netuid 1 > "$tmp/sdkrace.sdk" 2>&1 || true
+code=0; wait "$tool" || code=$?
+check "btpow exits 0 without an error, whoever won" "$([ "$code" = 0 ] && ! grep -q '"event":"error"' "$tmp/sdkrace" && echo ok || { cat "$tmp/sdkrace" "$tmp/sdkrace.err" "$tmp/sdkrace.sdk" >&2; echo fail; })"
+check "on the stand-in: one uid for the hotkey" "$(is_uid "$(uid "$(key sdkrace)")")"
+echo "        btpow: $(grep -ho '"by":"[a-z]*"' "$tmp/sdkrace" | tr '\n' ' ')sdk: $(tail -1 "$tmp/sdkrace.sdk" | cut -c1-60)"
+
+echo "e2e v1: every extrinsic the stand-in was sent is kept, as hex"
+check "$(wc -l < "$tmp/extrinsics.hex") extrinsics in the log, each 0x-hex" "$(grep -qv '^0x[0-9a-f]*$' "$tmp/extrinsics.hex" && echo fail || echo ok)"
+mkdir -p target/e2e-v1 && cp "$tmp/extrinsics.hex" "$tmp/verdicts.jsonl" target/e2e-v1/
+echo "        kept in target/e2e-v1/extrinsics.hex and verdicts.jsonl"
+
+echo "e2e v1: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
