@@ -118,16 +118,21 @@ impl World {
                 name: "CallNotInThisRuntime".into(),
             });
         };
-        let refuse = |code: u8| Err(SubmitError::Pool(format!("Invalid(Custom({code}))")));
+        // As runtime 475's pool words every one of these: BadRequest.
+        let refuse = |_why: &str| {
+            Err(SubmitError::Pool(
+                "Invalid Transaction: \"Custom error: 255\"".into(),
+            ))
+        };
         let s = &self.state;
         if s.uid.is_some()
             || !s.pow_allowed
             || s.registrations_this_block >= s.max_registrations_per_block
         {
-            return refuse(1);
+            return refuse("registered, off, or full");
         }
         if rules::v1_window(work_block, self.head.number, s.last_pow_block).is_err() {
-            return refuse(2);
+            return refuse("InvalidWorkBlock");
         }
         let d = difficulty_of(Scheme::V1, s);
         let c = Challenge::V1(V1Challenge::new(
@@ -139,10 +144,10 @@ impl World {
         let job = Job::new(&c, Rule::V1, d).unwrap();
         let seal = crate::engine::reference::seal(&job, nonce);
         if seal != work {
-            return refuse(3);
+            return refuse("InvalidSeal");
         }
         if !job.target().meets(&seal) {
-            return refuse(4);
+            return refuse("InvalidDifficulty");
         }
         let bumped = s.decay().map(|d| d.bumped(self.mult));
         self.state.uid = Some(7);
