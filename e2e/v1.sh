@@ -190,7 +190,7 @@ check "on the stand-in: one uid for the hotkey" "$(is_uid "$(uid "$(key sdkrace)
 echo "        btpow: $(grep -ho '"by":"[a-z]*"' "$tmp/sdkrace" | tr '\n' ' ')sdk: $(tail -1 "$tmp/sdkrace.sdk" | cut -c1-60)"
 
 echo "e2e v1: every extrinsic the stand-in was sent is kept, as hex"
-check "$(wc -l < "$tmp/extrinsics.hex") extrinsics in the log, each 0x-hex" "$(grep -qv '^0x[0-9a-f]*$' "$tmp/extrinsics.hex" && echo fail || echo ok)"
+check "$(wc -l < "$tmp/extrinsics.hex") extrinsics in the log, each 0x-hex" "$([ -s "$tmp/extrinsics.hex" ] && ! grep -qv '^0x[0-9a-f]*$' "$tmp/extrinsics.hex" && echo ok || echo fail)"
 mkdir -p target/e2e-v1 && cp "$tmp/extrinsics.hex" "$tmp/verdicts.jsonl" target/e2e-v1/
 echo "        kept in target/e2e-v1/extrinsics.hex and verdicts.jsonl"
 

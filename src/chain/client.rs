@@ -404,7 +404,15 @@ impl Node for Chain {
             match status {
                 TransactionStatus::InBestBlock(in_block)
                 | TransactionStatus::InFinalizedBlock(in_block) => {
-                    return match in_block.wait_for_success().await {
+                    let events = tokio::time::timeout(self.timeout, in_block.wait_for_success())
+                        .await
+                        .map_err(|_| {
+                            SubmitError::Unknown(ChainError::Timeout {
+                                what: "the transaction events",
+                                limit: self.timeout,
+                            })
+                        })?;
+                    return match events {
                         Ok(_) => Ok(in_block.block_hash().0),
                         Err(TransactionEventsError::ExtrinsicFailed(e)) => Err(dispatch(&e)),
                         Err(e) => Err(SubmitError::Unknown(ChainError::from_request(

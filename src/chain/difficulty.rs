@@ -96,11 +96,16 @@ impl Decay {
     /// The stored value after `blocks` more blocks with no registration,
     /// each decaying it once and clamping it (`update_registration_prices_for_networks`).
     pub fn stored_after(&self, blocks: u64) -> u64 {
-        if self.half_life == 0 {
+        let (min, max) = self.bounds();
+        if blocks == 0 {
             return self.stored;
         }
+        // With no half-life the runtime applies no factor, but still
+        // clamps the value each block.
+        if self.half_life == 0 {
+            return self.stored.clamp(min, max);
+        }
         let f = decay_factor_q32(self.half_life);
-        let (min, max) = self.bounds();
         let mut d = self.stored;
         for _ in 0..blocks {
             let next = mul_by_q32(d, f).clamp(min, max);

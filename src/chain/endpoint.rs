@@ -42,12 +42,20 @@ pub fn public_network(genesis: &[u8; 32]) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
-/// `url` with its user info and every query value replaced by `***`, and
-/// its fragment dropped; scheme, host, port and path are kept as written.
+/// `url` as it may be shown: its user info, every query value, its
+/// fragment and any path segment long enough to be a key (16 characters or
+/// more, as providers put API keys in paths) replaced by `***`; scheme,
+/// host, port and short path segments kept as written. User info ends at
+/// the last `@` of the whole URL (a password may hold `/`, `?` or `#`
+/// unencoded): an `@` elsewhere hides more, never less.
 pub fn redact(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => url.split_at(i + 3),
         None => ("", url),
+    };
+    let (userinfo, rest) = match rest.rfind('@') {
+        Some(at) => (true, &rest[at + 1..]),
+        None => (false, rest),
     };
     let (before_fragment, fragment) = match rest.find('#') {
         Some(i) => (&rest[..i], Some(&rest[i + 1..])),
@@ -61,14 +69,21 @@ pub fn redact(url: &str) -> String {
     let (authority, path) = before_query.split_at(authority_end);
     let mut out = String::with_capacity(url.len());
     out.push_str(scheme);
-    match authority.rfind('@') {
-        Some(at) => {
-            out.push_str("***@");
-            out.push_str(&authority[at + 1..]);
-        }
-        None => out.push_str(authority),
+    if userinfo {
+        out.push_str("***@");
     }
-    out.push_str(path);
+    out.push_str(authority);
+    let path: Vec<&str> = path
+        .split('/')
+        .map(|segment| {
+            if segment.chars().count() >= 16 {
+                "***"
+            } else {
+                segment
+            }
+        })
+        .collect();
+    out.push_str(&path.join("/"));
     if let Some(query) = query {
         out.push('?');
         let pairs: Vec<String> = query
@@ -108,6 +123,14 @@ mod tests {
             ("ws://host/path#s3cr3t", "ws://host/path#***"),
             ("ws://a@b@host", "ws://***@host"),
             ("user:pw@host?k=v", "***@host?k=***"),
+            // A password with characters a URL must encode, unencoded.
+            ("ws://user:p/ss@host:9944", "ws://***@host:9944"),
+            ("ws://user:p#s?s@host/", "ws://***@host/"),
+            // A key in the path.
+            (
+                "wss://rpc.example.com/ws/0123456789abcdef0123",
+                "wss://rpc.example.com/ws/***",
+            ),
         ];
         for (url, shown) in cases {
             assert_eq!(redact(url), shown, "{url}");

@@ -430,6 +430,8 @@ pub enum PoolCause {
     },
     /// The seal misses the difficulty the pool checks now.
     Difficulty(Difficulty),
+    /// The work block's hash on the best chain is not the one solved for.
+    WorkBlockReplaced(u64),
     /// None of the above: every check passes on the chain as it is now.
     Unknown,
 }
@@ -472,6 +474,10 @@ impl std::fmt::Display for PoolCause {
             PoolCause::Difficulty(d) => write!(
                 f,
                 "the seal misses the difficulty the pool checks now ({d}); a new seal, or the decay of later blocks, cures that"
+            ),
+            PoolCause::WorkBlockReplaced(n) => write!(
+                f,
+                "block {n} was replaced on the best chain after it was solved for; a seal for a newer block cures that"
             ),
             PoolCause::Unknown => f.write_str(
                 "every check passes on the chain as it is now (the chain moved, or the node refused it for another reason)",
@@ -1127,11 +1133,11 @@ impl<N: Node> Registrar<N> {
         };
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
-        if state.uid.is_some() {
-            return Ok(PoolCause::AlreadyRegistered);
-        }
         if !state.pow_allowed {
             return Ok(PoolCause::Disabled);
+        }
+        if state.uid.is_some() {
+            return Ok(PoolCause::AlreadyRegistered);
         }
         if state.registrations_this_block >= state.max_registrations_per_block {
             return Ok(PoolCause::BlockFull);
@@ -1150,6 +1156,11 @@ impl<N: Node> Registrar<N> {
         let job = Job::new(&challenge, Rule::V1, d)?;
         let seal = reference::seal(&job, nonce);
         if seal != work {
+            // Signed by the coldkey the seal binds: the work block's hash
+            // changed under it (a reorganisation), which a new seal cures.
+            if signer == self.keys.coldkey {
+                return Ok(PoolCause::WorkBlockReplaced(work_block));
+            }
             return Ok(PoolCause::Seal {
                 signer,
                 coldkey: self.keys.coldkey,

@@ -1141,3 +1141,30 @@ fn v1_watch_mode_predicts_the_block_the_decay_reaches_the_most_accepted() {
     );
     assert_eq!(work_blocks(&world), [107]);
 }
+
+#[test]
+fn v1_the_pool_codes_475_names_end_the_run_with_their_cause() {
+    fn not_owner() -> SubmitError {
+        SubmitError::Pool("Invalid Transaction: \"Custom error: 25\"".into())
+    }
+    fn no_subnet() -> SubmitError {
+        SubmitError::Pool("Invalid Transaction: \"Custom error: 3\"".into())
+    }
+    for (fail, want) in [
+        (not_owner as fn() -> SubmitError, PoolCause::NotOwner),
+        (no_subnet, PoolCause::NoSubnet),
+    ] {
+        let world = World::v1(50, 360);
+        world
+            .lock()
+            .unwrap()
+            .submits
+            .push_back(Submit::Fail(fail, false));
+        let err = v1_run(&world, fast_options(), |_, _| {}).unwrap_err();
+        assert!(
+            matches!(&err, RegisterError::PoolRefused { cause, .. } if **cause == want),
+            "{err}"
+        );
+        assert_eq!(world.lock().unwrap().submitted.len(), 1, "final at once");
+    }
+}

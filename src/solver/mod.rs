@@ -271,12 +271,14 @@ struct RunShared {
     current: Mutex<Arc<Epoch>>,
     /// The run has ended: workers go back to the pool.
     quit: AtomicBool,
+    /// The solver (its pool) is gone: the run's work ends too.
+    shutdown: Arc<AtomicBool>,
     tx: Sender<Msg>,
 }
 
 impl Work for RunShared {
     fn work(&self) {
-        while !self.quit.load(Ordering::Relaxed) {
+        while !self.quit.load(Ordering::Relaxed) && !self.shutdown.load(Ordering::Relaxed) {
             let epoch = lock(&self.current).clone();
             // Nothing left below the lowest hit: back to the pool until
             // the run ends or a new job is published.
@@ -405,6 +407,7 @@ impl Solver {
             engine: self.engine.clone(),
             current: Mutex::new(Arc::new(Epoch::new(0, job, start, walk))),
             quit: AtomicBool::new(false),
+            shutdown: self.pool.shutdown_flag(),
             tx,
         });
         let empty = walk.limit == Some(0);

@@ -37,7 +37,8 @@ struct Shared {
     /// `current`'s number, for spinning without the lock.
     generation: AtomicU64,
     wake: Condvar,
-    shutdown: AtomicBool,
+    /// The pool is being dropped: a run still going must end too.
+    shutdown: Arc<AtomicBool>,
     /// Whether a run holds the pool.
     busy: Mutex<bool>,
     free: Condvar,
@@ -68,7 +69,7 @@ impl Pool {
             current: Mutex::new((0, None)),
             generation: AtomicU64::new(0),
             wake: Condvar::new(),
-            shutdown: AtomicBool::new(false),
+            shutdown: Arc::new(AtomicBool::new(false)),
             busy: Mutex::new(false),
             free: Condvar::new(),
         });
@@ -79,6 +80,12 @@ impl Pool {
             })
             .collect();
         Pool { shared, workers }
+    }
+
+    /// Set when the pool is dropped: work must end then, even if its run
+    /// (kept by a caller past the solver's life) has not.
+    pub(crate) fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        self.shared.shutdown.clone()
     }
 
     /// Waits until no other run holds the pool, and holds it.

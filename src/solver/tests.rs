@@ -270,3 +270,62 @@ fn ewma_weights_the_newest_sample_most() {
     }
     assert!((r.ewma - 50.0).abs() < 1e-9, "old samples leave the window");
 }
+
+#[test]
+fn a_run_outliving_its_solver_or_dropped_unjoined_ends_its_work() {
+    // Dropped without a join: the next run of the same solver goes on.
+    let s = solver(2, 64);
+    drop(s.start(job(u64::MAX, 1), 0).unwrap());
+    let easy = job(50, 3);
+    let want = Reference.search(&easy, 0, 1 << 20).unwrap().unwrap();
+    let r = s.solve(easy, 0, |_| {}).unwrap();
+    assert_eq!(
+        r.outcome,
+        Outcome::Found {
+            solution: want,
+            generation: 0
+        }
+    );
+    // The solver dropped while a run is alive: the drop does not wait for
+    // a search of the whole nonce space.
+    let s = solver(2, 64);
+    let run = s.start(job(u64::MAX, 1), 0).unwrap();
+    let t = Instant::now();
+    drop(s);
+    assert!(t.elapsed() < Duration::from_secs(5));
+    drop(run);
+}
+
+/// An engine that panics in its search.
+struct Panicking;
+
+impl Engine for Panicking {
+    fn name(&self) -> &'static str {
+        "panicking"
+    }
+    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
+        Reference.seal(job, nonce)
+    }
+    fn search(&self, _: &Job, _: u64, _: u64) -> Result<Option<Solution>, SearchError> {
+        panic!("an engine bug")
+    }
+}
+
+#[test]
+fn a_panicking_engine_fails_the_run_and_does_not_hang_it() {
+    let s = Solver::new(
+        Arc::new(Panicking),
+        SolveOptions {
+            threads: 2,
+            chunk: 16,
+            ..SolveOptions::default()
+        },
+    );
+    let t = Instant::now();
+    let r = s.solve(job(u64::MAX, 1), 0, |_| {});
+    assert!(
+        matches!(r, Err(SolveError::Engine(SearchError::Device { .. }))),
+        "{r:?}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+}

@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -117,21 +117,21 @@ pub fn measure(
 }
 
 /// The peer running now, if any: a stop signal kills it ([`kill_running`]),
-/// so that no Python process outlives `compare`.
-static RUNNING: AtomicU32 = AtomicU32::new(0);
+/// so that no Python process outlives `compare`. The child is reaped under
+/// the same lock, so no pid is signalled after it was reaped (and perhaps
+/// reused).
+static RUNNING: Mutex<Option<Child>> = Mutex::new(None);
 
-/// Kills the peer process running now, if any, and waits for nothing (the
-/// caller is about to exit).
+fn running() -> std::sync::MutexGuard<'static, Option<Child>> {
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Kills the peer process running now, if any (the caller is about to
+/// exit).
 pub fn kill_running() {
-    let pid = RUNNING.swap(0, Ordering::SeqCst);
-    if pid != 0 {
-        #[cfg(unix)]
-        // SAFETY: FFI: kill(2) on a pid this process spawned and has not
-        // reaped (it is cleared before the wait that reaps it); no memory
-        // is passed.
-        unsafe {
-            libc::kill(pid as libc::pid_t, libc::SIGKILL);
-        }
+    if let Some(child) = running().as_mut() {
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
@@ -153,20 +153,33 @@ fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<Finished>> {
     };
     let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
     let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    RUNNING.store(child.id(), Ordering::SeqCst);
+    *running() = Some(child);
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break Some(status);
-        }
-        if started.elapsed() >= limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
+        {
+            let mut guard = running();
+            let Some(child) = guard.as_mut() else {
+                break None; // killed by a stop signal
+            };
+            let finished = child.try_wait();
+            let timed_out = started.elapsed() >= limit;
+            match finished {
+                Ok(Some(status)) => {
+                    *guard = None;
+                    break Some(status);
+                }
+                Ok(None) if !timed_out => {}
+                Ok(None) | Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    *guard = None;
+                    finished?;
+                    break None;
+                }
+            }
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    RUNNING.store(0, Ordering::SeqCst);
     let (stdout, stderr) = (
         out.join().unwrap_or_default(),
         err.join().unwrap_or_default(),

@@ -37,6 +37,7 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
     // The engine too (its order is the scheme's, set once the runtime says
     // which).
     let setup = args.run.solver_setup(Order::Sequential)?;
+    let terminal = crate::terminal::Saved::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -46,6 +47,11 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
     // Nothing left running may hold the exit up (a prompt still waiting
     // for a line on a blocking thread, a request in flight).
     runtime.shutdown_background();
+    // A password prompt cut short may have turned echo off after the
+    // restore on the way out: the terminal as it was at the start, again.
+    if let Some(saved) = terminal {
+        saved.restore();
+    }
     result
 }
 
