@@ -66,10 +66,16 @@ impl fmt::Display for Difficulty {
 /// the way the SDK's `or` does (`value or 1`, `minimum or 1`; a missing
 /// maximum is `2^64-1`, a zero maximum collapses to the minimum).
 pub fn effective_difficulty(value: Option<u64>, min: Option<u64>, max: Option<u64>) -> Difficulty {
-    let lo = min.unwrap_or(1).max(1);
-    let hi = max.unwrap_or(u64::MAX).max(lo);
+    let (lo, hi) = difficulty_bounds(min.unwrap_or(1), max.unwrap_or(u64::MAX));
     let d = value.filter(|&v| v != 0).unwrap_or(1).max(lo).min(hi);
     Difficulty::new(d).expect("clamped into [lo, hi] with lo >= 1")
+}
+
+/// The bounds a difficulty is clamped into: `[max(1, min), max(that, max)]`
+/// (the runtime's `pow_difficulty_bounds`; the SDK's clamp agrees).
+pub fn difficulty_bounds(min: u64, max: u64) -> (u64, u64) {
+    let lo = min.max(1);
+    (lo, max.max(lo))
 }
 
 /// Which way the 32 seal bytes are read as an integer.

@@ -456,9 +456,7 @@ impl KeySource {
                 Ok(key)
             }
             // Missing, or encrypted (a public key needs no password).
-            Err(e @ (WalletError::Read { .. } | WalletError::NeedPassword { .. }))
-                if is_missing(&e) || matches!(e, WalletError::NeedPassword { .. }) =>
-            {
+            Err(e) if is_missing(&e) || matches!(e, WalletError::NeedPassword { .. }) => {
                 read_public(&public_file).map_err(|pe| if is_missing(&pe) { e } else { pe })
             }
             Err(e) => Err(e),

@@ -83,8 +83,7 @@ pub struct Decay {
 impl Decay {
     /// `[max(1, MinDifficulty), max(that, MaxDifficulty)]`.
     pub fn bounds(&self) -> (u64, u64) {
-        let min = self.min.max(1);
-        (min, self.max.max(min))
+        crate::target::difficulty_bounds(self.min, self.max)
     }
 
     /// What admission checks now: the stored value clamped into the bounds.
@@ -93,28 +92,31 @@ impl Decay {
         self.stored.clamp(min, max)
     }
 
-    /// The stored value after `blocks` more blocks with no registration,
-    /// each decaying it once and clamping it (`update_registration_prices_for_networks`).
-    pub fn stored_after(&self, blocks: u64) -> u64 {
+    /// The stored value at each later block with no registration, from
+    /// the next one on: each block decays it once and clamps it
+    /// (`update_registration_prices_for_networks`; with no half-life the
+    /// runtime applies no factor but still clamps). Ends when the value no
+    /// longer moves (at a bound, or too small to move): it stays there.
+    fn later(&self) -> impl Iterator<Item = u64> {
         let (min, max) = self.bounds();
-        if blocks == 0 {
-            return self.stored;
-        }
-        // With no half-life the runtime applies no factor, but still
-        // clamps the value each block.
-        if self.half_life == 0 {
-            return self.stored.clamp(min, max);
-        }
         let f = decay_factor_q32(self.half_life);
         let mut d = self.stored;
-        for _ in 0..blocks {
+        let mut first = true;
+        std::iter::from_fn(move || {
             let next = mul_by_q32(d, f).clamp(min, max);
-            if next == d {
-                break; // at a bound, or too small to move: it stays
+            if next == d && !first {
+                return None;
             }
+            first = false;
             d = next;
-        }
-        d
+            Some(d)
+        })
+    }
+
+    /// The stored value after `blocks` more blocks with no registration.
+    pub fn stored_after(&self, blocks: u64) -> u64 {
+        let n = usize::try_from(blocks).unwrap_or(usize::MAX);
+        self.later().take(n).last().unwrap_or(self.stored)
     }
 
     /// What admission checks `blocks` blocks from now, if nobody registers.
@@ -133,23 +135,10 @@ impl Decay {
         if self.effective() <= target {
             return Some(0);
         }
-        if self.half_life == 0 || self.bounds().0 > target {
-            return None;
-        }
-        let f = decay_factor_q32(self.half_life);
-        let (min, max) = self.bounds();
-        let mut d = self.stored;
-        for k in 1..=horizon {
-            let next = mul_by_q32(d, f).clamp(min, max);
-            if next.clamp(min, max) <= target {
-                return Some(k);
-            }
-            if next == d {
-                return None;
-            }
-            d = next;
-        }
-        None
+        (1..=horizon)
+            .zip(self.later())
+            .find(|&(_, d)| d <= target)
+            .map(|(k, _)| k)
     }
 
     /// The stored value after one proof-of-work registration:

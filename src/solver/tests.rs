@@ -218,20 +218,27 @@ fn chunks_of_one_nonce_from_zero_cover_the_whole_space() {
     );
 }
 
-/// An engine whose device fails after a few chunks.
-struct Failing(AtomicU64);
+/// An engine that fails after three chunks: its device errs, or (a bug)
+/// it panics in a worker thread.
+struct Faulty {
+    searches: AtomicU64,
+    panics: bool,
+}
 
-impl Engine for Failing {
+impl Engine for Faulty {
     fn name(&self) -> &'static str {
-        "failing"
+        "faulty"
     }
     fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
         Reference.seal(job, nonce)
     }
     fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
-        if self.0.fetch_add(1, Ordering::SeqCst) >= 3 {
+        if self.searches.fetch_add(1, Ordering::SeqCst) >= 3 {
+            if self.panics {
+                panic!("an engine bug");
+            }
             return Err(SearchError::Device {
-                engine: "failing",
+                engine: "faulty",
                 message: "context destroyed".into(),
             });
         }
@@ -240,20 +247,26 @@ impl Engine for Failing {
 }
 
 #[test]
-fn a_failing_engine_ends_the_solve_with_its_error() {
-    let options = SolveOptions {
-        threads: 3,
-        chunk: 16,
-        ..SolveOptions::default()
-    };
-    let s = Solver::new(Arc::new(Failing(AtomicU64::new(0))), options);
-    let t = Instant::now();
-    let r = s.solve(job(u64::MAX, 1), 0, |_| {});
-    assert!(
-        matches!(r, Err(SolveError::Engine(SearchError::Device { .. }))),
-        "{r:?}"
-    );
-    assert!(t.elapsed() < Duration::from_secs(5), "no hang");
+fn a_failing_or_panicking_engine_ends_the_solve_with_its_error() {
+    for panics in [false, true] {
+        let options = SolveOptions {
+            threads: 3,
+            chunk: 16,
+            ..SolveOptions::default()
+        };
+        let engine = Faulty {
+            searches: AtomicU64::new(0),
+            panics,
+        };
+        let s = Solver::new(Arc::new(engine), options);
+        let t = Instant::now();
+        let r = s.solve(job(u64::MAX, 1), 0, |_| {});
+        assert!(
+            matches!(r, Err(SolveError::Engine(SearchError::Device { .. }))),
+            "panics {panics}: {r:?}"
+        );
+        assert!(t.elapsed() < Duration::from_secs(5), "no hang");
+    }
 }
 
 #[test]
@@ -294,38 +307,4 @@ fn a_run_outliving_its_solver_or_dropped_unjoined_ends_its_work() {
     drop(s);
     assert!(t.elapsed() < Duration::from_secs(5));
     drop(run);
-}
-
-/// An engine that panics in its search.
-struct Panicking;
-
-impl Engine for Panicking {
-    fn name(&self) -> &'static str {
-        "panicking"
-    }
-    fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
-        Reference.seal(job, nonce)
-    }
-    fn search(&self, _: &Job, _: u64, _: u64) -> Result<Option<Solution>, SearchError> {
-        panic!("an engine bug")
-    }
-}
-
-#[test]
-fn a_panicking_engine_fails_the_run_and_does_not_hang_it() {
-    let s = Solver::new(
-        Arc::new(Panicking),
-        SolveOptions {
-            threads: 2,
-            chunk: 16,
-            ..SolveOptions::default()
-        },
-    );
-    let t = Instant::now();
-    let r = s.solve(job(u64::MAX, 1), 0, |_| {});
-    assert!(
-        matches!(r, Err(SolveError::Engine(SearchError::Device { .. }))),
-        "{r:?}"
-    );
-    assert!(t.elapsed() < Duration::from_secs(5));
 }

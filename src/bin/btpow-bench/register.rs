@@ -422,7 +422,7 @@ async fn register_inner(
         Ok(keys) => keys?,
         Err(o) => return ended(&printer, o),
     };
-    say_connected(&printer, chain_shown(&chain), &plan, &keys);
+    say_connected(&printer, btpow::chain::Node::endpoint(&chain), &plan, &keys);
 
     let (engine, mut solve_options) = setup;
     solve_options.order = args.run.order.unwrap_or(Order::fastest(plan.scheme));
@@ -511,11 +511,6 @@ fn ended(printer: &Printer, outcome: Outcome) -> CmdResult {
         _ => printer.say("stopped", "stopped".into(), json!({})),
     }
     Ok(false)
-}
-
-fn chain_shown(chain: &Chain) -> &str {
-    use btpow::chain::Node;
-    chain.endpoint()
 }
 
 /// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
