@@ -406,6 +406,9 @@ fn control_characters_are_escaped_and_ranges_named_in_argument_errors() {
     assert_eq!(code, 2);
     assert!(!err.contains('\u{1b}'), "{err:?}");
     assert!(err.contains("\\u{1b}[31mred"), "{err}");
+    // Only the user's control characters: clap's own text is plain.
+    assert!(err.starts_with("error: invalid value"), "{err}");
+    assert_eq!(err.matches("\\u{1b}").count(), 1, "{err}");
     let (code, _, err) = run(&[
         "seal", "--scheme", "v1", "--netuid", "70000", "--nonce", "1",
     ]);

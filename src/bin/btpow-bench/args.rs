@@ -95,9 +95,11 @@ pub fn threads(s: &str) -> Result<usize, String> {
 #[command(
     name = "btpow-bench",
     version,
-    // Plain text: a user's value is shown with its control characters
-    // escaped (`parse_failure`), which styled output would hide.
+    // Plain text, no styles at all: then every control character in an
+    // error is the user's, shown escaped (`parse_failure`). (`Never` alone
+    // still renders clap's own styles as escape codes.)
     color = clap::ColorChoice::Never,
+    styles = clap::builder::Styles::plain(),
     about = "Solve, verify and benchmark Bittensor's registration proof-of-work"
 )]
 pub struct Cli {
