@@ -33,7 +33,7 @@ fn search(c: &mut Criterion) {
         for &order in orders {
             let mut group = c.benchmark_group(format!("search/{scheme}/{}", order.name()));
             group.throughput(Throughput::Elements(BATCH));
-            for backend in engine::available() {
+            for backend in engine::Backend::available() {
                 let e = backend.engine().unwrap();
                 let mut start = 0u64;
                 group.bench_function(backend.name(), |b| {

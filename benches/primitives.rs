@@ -4,17 +4,17 @@
 
 use std::hint::black_box;
 
-use btpow::engine::roofline::{primitive_loops, Kind};
+use btpow::engine::roofline::{primitive_loops, PrimitiveKind};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// Calls per measured iteration.
 const CALLS: u64 = 256;
 
 fn primitives(c: &mut Criterion) {
-    for kind in [Kind::Sha256, Kind::Keccak] {
+    for kind in [PrimitiveKind::Sha256, PrimitiveKind::Keccak] {
         let name = match kind {
-            Kind::Sha256 => "sha256-compress",
-            Kind::Keccak => "keccak-f1600",
+            PrimitiveKind::Sha256 => "sha256-compress",
+            PrimitiveKind::Keccak => "keccak-f1600",
         };
         let mut group = c.benchmark_group(name);
         for l in primitive_loops().into_iter().filter(|l| l.kind == kind) {

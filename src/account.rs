@@ -5,10 +5,11 @@ use blake2::{Blake2b512, Digest};
 use thiserror::Error;
 
 /// The generic Substrate address format, which Bittensor uses.
-pub const SS58_FORMAT: u16 = 42;
+pub(crate) const SS58_FORMAT: u16 = 42;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why a text is not an account.
+#[non_exhaustive]
 pub enum AccountError {
     /// Neither hex nor base58.
     #[error("not 32-byte hex and not an SS58 address: {0}")]

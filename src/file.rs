@@ -47,7 +47,7 @@ fn not_regular(meta: &Metadata) -> io::Error {
 /// not block (a FIFO with no writer would block a plain open), and the kind
 /// is checked again on the opened file, so a file swapped in between is
 /// refused too.
-pub fn open_regular(path: &Path) -> io::Result<File> {
+pub(crate) fn open_regular(path: &Path) -> io::Result<File> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(not_regular(&meta));
@@ -67,9 +67,10 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+#[cfg_attr(not(any(feature = "chain", feature = "cuda")), allow(dead_code))]
 /// The whole of the regular file `path`, refused when it is larger than
 /// `limit` bytes.
-pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path)?;
     let mut data = Vec::new();
     // One byte past the limit tells a file that is too large.
@@ -80,8 +81,9 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(data)
 }
 
+#[cfg_attr(not(any(feature = "chain", feature = "cuda")), allow(dead_code))]
 /// The error for a file larger than `limit` bytes.
-pub fn too_large(limit: u64) -> io::Error {
+pub(crate) fn too_large(limit: u64) -> io::Error {
     let size = if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
         format!("{} MiB", limit >> 20)
     } else if limit >= 1 << 10 && limit.is_multiple_of(1 << 10) {

@@ -5,13 +5,13 @@ use sha2::{Digest, Sha256};
 use sha3::Keccak256;
 
 /// SHA-256 (FIPS 180-4).
-pub fn sha256(data: &[u8]) -> [u8; 32] {
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
 /// Original Keccak-256 (padding byte 0x01), not SHA3-256: pycryptodome's
 /// `keccak.new(digest_bits=256)`, eth_utils' `keccak`, substrate's `keccak_256`.
-pub fn keccak256(data: &[u8]) -> [u8; 32] {
+pub(crate) fn keccak256(data: &[u8]) -> [u8; 32] {
     Keccak256::digest(data).into()
 }
 

@@ -5,6 +5,7 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why a text is not the hex expected.
+#[non_exhaustive]
 pub enum HexError {
     #[error("expected {expected} hex digits ({bytes} bytes), got {got}")]
     /// The wrong number of digits.

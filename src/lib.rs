@@ -15,14 +15,16 @@ pub mod account;
 pub mod chain;
 pub mod challenge;
 pub mod engine;
-pub mod file;
-pub mod hash;
+#[cfg(any(feature = "chain", feature = "cuda", feature = "tools"))]
+mod file;
+mod hash;
 pub mod hex;
 pub mod job;
 pub mod miner;
 pub mod solver;
 pub mod target;
 pub mod u256;
+#[cfg(feature = "tools")]
 pub mod vectors;
 #[cfg(feature = "chain")]
 pub mod wallet;

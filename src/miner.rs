@@ -20,18 +20,17 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::challenge::v1::{DOMAIN, PREFIX_LEN};
+use crate::challenge::v1::PREFIX_LEN;
 use crate::engine::{Engine, Solution};
 use crate::job::{Job, JobData};
-use crate::solver::{Outcome, SolveError, SolveOptions, Solver};
+use crate::solver::{SolveError, SolveOptions, SolveOutcome, Solver};
 use crate::target::{Difficulty, Rule};
-
-/// The most nonces one batch may hold (bittensor-core's bound).
-pub const MAX_ATTEMPTS: u64 = 1 << 20;
+use crate::V1Challenge;
 
 /// Why a batch is refused or failed. The messages of the argument checks
 /// are bittensor-core 0.1.5's, word for word (callers may match on them).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum MinerError {
     /// Not 123 bytes, or not opened by the v1 domain tag.
     #[error("expected the 123-byte subnet registration challenge prefix")]
@@ -39,7 +38,7 @@ pub enum MinerError {
     /// netuid 0: the root network takes no PoW registrations.
     #[error("PoW registration is unavailable on root")]
     Root,
-    /// 0 attempts, or more than [`MAX_ATTEMPTS`].
+    /// 0 attempts, or more than [`Miner::MAX_ATTEMPTS`].
     #[error("PoW batch must contain 1..1048576 attempts")]
     Attempts,
     /// Difficulty 0.
@@ -51,28 +50,6 @@ pub enum MinerError {
     Solve(#[from] SolveError),
 }
 
-/// A v1 prefix as the SDK's `registration_prefix` makes it, checked as
-/// bittensor-core checks it: 123 bytes, the domain tag, netuid not 0.
-pub fn check_prefix(prefix: &[u8]) -> Result<[u8; PREFIX_LEN], MinerError> {
-    let prefix: [u8; PREFIX_LEN] = prefix.try_into().map_err(|_| MinerError::Prefix)?;
-    if !prefix.starts_with(DOMAIN) {
-        return Err(MinerError::Prefix);
-    }
-    if prefix[25..27] == [0, 0] {
-        return Err(MinerError::Root);
-    }
-    Ok(prefix)
-}
-
-/// Checks a batch size against bittensor-core's bound.
-pub fn check_attempts(attempts: u64) -> Result<(), MinerError> {
-    if (1..=MAX_ATTEMPTS).contains(&attempts) {
-        Ok(())
-    } else {
-        Err(MinerError::Attempts)
-    }
-}
-
 /// One engine on some threads, answering batches. Batches from several
 /// callers at once take turns (each uses every thread).
 pub struct Miner {
@@ -80,6 +57,31 @@ pub struct Miner {
 }
 
 impl Miner {
+    /// The most nonces one batch may hold (bittensor-core's bound).
+    pub const MAX_ATTEMPTS: u64 = 1 << 20;
+
+    /// A v1 prefix as the SDK's `registration_prefix` makes it, checked as
+    /// bittensor-core checks it: 123 bytes, the domain tag, netuid not 0.
+    pub fn check_prefix(prefix: &[u8]) -> Result<[u8; PREFIX_LEN], MinerError> {
+        let prefix: [u8; PREFIX_LEN] = prefix.try_into().map_err(|_| MinerError::Prefix)?;
+        if !prefix.starts_with(V1Challenge::DOMAIN) {
+            return Err(MinerError::Prefix);
+        }
+        if prefix[25..27] == [0, 0] {
+            return Err(MinerError::Root);
+        }
+        Ok(prefix)
+    }
+
+    /// Checks a batch size against bittensor-core's bound.
+    pub fn check_attempts(attempts: u64) -> Result<(), MinerError> {
+        if (1..=Self::MAX_ATTEMPTS).contains(&attempts) {
+            Ok(())
+        } else {
+            Err(MinerError::Attempts)
+        }
+    }
+
     /// `engine` on `threads` worker threads (at least 1), started now and
     /// kept until the miner is dropped.
     pub fn new(engine: Arc<dyn Engine>, threads: usize) -> Self {
@@ -113,14 +115,14 @@ impl Miner {
         start: u64,
         attempts: u64,
     ) -> Result<Option<Solution>, MinerError> {
-        let prefix = check_prefix(prefix)?;
-        check_attempts(attempts)?;
-        self.mine_checked(prefix, difficulty, start, attempts)
+        let prefix = Self::check_prefix(prefix)?;
+        Self::check_attempts(attempts)?;
+        self.mine_unbounded(prefix, difficulty, start, attempts)
     }
 
-    /// [`Miner::mine`] without the bound on `attempts` (a GPU miner's batch
+    /// [`Miner::mine`] for a prefix already checked, without the bound on `attempts` (a GPU miner's batch
     /// is one bound per device); 0 attempts find nothing.
-    pub fn mine_checked(
+    pub fn mine_unbounded(
         &self,
         prefix: [u8; PREFIX_LEN],
         difficulty: u64,
@@ -161,10 +163,10 @@ impl Miner {
             .join(|_| {})?;
         match report.outcome {
             // Verified by the reference in the run.
-            Outcome::Found { solution, .. } => Ok(Some(solution)),
-            Outcome::Exhausted => Ok(None),
+            SolveOutcome::Found { solution, .. } => Ok(Some(solution)),
+            SolveOutcome::Exhausted => Ok(None),
             // A batch has no deadline and no stop.
-            Outcome::Stopped | Outcome::TimedOut => Ok(None),
+            SolveOutcome::Stopped | SolveOutcome::TimedOut => Ok(None),
         }
     }
 }
@@ -209,11 +211,11 @@ mod tests {
         assert_eq!(m.mine(&prefix(0, 0), 0, 0, 0), Err(MinerError::Root));
         assert_eq!(m.mine(&good, 0, 0, 0), Err(MinerError::Attempts));
         assert_eq!(
-            m.mine(&good, 1, 0, MAX_ATTEMPTS + 1),
+            m.mine(&good, 1, 0, Miner::MAX_ATTEMPTS + 1),
             Err(MinerError::Attempts)
         );
         assert_eq!(m.mine(&good, 0, 0, 1), Err(MinerError::Difficulty));
-        assert!(m.mine(&good, 1, 0, MAX_ATTEMPTS).unwrap().is_some());
+        assert!(m.mine(&good, 1, 0, Miner::MAX_ATTEMPTS).unwrap().is_some());
     }
 
     #[test]

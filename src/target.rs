@@ -23,6 +23,7 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why a difficulty or a rule is not accepted.
+#[non_exhaustive]
 pub enum TargetError {
     #[error("difficulty must be at least 1 (0 has no threshold)")]
     /// A difficulty of 0.
@@ -37,6 +38,13 @@ pub enum TargetError {
 pub struct Difficulty(NonZeroU64);
 
 impl Difficulty {
+    /// The chance that at least one of `tried` random nonces meets this
+    /// difficulty: each meets with probability about 1/d, so
+    /// 1 - e^(-tried/d).
+    pub fn chance_within(self, tried: f64) -> f64 {
+        1.0 - (-tried / self.get() as f64).exp()
+    }
+
     /// Difficulty 1: every seal but the rule's excluded top meets.
     pub const MIN: Difficulty = Difficulty(NonZeroU64::MIN);
     /// Difficulty 2^64-1.
@@ -61,26 +69,32 @@ impl fmt::Display for Difficulty {
     }
 }
 
+#[cfg(any(test, feature = "chain"))]
 /// The v1 SDK's `effective_difficulty`: the chain's `Difficulty` clamped into
 /// `[MinDifficulty, MaxDifficulty]`, where a missing or zero value falls back
 /// the way the SDK's `or` does (`value or 1`, `minimum or 1`; a missing
 /// maximum is `2^64-1`, a zero maximum collapses to the minimum).
-pub fn effective_difficulty(value: Option<u64>, min: Option<u64>, max: Option<u64>) -> Difficulty {
+pub(crate) fn effective_difficulty(
+    value: Option<u64>,
+    min: Option<u64>,
+    max: Option<u64>,
+) -> Difficulty {
     let (lo, hi) = difficulty_bounds(min.unwrap_or(1), max.unwrap_or(u64::MAX));
     let d = value.filter(|&v| v != 0).unwrap_or(1).max(lo).min(hi);
     Difficulty::new(d).expect("clamped into [lo, hi] with lo >= 1")
 }
 
+#[cfg(any(test, feature = "chain"))]
 /// The bounds a difficulty is clamped into: `[max(1, min), max(that, max)]`
 /// (the runtime's `pow_difficulty_bounds`; the SDK's clamp agrees).
-pub fn difficulty_bounds(min: u64, max: u64) -> (u64, u64) {
+pub(crate) fn difficulty_bounds(min: u64, max: u64) -> (u64, u64) {
     let lo = min.max(1);
     (lo, max.max(lo))
 }
 
 /// Which way the 32 seal bytes are read as an integer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ByteOrder {
+pub(crate) enum ByteOrder {
     /// Most significant byte first.
     Big,
     /// Least significant byte first.
@@ -101,6 +115,16 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The rule a challenge of `scheme` is solved by when none is given
+    /// offline: pow.py's for legacy (what the SDK that solves it checks),
+    /// the chain's for v1 (it has only one).
+    pub fn default_for(scheme: Scheme) -> Rule {
+        match scheme {
+            Scheme::Legacy => Rule::Python,
+            Scheme::V1 => Rule::V1,
+        }
+    }
+
     /// Every rule.
     pub const ALL: [Rule; 4] = [Rule::Python, Rule::ChainBe, Rule::ChainLe, Rule::V1];
     /// The legacy scheme's rules.
@@ -125,7 +149,7 @@ impl Rule {
     }
 
     /// How the rule reads a seal as a number.
-    pub fn byte_order(self) -> ByteOrder {
+    pub(crate) fn byte_order(self) -> ByteOrder {
         match self {
             Rule::Python | Rule::ChainBe => ByteOrder::Big,
             Rule::ChainLe | Rule::V1 => ByteOrder::Little,

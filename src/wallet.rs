@@ -22,7 +22,7 @@ use subxt_signer::{bip39, SecretUri};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use crate::chain::rules::Signer;
+use crate::chain::Signer;
 
 /// btwallet's Argon2i salt for `$NACL` keyfiles.
 const NACL_SALT: [u8; 16] = [
@@ -32,6 +32,7 @@ const NACL_PREFIX: &[u8] = b"$NACL";
 
 #[derive(Debug, Error)]
 /// Why a wallet file cannot be used. Messages name the file, never a secret.
+#[non_exhaustive]
 pub enum WalletError {
     #[error("{path}: cannot read: {source}")]
     /// The file cannot be read.
@@ -119,14 +120,14 @@ pub enum WalletError {
 
 /// The development root key (the dev phrase with no derivation): what an
 /// empty secret URI gives.
-pub const DEV_ROOT_SS58: &str = "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV";
+pub(crate) const DEV_ROOT_SS58: &str = "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV";
 
 /// The public development mnemonic (Substrate's `DEV_PHRASE`).
-pub const DEV_PHRASE: &str =
+pub(crate) const DEV_PHRASE: &str =
     "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
 /// The largest wallet file read (keyfiles are a few hundred bytes).
-pub const MAX_WALLET_FILE_BYTES: u64 = 64 << 10;
+pub(crate) const MAX_WALLET_FILE_BYTES: u64 = 64 << 10;
 
 /// Where a wallet's files are (btcli's `--wallet.path/name/hotkey`).
 #[derive(Clone, Debug)]
@@ -230,7 +231,7 @@ fn format_error(path: &Path, why: impl Into<String>) -> WalletError {
 }
 
 /// Decrypts a `$NACL` keyfile body with `password`.
-pub fn nacl_decrypt(
+pub(crate) fn nacl_decrypt(
     path: &Path,
     data: &[u8],
     password: &str,
@@ -318,7 +319,7 @@ fn stated_public(path: &Path, json: &KeyfileJson) -> Result<Option<[u8; 32]>, Wa
 
 /// A public key file (`coldkeypub.txt`, `<hotkey>pub.txt`) or any keyfile's
 /// stated public key. Never needs a password.
-pub fn read_public(path: &Path) -> Result<[u8; 32], WalletError> {
+pub(crate) fn read_public(path: &Path) -> Result<[u8; 32], WalletError> {
     let json = keyfile_json(path, &NoPassword)?;
     stated_public(path, &json)?.ok_or_else(|| format_error(path, "no publicKey or ss58Address"))
 }
@@ -326,7 +327,10 @@ pub fn read_public(path: &Path) -> Result<[u8; 32], WalletError> {
 /// The sr25519 keypair of a keyfile: from `secretPhrase`, else `secretSeed`
 /// (a keyfile with only `privateKey` is refused by name); checked against
 /// the keyfile's stated public key.
-pub fn read_keypair(path: &Path, passwords: &dyn PasswordSource) -> Result<Keypair, WalletError> {
+pub(crate) fn read_keypair(
+    path: &Path,
+    passwords: &dyn PasswordSource,
+) -> Result<Keypair, WalletError> {
     let json = keyfile_json(path, passwords)?;
     let pair = if let Some(phrase) = &json.secret_phrase {
         let mnemonic = bip39::Mnemonic::parse(phrase.as_str())
@@ -366,23 +370,12 @@ pub fn read_keypair(path: &Path, passwords: &dyn PasswordSource) -> Result<Keypa
 
 /// A keypair from a secret URI (`//Alice`, a mnemonic, `mnemonic//hard/soft`,
 /// `0x` seed), for test chains.
-pub fn keypair_from_uri(what: &'static str, uri: &str) -> Result<Keypair, WalletError> {
+pub(crate) fn keypair_from_uri(what: &'static str, uri: &str) -> Result<Keypair, WalletError> {
     if uri.trim().is_empty() {
         return Err(WalletError::EmptyUri { what });
     }
     let uri: SecretUri = uri.parse().map_err(|_| WalletError::BadUri { what })?;
     Keypair::from_uri(&uri).map_err(|_| WalletError::BadUri { what })
-}
-
-/// Whether `uri` is one of the public development keys: a bare derivation
-/// path (`//Alice`, `//Bob//stash`, which derive from [`DEV_PHRASE`]) or
-/// the dev phrase itself. Anyone can sign for those keys.
-pub fn is_dev_uri(uri: &str) -> bool {
-    let uri = uri.trim();
-    uri.starts_with('/') || {
-        let phrase = uri.split('/').next().unwrap_or("");
-        phrase.split_whitespace().eq(DEV_PHRASE.split_whitespace())
-    }
 }
 
 /// The keys a registration uses: both public keys, and the signer's keypair.
@@ -392,7 +385,14 @@ pub struct Keys {
     /// Its coldkey.
     pub coldkey: [u8; 32],
     /// The keypair that signs the extrinsic (the hotkey's or the coldkey's).
-    pub signer: Keypair,
+    pub(crate) signer: Keypair,
+}
+
+impl Keys {
+    /// The public key of the keypair that signs.
+    pub fn signer_public(&self) -> [u8; 32] {
+        self.signer.public_key().0
+    }
 }
 
 impl fmt::Debug for Keys {
@@ -421,6 +421,17 @@ pub struct KeySource {
 }
 
 impl KeySource {
+    /// Whether `uri` is one of the public development keys: a bare derivation
+    /// path (`//Alice`, `//Bob//stash`, which derive from the public development phrase) or
+    /// the dev phrase itself. Anyone can sign for those keys.
+    pub fn is_dev_uri(uri: &str) -> bool {
+        let uri = uri.trim();
+        uri.starts_with('/') || {
+            let phrase = uri.split('/').next().unwrap_or("");
+            phrase.split_whitespace().eq(DEV_PHRASE.split_whitespace())
+        }
+    }
+
     /// Checks, without any secret and before a chain is reached, what
     /// either scheme needs: the URIs given parse, and the hotkey's and the
     /// coldkey's public keys can be read.
@@ -576,7 +587,7 @@ mod tests {
             DEV_PHRASE,
             &format!("{DEV_PHRASE}//Alice"),
         ] {
-            assert!(is_dev_uri(uri), "{uri}");
+            assert!(KeySource::is_dev_uri(uri), "{uri}");
         }
         let other = "legal winner thank year wave sausage worth useful legal winner thank yellow";
         for uri in [
@@ -584,7 +595,11 @@ mod tests {
             &format!("{other}//Alice"),
             "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         ] {
-            assert!(!is_dev_uri(uri), "{uri}");
+            assert!(!KeySource::is_dev_uri(uri), "{uri}");
         }
     }
 }
+
+#[cfg(test)]
+#[path = "wallet_tests.rs"]
+mod btwallet_fixtures;

@@ -332,6 +332,49 @@ fn compare_prints_json_rows_for_every_engine() {
 }
 
 #[test]
+fn compare_gives_every_engine_its_ratio_wherever_the_reference_is_listed() {
+    // Listed after portable, the reference is still measured first: the
+    // yardstick of every ratio.
+    let (code, out, err) = run(&[
+        "compare",
+        "--seconds",
+        "0.05",
+        "--threads",
+        "1",
+        "--format",
+        "csv",
+        "--scheme",
+        "legacy",
+        "--engines",
+        "portable,reference",
+    ]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("scheme,order,engine,kind,threads,"),
+        "{out}"
+    );
+    assert_eq!(
+        lines.len(),
+        3,
+        "a header and two rows, the reference once: {out}"
+    );
+    let column = lines[0]
+        .split(',')
+        .position(|c| c == "ratio_to_reference")
+        .unwrap();
+    for (engine, line) in ["reference", "portable"].into_iter().zip(&lines[1..]) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[2], engine, "{out}");
+        assert_eq!(fields[3], "engine", "{out}");
+        let ratio: f64 = fields[column]
+            .parse()
+            .unwrap_or_else(|_| panic!("no ratio: {line}"));
+        assert!(ratio > 0.0, "{line}");
+    }
+}
+
+#[test]
 fn compare_with_peers_fails_when_their_environment_is_missing() {
     // A table without the peers it was asked for would read as a comparison.
     let (code, out, err) = run(&[
@@ -364,7 +407,7 @@ fn cuda_without_a_gpu_is_one_clear_error() {
         "--difficulty",
         "1000",
     ]);
-    match btpow::engine::cuda::gpu::device_count() {
+    match btpow::engine::cuda::CudaGpu::count() {
         // No GPU here: say what is missing, exit 2, never panic.
         Err(why) => {
             assert_eq!(code, 2, "{out}\n{err}");
@@ -379,7 +422,7 @@ fn cuda_without_a_gpu_is_one_clear_error() {
 #[test]
 fn compare_cuda_without_a_gpu_is_one_clear_refusal() {
     let (code, out, err) = run(&["compare", "--cuda", "--seconds", "0.05"]);
-    match btpow::engine::cuda::gpu::device_count() {
+    match btpow::engine::cuda::CudaGpu::count() {
         Err(why) => {
             assert_eq!(code, 2, "{out}\n{err}");
             assert_eq!(err.trim(), format!("error: --cuda: {why}"));

@@ -4,21 +4,21 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use btpow::engine;
-use btpow::vectors::{self, check, Kind};
+use btpow::vectors::{VectorFile, VectorKind};
 
 #[test]
 fn every_row_passes_with_every_available_engine() {
-    let files = vectors::load(
+    let files = VectorFile::load(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("vectors")
             .as_path(),
     )
     .expect("committed vectors parse");
-    let mut rows_by_kind: HashMap<Kind, usize> = HashMap::new();
+    let mut rows_by_kind: HashMap<VectorKind, usize> = HashMap::new();
     for f in &files {
         *rows_by_kind.entry(f.kind).or_default() += f.rows.len();
     }
-    for kind in Kind::ALL {
+    for kind in VectorKind::ALL {
         let n = rows_by_kind.get(&kind).copied().unwrap_or(0);
         assert!(
             n >= 200,
@@ -27,7 +27,7 @@ fn every_row_passes_with_every_available_engine() {
         );
     }
 
-    let engines = engine::available();
+    let engines = engine::Backend::available();
     assert!(!engines.is_empty());
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -36,7 +36,7 @@ fn every_row_passes_with_every_available_engine() {
         for f in &files {
             for (line, row) in &f.rows {
                 checked += 1;
-                if let Err(why) = check::check_row(e.as_ref(), row) {
+                if let Err(why) = row.check(e.as_ref()) {
                     failures.push(format!("{}:{line} [{}]: {why}", f.name, e.name()));
                 }
             }

@@ -62,7 +62,7 @@ fuzz_target!(|input: &[u8]| {
             naive::python_meets(s, d)
         }
     };
-    for backend in engine::available() {
+    for backend in engine::Backend::available() {
         let got = backend.engine().unwrap().search(&job, start, count);
         if start.checked_add(count.saturating_sub(1)).is_none() {
             assert!(got.is_err());

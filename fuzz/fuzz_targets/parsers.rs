@@ -2,7 +2,7 @@
 //! refuse, never panic.
 #![no_main]
 
-use btpow::vectors::{self, Kind};
+use btpow::vectors::{VectorFile, VectorKind};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,12 +11,12 @@ fuzz_target!(|data: &[u8]| {
     };
     // Most inputs get a valid header so the row parser is reached.
     let mut file = Vec::new();
-    if let Some(kind) = Kind::ALL.get(usize::from(pick % 8)) {
+    if let Some(kind) = VectorKind::ALL.get(usize::from(pick % 8)) {
         file.extend_from_slice(kind.header().join(",").as_bytes());
         file.push(b'\n');
     }
     file.extend_from_slice(rest);
-    if let Ok(parsed) = vectors::parse("fuzz.csv", file.as_slice()) {
+    if let Ok(parsed) = VectorFile::parse("fuzz.csv", file.as_slice()) {
         // Whatever parses is well-formed enough to check without panicking.
         for (_, row) in parsed.rows.iter().take(4) {
             if let btpow::vectors::Row::LegacySolve { range, .. }
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
                     continue;
                 }
             }
-            let _ = vectors::check::check_row(&btpow::engine::reference::Reference, row);
+            let _ = row.check(&btpow::engine::reference::Reference);
         }
     }
     if let Ok(text) = std::str::from_utf8(rest) {

@@ -8,13 +8,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use btpow::challenge::v1::{DOMAIN, PREFIX_LEN};
-use btpow::challenge::{parts, Parts};
+use btpow::challenge::{PartValue, Parts};
 use btpow::engine::{Backend, EngineError, Order, Solution};
-use btpow::miner::{self, Miner, MinerError};
-use btpow::solver::settings::{self, SettingsError};
-use btpow::solver::{Outcome, SolveOptions, Solver};
-use btpow::{Challenge, Difficulty, Engine, Job, JobData, Rule, Scheme};
+use btpow::miner::{Miner, MinerError};
+use btpow::solver::{Request, SettingsError};
+use btpow::solver::{SolveOptions, SolveOutcome, Solver};
+use btpow::{Challenge, Difficulty, Engine, Job, JobData, Rule, Scheme, V1Challenge};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -31,7 +30,7 @@ fn settings_error(keyword: &str, e: SettingsError) -> PyErr {
 /// `max_time` as a duration, checked as the command line's `--max-time`.
 fn time_limit(seconds: Option<f64>) -> PyResult<Option<Duration>> {
     seconds
-        .map(settings::seconds)
+        .map(Request::seconds)
         .transpose()
         .map_err(|e| settings_error("max_time", e))
 }
@@ -44,7 +43,7 @@ fn nonce_range(start: u64, attempts: Option<u64>) -> PyResult<()> {
         Some(0) => Err(value_error(
             "attempts must be at least 1 (0 is an empty range; None searches without a bound)",
         )),
-        Some(n) => btpow::engine::check_range(start, n).map_err(value_error),
+        Some(n) => btpow::engine::RangeError::check(start, n).map_err(value_error),
     }
 }
 
@@ -52,8 +51,8 @@ fn nonce_range(start: u64, attempts: Option<u64>) -> PyResult<()> {
 /// when not given.
 fn thread_count(threads: Option<usize>) -> PyResult<usize> {
     match threads {
-        None => Ok(settings::all_cores()),
-        Some(n) => settings::threads(n).map_err(|e| settings_error("threads", e)),
+        None => Ok(Request::all_cores()),
+        Some(n) => Request::threads(n).map_err(|e| settings_error("threads", e)),
     }
 }
 
@@ -85,9 +84,7 @@ fn cpu_miner(threads: usize) -> PyResult<Arc<Miner>> {
 fn engine_error(e: EngineError) -> PyErr {
     match e {
         EngineError::Unknown { .. } => PyValueError::new_err(e.to_string()),
-        EngineError::Unsupported { .. } | EngineError::Unavailable { .. } => {
-            PyRuntimeError::new_err(e.to_string())
-        }
+        _ => PyRuntimeError::new_err(e.to_string()),
     }
 }
 
@@ -135,7 +132,7 @@ fn pow_mine_cpu(
 fn pow_gpu_devices(py: Python<'_>) -> Vec<usize> {
     py.detach(|| {
         #[cfg(feature = "cuda")]
-        if let Ok(n) = btpow::engine::cuda::gpu::device_count() {
+        if let Ok(n) = btpow::engine::cuda::CudaGpu::count() {
             return (0..n).collect();
         }
         Vec::new()
@@ -184,12 +181,12 @@ impl PowGpuMiner {
         start: u64,
         attempts_per_device: u32,
     ) -> PyResult<Option<(u64, Py<PyBytes>)>> {
-        let prefix = miner::check_prefix(&prefix).map_err(miner_error)?;
+        let prefix = Miner::check_prefix(&prefix).map_err(miner_error)?;
         let per_device = u64::from(attempts_per_device);
-        miner::check_attempts(per_device).map_err(miner_error)?;
+        Miner::check_attempts(per_device).map_err(miner_error)?;
         let total = per_device * self.devices.len() as u64;
         let found = py
-            .detach(|| self.miner.mine_checked(prefix, difficulty, start, total))
+            .detach(|| self.miner.mine_unbounded(prefix, difficulty, start, total))
             .map_err(miner_error)?;
         Ok(answer(py, found))
     }
@@ -197,10 +194,10 @@ impl PowGpuMiner {
 
 #[cfg(feature = "cuda")]
 fn open_gpus(ids: &[usize]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
-    use btpow::engine::cuda::gpu::{device_count, CudaGpu};
+    use btpow::engine::cuda::CudaGpu;
     let gpu = CudaGpu::open(ids).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     let devices = if ids.is_empty() {
-        (0..device_count().map_err(|e| PyRuntimeError::new_err(e.to_string()))?).collect()
+        (0..CudaGpu::count().map_err(|e| PyRuntimeError::new_err(e.to_string()))?).collect()
     } else {
         ids.to_vec()
     };
@@ -221,11 +218,11 @@ enum Value {
     Text(String),
 }
 
-impl From<Value> for parts::Value {
+impl From<Value> for PartValue {
     fn from(v: Value) -> Self {
         match v {
-            Value::Bytes(b) => parts::Value::Bytes(b),
-            Value::Text(t) => parts::Value::Text(t),
+            Value::Bytes(b) => PartValue::Bytes(b),
+            Value::Text(t) => PartValue::Text(t),
         }
     }
 }
@@ -259,20 +256,22 @@ impl ChallengeArgs {
                     "give either prefix or block_hash/hotkey/coldkey/netuid, not both",
                 ));
             }
-            let prefix: [u8; PREFIX_LEN] = prefix.as_slice().try_into().map_err(|_| {
-                value_error(format!(
-                    "prefix: expected {PREFIX_LEN} bytes, got {}",
-                    prefix.len()
-                ))
-            })?;
+            let prefix: [u8; V1Challenge::PREFIX_LEN] =
+                prefix.as_slice().try_into().map_err(|_| {
+                    value_error(format!(
+                        "prefix: expected {} bytes, got {}",
+                        V1Challenge::PREFIX_LEN,
+                        prefix.len()
+                    ))
+                })?;
             // The domain tag as `pow_mine_cpu` checks it; netuid 0 is a
             // challenge like any other here, as it is from its parts.
-            match miner::check_prefix(&prefix) {
+            match Miner::check_prefix(&prefix) {
                 Ok(_) | Err(MinerError::Root) => {}
                 Err(_) => {
                     return Err(value_error(format!(
                         "prefix: expected a v1 challenge prefix, which begins with {:?}",
-                        String::from_utf8_lossy(DOMAIN)
+                        String::from_utf8_lossy(V1Challenge::DOMAIN)
                     )))
                 }
             }
@@ -291,7 +290,7 @@ fn job(args: ChallengeArgs, rule: Option<&str>, difficulty: u64) -> PyResult<Job
     let data = args.job_data()?;
     let rule = match rule {
         Some(r) => r.parse::<Rule>().map_err(value_error)?,
-        None => settings::default_rule(match data {
+        None => Rule::default_for(match data {
             JobData::Legacy { .. } => Scheme::Legacy,
             JobData::V1 { .. } => Scheme::V1,
         }),
@@ -347,7 +346,7 @@ fn engines(py: Python<'_>) -> Vec<&'static str> {
         let best = Backend::detect();
         let mut names = vec![best.name()];
         names.extend(
-            btpow::engine::available()
+            btpow::engine::Backend::available()
                 .into_iter()
                 .filter(|&b| b != best)
                 .map(Backend::name),
@@ -444,9 +443,9 @@ fn solve(
     })?;
     let report = report.map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     Ok(match report.outcome {
-        Outcome::Found { solution, .. } => answer(py, Some(solution)),
-        Outcome::Exhausted | Outcome::TimedOut => None,
-        Outcome::Stopped => return Err(PyKeyboardInterrupt::new_err("stopped")),
+        SolveOutcome::Found { solution, .. } => answer(py, Some(solution)),
+        SolveOutcome::Exhausted | SolveOutcome::TimedOut => None,
+        SolveOutcome::Stopped => return Err(PyKeyboardInterrupt::new_err("stopped")),
     })
 }
 
@@ -460,6 +459,6 @@ fn _btpow(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(meets, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
     m.add_function(wrap_pyfunction!(engines, m)?)?;
-    m.add("MAX_ATTEMPTS", miner::MAX_ATTEMPTS)?;
+    m.add("MAX_ATTEMPTS", Miner::MAX_ATTEMPTS)?;
     Ok(())
 }

@@ -22,7 +22,7 @@ use subxt_rpcs::RpcClient;
 use subxt_signer::sr25519::Keypair;
 
 use super::error::{is_transport, ChainError, Rpc as _, RpcFailure, SubmitError};
-use super::register::Node;
+use super::registrar::Node;
 use super::rules::{Registration, RuntimeFacts};
 
 type Rpc = LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>;
@@ -107,7 +107,7 @@ fn missing(what: &'static str, why: impl Into<String>) -> ChainError {
 
 /// Why a websocket connection could not be made, in a user's terms.
 #[derive(Debug, thiserror::Error)]
-pub enum ConnectFailure {
+pub(super) enum ConnectFailure {
     /// Something answered, but not as a websocket server.
     #[error("it did not answer as a websocket server (is this a node's RPC port?)")]
     NotWebsocket(#[source] WsHandshakeError),
@@ -205,6 +205,17 @@ impl Chain {
     /// The genesis hash: which chain this is.
     pub fn genesis(&self) -> [u8; 32] {
         self.genesis
+    }
+
+    /// `finney` or `test` when `genesis` is one of the public networks'
+    /// genesis hashes, where keys anyone can derive must not be used.
+    pub fn public_network(genesis: &[u8; 32]) -> Option<&'static str> {
+        super::endpoint::public_network(genesis)
+    }
+
+    /// The endpoint, with any credentials in it redacted.
+    pub fn endpoint(&self) -> &str {
+        <Self as Node>::endpoint(self)
     }
 
     async fn at(
@@ -497,7 +508,7 @@ fn dispatch(e: &DispatchError) -> SubmitError {
 
 /// The call's arguments in the runtime's order, as dynamic values (the
 /// metadata types them at encoding).
-pub fn call_args(registration: &Registration) -> Vec<Value> {
+pub(super) fn call_args(registration: &Registration) -> Vec<Value> {
     let int = |v: u64| Value::u128(u128::from(v));
     match registration {
         Registration::Legacy {

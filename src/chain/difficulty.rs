@@ -26,13 +26,13 @@ const HALF_Q32: u64 = 1 << 31;
 
 /// `value · factor` with `factor` in Q32, saturating into u64 (the
 /// runtime's `mul_by_q32`).
-pub fn mul_by_q32(value: u64, factor_q32: u64) -> u64 {
+pub(super) fn mul_by_q32(value: u64, factor_q32: u64) -> u64 {
     let product = u128::from(value).saturating_mul(u128::from(factor_q32));
     (product >> 32).min(u128::from(u64::MAX)) as u64
 }
 
 /// `base ^ exp` in Q32, by squaring (the runtime's `pow_q32`).
-pub fn pow_q32(base_q32: u64, exp: u16) -> u64 {
+pub(super) fn pow_q32(base_q32: u64, exp: u16) -> u64 {
     let mut result = ONE_Q32;
     let mut factor = base_q32;
     let mut power = u32::from(exp);
@@ -51,7 +51,7 @@ pub fn pow_q32(base_q32: u64, exp: u16) -> u64 {
 /// The per-block factor `f` in Q32 with `f ^ half_life = 1/2`: the largest
 /// `f` whose power is at most 1/2, by bisection (the runtime's
 /// `decay_factor_q32`); 1.0 for a half-life of 0.
-pub fn decay_factor_q32(half_life: u16) -> u64 {
+pub(super) fn decay_factor_q32(half_life: u16) -> u64 {
     if half_life == 0 {
         return ONE_Q32;
     }

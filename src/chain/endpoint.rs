@@ -35,7 +35,7 @@ const fn nibble(c: u8) -> u8 {
 
 /// The name of the public network with this genesis hash, if it is one:
 /// a chain where keys anyone can derive must not be used.
-pub fn public_network(genesis: &[u8; 32]) -> Option<&'static str> {
+pub(super) fn public_network(genesis: &[u8; 32]) -> Option<&'static str> {
     PUBLIC_NETWORKS
         .iter()
         .find(|(g, _)| g == genesis)
@@ -48,7 +48,7 @@ pub fn public_network(genesis: &[u8; 32]) -> Option<&'static str> {
 /// host, port and short path segments kept as written. User info ends at
 /// the last `@` of the whole URL (a password may hold `/`, `?` or `#`
 /// unencoded): an `@` elsewhere hides more, never less.
-pub fn redact(url: &str) -> String {
+pub(super) fn redact(url: &str) -> String {
     let (scheme, rest) = match url.find("://") {
         Some(i) => url.split_at(i + 3),
         None => ("", url),

@@ -10,11 +10,17 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use super::events::PoolCause;
+use super::rules::{Refusal, Signer, WindowError};
+use crate::challenge::Scheme;
+use crate::solver::SolveError;
+
 /// A boxed source error.
-pub type Source = Box<dyn StdError + Send + Sync + 'static>;
+pub(super) type Source = Box<dyn StdError + Send + Sync + 'static>;
 
 /// A failed request to the node.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum ChainError {
     /// The connection could not be made.
     #[error("cannot reach {url}")]
@@ -286,6 +292,7 @@ impl Rpc for subxt::error::TransactionEventsError {
 /// How a submitted registration ended, when it did not end in a block with
 /// success.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum SubmitError {
     /// The runtime refused it in a block, with this error (`InvalidWorkBlock`, …).
     #[error("the chain refused it: {pallet}::{name}")]
@@ -329,6 +336,82 @@ impl SubmitError {
             _ => None,
         }
     }
+}
+
+/// Why a registration ended without one.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// The runtime cannot be registered on by proof of work, or the
+    /// arguments contradict it.
+    #[error(transparent)]
+    Refusal(#[from] Refusal),
+    /// The subnet does not exist on this chain.
+    #[error("subnet {netuid} does not exist on this chain (NetworksAdded is false)")]
+    NoSubnet {
+        /// The subnet.
+        netuid: u16,
+    },
+    /// The subnet does not allow proof-of-work registration.
+    #[error("proof-of-work registration is disabled on subnet {netuid} (NetworkPowRegistrationAllowed is false)")]
+    Disabled {
+        /// The subnet.
+        netuid: u16,
+    },
+    /// Signing with a key the scheme does not accept.
+    #[error("{scheme} registration must be signed by the {required}, not the {given} (the chain would answer {chain_error})")]
+    WrongSigner {
+        /// The scheme.
+        scheme: Scheme,
+        /// Who must sign.
+        required: Signer,
+        /// Who was asked to.
+        given: Signer,
+        /// What the chain would say.
+        chain_error: &'static str,
+    },
+    /// The user said no at the confirmation.
+    #[error("not confirmed")]
+    NotConfirmed,
+    /// A forced work block (testing) that the window refuses.
+    #[error("not submitted: {0}")]
+    Window(#[from] WindowError),
+    /// The chain refused the registration in a way no next block cures.
+    #[error("registration failed")]
+    Refused(#[source] SubmitError),
+    /// v1: the pool refused the registration, for this cause (read from the
+    /// chain after the refusal), and no next block cures it.
+    #[error("refused before inclusion: {cause}")]
+    PoolRefused {
+        /// What the chain says is wrong.
+        cause: Box<PoolCause>,
+        /// The pool's answer.
+        #[source]
+        source: SubmitError,
+    },
+    /// A request the node answered with an error.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The connection stayed lost past [`Backoff::give_up`](super::Backoff::give_up).
+    #[error("the node at {endpoint} is gone: no connection for {} s", .after.as_secs())]
+    Gone {
+        /// The endpoint.
+        endpoint: String,
+        /// How long it was tried.
+        after: Duration,
+        /// The last failure.
+        #[source]
+        last: ChainError,
+    },
+    /// The solver's thread ended without an answer (a panic in an engine).
+    #[error("the solver stopped unexpectedly")]
+    SolverCrashed,
+    /// The solver failed (an engine error, or a seal the reference rejects).
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+    /// Every nonce from the start to 2^64-1 was searched.
+    #[error("the whole nonce space was searched without a solution")]
+    Exhausted,
 }
 
 #[cfg(test)]

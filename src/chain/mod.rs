@@ -1,16 +1,26 @@
 //! The chain: reading a subnet's registration state from a subtensor node,
 //! deciding the scheme and window exactly as the runtime does, and
-//! registering a hotkey (the state machine in [`register`], over the
-//! [`Node`] trait that [`Chain`] implements).
+//! registering a hotkey.
+//!
+//! The files follow a run: [`Chain`] (`client.rs`) talks to the node;
+//! `rules.rs` decides what the runtime would (pure functions); `registrar.rs`
+//! is the state machine ([`Registrar`]); `retry.rs` its waiting, retrying
+//! and stopping; `events.rs` what it reports ([`Event`]) and how it ends
+//! ([`RegisterOutcome`]); `difficulty.rs` the per-block decay of runtime
+//! 475; `error.rs` what goes wrong.
 
-pub mod client;
-pub mod difficulty;
-pub mod endpoint;
-pub mod error;
-pub mod register;
-pub mod rules;
+mod client;
+mod difficulty;
+mod endpoint;
+mod error;
+mod events;
+mod registrar;
+mod retry;
+mod rules;
 
-pub use client::{Chain, Head, SubnetState};
-pub use error::{ChainError, SubmitError};
-pub use register::{Node, Registrar};
-pub use rules::{Refusal, Registration, RuntimeFacts, Signer, WindowError};
+pub use client::{Chain, Head};
+pub use error::{ChainError, RegisterError, SubmitError};
+pub use events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};
+pub use registrar::{Options, Registrar};
+pub use retry::{Backoff, Stop};
+pub use rules::{Plan, Refusal, Registration, Signer, WindowError};

@@ -322,7 +322,7 @@ fn run(
     options: Options,
     stop: Stop,
     hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
-) -> Result<Outcome, RegisterError> {
+) -> Result<RegisterOutcome, RegisterError> {
     run_with(world, keys(), options, stop, hook)
 }
 
@@ -334,14 +334,14 @@ fn run_with(
     options: Options,
     stop: Stop,
     hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
-) -> Result<Outcome, RegisterError> {
+) -> Result<RegisterOutcome, RegisterError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         let mut node = Scripted(world.clone());
-        let plan = plan(&mut node, 1, None, None, None, true).await?;
+        let plan = Plan::read(&mut node, 1, None, None, None, true).await?;
         let want = match world.lock().unwrap().v1 {
             true => (Scheme::V1, Rule::V1, Signer::Coldkey),
             false => (Scheme::Legacy, Rule::ChainBe, Signer::Hotkey),
@@ -387,7 +387,7 @@ fn registers_and_confirms_the_uid() {
     let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 7,
             by: Registrant::Us
         }
@@ -414,8 +414,7 @@ fn registers_and_confirms_the_uid() {
         &keys(),
         &block(100),
         Difficulty::MIN,
-    )
-    .unwrap();
+    );
     assert_eq!(*work, crate::engine::reference::seal(&job, *nonce));
 }
 
@@ -426,7 +425,7 @@ fn already_registered_is_said_before_anything_is_solved() {
     let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 3,
             by: Registrant::Before
         }
@@ -446,7 +445,7 @@ fn a_stale_seal_moves_on_to_the_next_block() {
     .unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 7,
             by: Registrant::Us
         }
@@ -483,7 +482,7 @@ fn a_lost_race_ends_registered_by_another_submission() {
     let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 9,
             by: Registrant::Another
         }
@@ -514,7 +513,7 @@ fn a_lost_status_is_settled_by_reading_the_chain() {
     .unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 9,
             by: Registrant::Unknown
         }
@@ -534,7 +533,7 @@ fn a_lost_status_is_settled_by_reading_the_chain() {
     .unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 7,
             by: Registrant::Us
         }
@@ -555,7 +554,7 @@ fn a_difficulty_change_mid_solve_is_a_new_job() {
     .unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 7,
             by: Registrant::Us
         }
@@ -581,7 +580,7 @@ fn a_seal_that_misses_a_raised_difficulty_is_not_submitted() {
         _ => {}
     })
     .unwrap();
-    assert!(matches!(outcome, Outcome::Registered { .. }));
+    assert!(matches!(outcome, RegisterOutcome::Registered { .. }));
     assert_eq!(log(&world)[..3], ["challenge", "solved", "stale"]);
     assert_eq!(work_blocks(&world), [101]);
 }
@@ -597,7 +596,7 @@ fn a_full_block_waits_for_the_next() {
         }
     })
     .unwrap();
-    assert!(matches!(outcome, Outcome::Registered { .. }));
+    assert!(matches!(outcome, RegisterOutcome::Registered { .. }));
     assert_eq!(log(&world)[0], "waiting");
     // TooManyRegistrationsThisBlock from the chain: the next block too.
     let world = World::new(1);
@@ -611,7 +610,7 @@ fn a_full_block_waits_for_the_next() {
     let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
     assert!(matches!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             by: Registrant::Us,
             ..
         }
@@ -635,7 +634,7 @@ fn a_lost_connection_is_retried_with_backoff() {
         }
     })
     .unwrap();
-    assert!(matches!(outcome, Outcome::Registered { .. }));
+    assert!(matches!(outcome, RegisterOutcome::Registered { .. }));
     let log = log(&world);
     let reconnecting = log.iter().filter(|e| *e == "reconnecting").count();
     assert_eq!(reconnecting, 4, "{log:?}");
@@ -675,7 +674,7 @@ fn the_deadline_and_a_stop_end_every_state_promptly() {
         }
     })
     .unwrap();
-    assert_eq!(outcome, Outcome::TimedOut);
+    assert_eq!(outcome, RegisterOutcome::TimedOut);
     assert!(t.elapsed() < Duration::from_secs(3));
     // Mid-solve, by a stop (Ctrl-C): nothing is submitted.
     let world = World::new(u64::MAX);
@@ -688,7 +687,7 @@ fn the_deadline_and_a_stop_end_every_state_promptly() {
         }
     })
     .unwrap();
-    assert_eq!(outcome, Outcome::Stopped);
+    assert_eq!(outcome, RegisterOutcome::Stopped);
     assert!(t.elapsed() < Duration::from_secs(3));
     assert!(work_blocks(&world).is_empty());
 }
@@ -702,7 +701,7 @@ fn the_deadline_and_a_stop_end_the_wait_for_inclusion_and_for_a_confirmation() {
     options.max_time = Some(Duration::from_millis(500));
     let t = Instant::now();
     let outcome = run(&world, options, Stop::default(), |_, _| {}).unwrap();
-    assert_eq!(outcome, Outcome::TimedOut);
+    assert_eq!(outcome, RegisterOutcome::TimedOut);
     assert!(t.elapsed() < Duration::from_secs(3));
     assert_eq!(log(&world).last().map(String::as_str), Some("submitted"));
     // Waiting for a person to answer the confirmation: a stop ends it.
@@ -716,7 +715,9 @@ fn the_deadline_and_a_stop_end_the_wait_for_inclusion_and_for_a_confirmation() {
     let t = Instant::now();
     let outcome = rt.block_on(async {
         let mut node = Scripted(world.clone());
-        let plan = plan(&mut node, 1, None, None, None, true).await.unwrap();
+        let plan = Plan::read(&mut node, 1, None, None, None, true)
+            .await
+            .unwrap();
         let solver = Arc::new(Solver::new(Arc::new(Reference), SolveOptions::default()));
         let events = Arc::new(Recorder {
             world: world.clone(),
@@ -729,7 +730,7 @@ fn the_deadline_and_a_stop_end_the_wait_for_inclusion_and_for_a_confirmation() {
         });
         r.run(async |_| std::future::pending::<bool>().await).await
     });
-    assert_eq!(outcome.unwrap(), Outcome::Stopped);
+    assert_eq!(outcome.unwrap(), RegisterOutcome::Stopped);
     assert!(t.elapsed() < Duration::from_secs(3));
     assert!(work_blocks(&world).is_empty());
 }
@@ -821,7 +822,7 @@ fn a_wrong_signer_is_refused_before_anything_is_solved() {
         .build()
         .unwrap();
     let err = rt
-        .block_on(plan(
+        .block_on(Plan::read(
             &mut Scripted(world),
             1,
             None,
@@ -866,7 +867,7 @@ fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
     .unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 7,
             by: Registrant::Us
         }
@@ -887,7 +888,7 @@ fn v1_run(
     world: &Arc<Mutex<World>>,
     options: Options,
     hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
-) -> Result<Outcome, RegisterError> {
+) -> Result<RegisterOutcome, RegisterError> {
     run_with(world, v1_keys(), options, Stop::default(), hook)
 }
 
@@ -923,7 +924,7 @@ fn v1_registers_signed_by_the_coldkey_and_the_runtime_state_moves() {
     let outcome = v1_run(&world, fast_options(), |_, _| {}).unwrap();
     assert_eq!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             uid: 7,
             by: Registrant::Us
         }
@@ -955,7 +956,7 @@ fn v1_work_five_blocks_old_is_taken_and_six_is_refused() {
         let result = v1_run(&world, options, |_, _| {});
         if accepted {
             assert!(
-                matches!(result, Ok(Outcome::Registered { .. })),
+                matches!(result, Ok(RegisterOutcome::Registered { .. })),
                 "{result:?}"
             );
         } else {
@@ -978,7 +979,7 @@ fn v1_work_not_after_the_last_pow_registration_moves_to_a_newer_block() {
     .unwrap();
     assert!(matches!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             by: Registrant::Us,
             ..
         }
@@ -1019,7 +1020,7 @@ fn v1_a_seal_that_meets_the_difficulty_only_after_one_more_block_of_decay_waits_
     .unwrap();
     assert!(matches!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             by: Registrant::Us,
             ..
         }
@@ -1057,7 +1058,7 @@ fn v1_a_difficulty_that_stays_out_of_reach_in_the_window_means_a_new_seal() {
     .unwrap();
     assert!(matches!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             by: Registrant::Us,
             ..
         }
@@ -1099,7 +1100,7 @@ fn v1_pool_refusals_are_diagnosed_from_the_chain() {
     .unwrap();
     assert!(matches!(
         outcome,
-        Outcome::Registered {
+        RegisterOutcome::Registered {
             by: Registrant::Us,
             ..
         }
@@ -1127,7 +1128,7 @@ fn v1_watch_mode_predicts_the_block_the_decay_reaches_the_most_accepted() {
         _ => {}
     });
     assert!(
-        matches!(outcome, Ok(Outcome::Registered { .. })),
+        matches!(outcome, Ok(RegisterOutcome::Registered { .. })),
         "{outcome:?}"
     );
     let predicted = predicted.lock().unwrap();

@@ -1,22 +1,32 @@
 //! What the runtime decides, decided here first: which scheme and rule a
 //! runtime uses, whether a work block is still inside its window, and who
-//! must sign. Pure functions, so every branch is unit-tested without a chain.
+//! must sign; the plan of a run, the job for a block, the extrinsic for a
+//! seal, and what to do with a seal or a refusal. Pure functions, so every
+//! branch is unit-tested without a chain.
 
-use crate::challenge::Scheme;
-use crate::target::Rule;
 use thiserror::Error;
+
+use super::client::SubnetState;
+use super::difficulty::Decay;
+use super::error::RegisterError;
+use super::Head;
+use crate::challenge::Scheme;
+use crate::engine::Solution;
+use crate::target::{effective_difficulty, Rule};
+use crate::wallet::Keys;
+use crate::{Challenge, Difficulty, Job, LegacyChallenge, V1Challenge};
 
 /// The last spec whose `register` checks the proof of work (opentensor
 /// subtensor v3.3.14-401 moved `register` to burning).
-pub const LAST_POW_REGISTER_SPEC: u32 = 396;
+pub(super) const LAST_POW_REGISTER_SPEC: u32 = 396;
 /// The last spec that read the legacy seal big-endian.
-pub const LAST_BIG_ENDIAN_SPEC: u32 = 282;
+pub(super) const LAST_BIG_ENDIAN_SPEC: u32 = 282;
 /// Legacy `register`: a work block is accepted while `now - work_block <
 /// WINDOW` (now = the block the extrinsic executes in: the head + 1).
-pub const WINDOW: u64 = 3;
+pub(super) const WINDOW: u64 = 3;
 /// `pow_register` (runtime 475's `POW_MAX_WORK_AGE_BLOCKS`): a work block
 /// is accepted while `now - work_block <= V1_MAX_WORK_AGE`.
-pub const V1_MAX_WORK_AGE: u64 = 5;
+pub(super) const V1_MAX_WORK_AGE: u64 = 5;
 
 /// What the runtime's metadata says about the registration calls.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +41,7 @@ pub struct RuntimeFacts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why a runtime cannot be registered on by proof of work.
+#[non_exhaustive]
 pub enum Refusal {
     #[error(
         "this runtime (spec {0}) registers by burning TAO: its `register` ignores the proof of work, \
@@ -47,7 +58,7 @@ pub enum Refusal {
 }
 
 /// The scheme and rule a runtime checks, optionally overridden by the user.
-pub fn detect(
+pub(super) fn detect(
     facts: &RuntimeFacts,
     scheme: Option<Scheme>,
     rule: Option<Rule>,
@@ -86,6 +97,7 @@ pub fn detect(
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why the runtime would refuse a work block.
+#[non_exhaustive]
 pub enum WindowError {
     #[error("work block {work} is ahead of the chain (head {head})")]
     /// The work block is after the block the extrinsic would run in.
@@ -117,7 +129,7 @@ pub enum WindowError {
 
 /// subtensor `register`: `block_number <= now` and `now - block_number < 3`,
 /// with `now` = head + 1 (the block the extrinsic lands in).
-pub fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
+pub(super) fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
     // In u128: a node may report any head, u64::MAX included.
     let (work, now) = (u128::from(work_block), u128::from(head) + 1);
     if work > now {
@@ -139,7 +151,11 @@ pub fn legacy_window(work_block: u64, head: u64) -> Result<(), WindowError> {
 /// `pow_register` (runtime 475's `check_pow_registration`): `work_block <
 /// now`, `now - work_block <= 5`, and `LastPowRegistrationBlock[hotkey] <
 /// work_block`, with `now` = head + 1.
-pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<(), WindowError> {
+pub(super) fn v1_window(
+    work_block: u64,
+    head: u64,
+    last_pow: Option<u64>,
+) -> Result<(), WindowError> {
     let (work, now) = (u128::from(work_block), u128::from(head) + 1);
     if work >= now {
         return Err(WindowError::Future {
@@ -171,7 +187,7 @@ pub fn v1_window(work_block: u64, head: u64, last_pow: Option<u64>) -> Result<()
 /// (3) and `NonAssociatedColdKey` (25). Mainline subtensor numbers them
 /// differently (27, 33, 38–40 for the registration errors): these names
 /// are for the 475 era only.
-pub fn v1_pool_code_name(code: u16) -> Option<&'static str> {
+pub(super) fn v1_pool_code_name(code: u16) -> Option<&'static str> {
     Some(match code {
         0 => "ColdkeyInSwapSchedule",
         1 => "StakeAmountTooLow",
@@ -189,7 +205,7 @@ pub fn v1_pool_code_name(code: u16) -> Option<&'static str> {
 
 /// The `code` of a pool refusal's text, as a node words it
 /// (`Custom error: 255`, `Custom(255)`).
-pub fn pool_custom_code(message: &str) -> Option<u16> {
+pub(super) fn pool_custom_code(message: &str) -> Option<u16> {
     ["Custom error: ", "Custom("].iter().find_map(|tag| {
         let rest = &message[message.find(tag)? + tag.len()..];
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -236,7 +252,7 @@ impl std::str::FromStr for Signer {
 /// legacy `register` must be signed by the hotkey (the chain says
 /// `TransactorAccountShouldBeHotKey` otherwise); v1 `pow_register` by the
 /// coldkey bound into the proof.
-pub fn required_signer(scheme: Scheme) -> Signer {
+pub(super) fn required_signer(scheme: Scheme) -> Signer {
     match scheme {
         Scheme::Legacy => Signer::Hotkey,
         Scheme::V1 => Signer::Coldkey,
@@ -294,6 +310,207 @@ impl Registration {
             Registration::Legacy { .. } => required_signer(Scheme::Legacy),
             Registration::V1 { .. } => required_signer(Scheme::V1),
         }
+    }
+}
+
+/// The scheme, rule and signer for one runtime and subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The subnet.
+    pub netuid: u16,
+    /// The scheme the runtime checks (or the one forced).
+    pub scheme: Scheme,
+    /// The rule the runtime checks (or the one forced).
+    pub rule: Rule,
+    /// The key that signs.
+    pub signer: Signer,
+    /// The runtime's spec version.
+    pub spec_version: u32,
+    /// The best block when the plan was made.
+    pub head: Head,
+}
+
+impl Plan {
+    /// The plan for a runtime with `facts` at `head`: `scheme`, `rule` and
+    /// `signer` override what the runtime says (a signer the scheme does
+    /// not accept is refused unless `precheck` is off).
+    pub(crate) fn decide(
+        facts: &RuntimeFacts,
+        head: Head,
+        netuid: u16,
+        scheme: Option<Scheme>,
+        rule: Option<Rule>,
+        signer: Option<Signer>,
+        precheck: bool,
+    ) -> Result<Plan, RegisterError> {
+        let (scheme, rule) = detect(facts, scheme, rule)?;
+        let required = required_signer(scheme);
+        let given = signer.unwrap_or(required);
+        if given != required && precheck {
+            return Err(RegisterError::WrongSigner {
+                scheme,
+                required,
+                given,
+                chain_error: match scheme {
+                    Scheme::Legacy => "TransactorAccountShouldBeHotKey",
+                    Scheme::V1 => "a bad-signer error",
+                },
+            });
+        }
+        Ok(Plan {
+            netuid,
+            scheme,
+            rule,
+            signer: given,
+            spec_version: facts.spec_version,
+            head,
+        })
+    }
+}
+
+/// The difficulty the runtime checks: legacy reads `Difficulty`; v1 clamps
+/// it into [MinDifficulty, MaxDifficulty] as the SDK does.
+pub(crate) fn difficulty_of(scheme: Scheme, s: &SubnetState) -> Difficulty {
+    match scheme {
+        Scheme::Legacy => Difficulty::new(s.difficulty).unwrap_or(Difficulty::MIN),
+        Scheme::V1 => effective_difficulty(Some(s.difficulty), s.min_difficulty, s.max_difficulty),
+    }
+}
+
+/// The job for `head`'s block hash, the plan's scheme and rule, and `difficulty`.
+pub(crate) fn job_for(plan: &Plan, keys: &Keys, head: &Head, difficulty: Difficulty) -> Job {
+    let challenge = match plan.scheme {
+        Scheme::Legacy => Challenge::Legacy(LegacyChallenge::new(head.hash, keys.hotkey)),
+        Scheme::V1 => Challenge::V1(V1Challenge::new(
+            plan.netuid,
+            head.hash,
+            keys.hotkey,
+            keys.coldkey,
+        )),
+    };
+    // The plan's rule was checked against its scheme when it was made.
+    Job::new(&challenge, plan.rule, difficulty).expect("a plan's rule is of its scheme")
+}
+
+/// The registration extrinsic for a solution found for `work`.
+pub(crate) fn registration(
+    plan: &Plan,
+    keys: &Keys,
+    work: &Head,
+    solution: &Solution,
+) -> Registration {
+    match plan.scheme {
+        Scheme::Legacy => Registration::Legacy {
+            netuid: plan.netuid,
+            block_number: work.number,
+            nonce: solution.nonce,
+            work: solution.seal,
+            hotkey: keys.hotkey,
+            coldkey: keys.coldkey,
+        },
+        Scheme::V1 => Registration::V1 {
+            netuid: plan.netuid,
+            work_block: work.number,
+            nonce: solution.nonce,
+            work: solution.seal,
+            hotkey: keys.hotkey,
+        },
+    }
+}
+
+/// What to do with a seal found for an earlier block, at the head now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Submit it now.
+    Submit,
+    /// v1: the runtime takes it at `block`, whose decayed difficulty it
+    /// meets, inside the window.
+    Wait {
+        /// The head to submit at.
+        block: u64,
+        /// The difficulty then.
+        difficulty: Difficulty,
+    },
+    /// The runtime would refuse it; `window` is set when the window is why.
+    Stale {
+        /// Why, in words.
+        reason: String,
+        /// The window's refusal, if that is the reason.
+        window: Option<WindowError>,
+    },
+}
+
+/// The runtime's window and difficulty checks for a seal of block `work`
+/// solved for `solved_for`, at head `head` whose state asks `difficulty`
+/// (with `decay` on runtimes whose difficulty decays each block, and the
+/// hotkey's last proof-of-work block `last_pow` for v1). `meets(d)` says
+/// whether the seal meets difficulty `d`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn verdict(
+    scheme: Scheme,
+    work: u64,
+    head: u64,
+    last_pow: Option<u64>,
+    solved_for: Difficulty,
+    difficulty: Difficulty,
+    decay: Option<Decay>,
+    mut meets: impl FnMut(Difficulty) -> bool,
+) -> Verdict {
+    let window_at = |head: u64| match scheme {
+        Scheme::Legacy => legacy_window(work, head),
+        Scheme::V1 => v1_window(work, head, last_pow),
+    };
+    if let Err(why) = window_at(head) {
+        return Verdict::Stale {
+            reason: why.to_string(),
+            window: Some(why),
+        };
+    }
+    // A seal solved for `d` meets any difficulty up to `d` (each rule's
+    // threshold only grows as the difficulty falls).
+    if difficulty <= solved_for || meets(difficulty) {
+        return Verdict::Submit;
+    }
+    // v1 on a decaying runtime: the first later block, still inside the
+    // window, whose difficulty the seal meets.
+    if let (Scheme::V1, Some(decay)) = (scheme, decay) {
+        for k in 1..=V1_MAX_WORK_AGE {
+            let Some(later_head) = head.checked_add(k) else {
+                break;
+            };
+            if window_at(later_head).is_err() {
+                break;
+            }
+            let later = Difficulty::new(decay.after(k)).unwrap_or(Difficulty::MIN);
+            if meets(later) {
+                return Verdict::Wait {
+                    block: later_head,
+                    difficulty: later,
+                };
+            }
+        }
+    }
+    Verdict::Stale {
+        reason: format!(
+            "the difficulty is now {difficulty} (was {solved_for}), and the seal misses it"
+        ),
+        window: None,
+    }
+}
+
+/// Whether a registration the runtime dispatched and refused with error
+/// `name` is worth another block: a lost race (the next pass reads who
+/// registered), a lost window, a full block or a risen difficulty. When
+/// the user forces a rule, scheme, signer or work block, only the lost race
+/// goes on.
+pub(crate) fn dispatch_error_goes_on(name: &str, forced: bool) -> bool {
+    match name {
+        "HotKeyAlreadyRegisteredInSubNet" => true,
+        "InvalidWorkBlock"
+        | "TooManyRegistrationsThisBlock"
+        | "InvalidDifficulty"
+        | "InvalidSeal" => !forced,
+        _ => false,
     }
 }
 
@@ -467,5 +684,147 @@ mod tests {
             (legacy.call_name(), legacy.signer()),
             ("register", Signer::Hotkey)
         );
+    }
+
+    /// The submit verdict, one row per branch: (scheme, work block, head,
+    /// last proof-of-work block, solved for, difficulty now, decay, the
+    /// difficulties the seal meets) → verdict.
+    #[test]
+    fn the_submit_verdict_table() {
+        let d = |v: u64| Difficulty::new(v).unwrap();
+        const DECAY: Decay = Decay {
+            stored: 1_000_000,
+            min: 1,
+            max: u64::MAX,
+            half_life: 2,
+        };
+        let decay = DECAY;
+        // The seal meets exactly the difficulties up to `best`.
+        let upto = |best: u64| move |x: Difficulty| x.get() <= best;
+        let stale_window = |v: &Verdict| {
+            matches!(
+                v,
+                Verdict::Stale {
+                    window: Some(_),
+                    ..
+                }
+            )
+        };
+        type Case = (&'static str, Verdict, fn(&Verdict) -> bool);
+        let cases: Vec<Case> = vec![
+            (
+                "legacy, in the window, difficulty unchanged: submit",
+                verdict(Scheme::Legacy, 100, 101, None, d(50), d(50), None, upto(50)),
+                |v| *v == Verdict::Submit,
+            ),
+            (
+                "legacy, out of the window: stale for the window",
+                verdict(Scheme::Legacy, 100, 103, None, d(50), d(50), None, upto(50)),
+                stale_window,
+            ),
+            (
+                "legacy, the difficulty rose past the seal: stale, not for the window",
+                verdict(Scheme::Legacy, 100, 101, None, d(50), d(80), None, upto(60)),
+                |v| matches!(v, Verdict::Stale { window: None, .. }),
+            ),
+            (
+                "legacy, the difficulty rose but the seal meets it: submit",
+                verdict(Scheme::Legacy, 100, 101, None, d(50), d(80), None, upto(90)),
+                |v| *v == Verdict::Submit,
+            ),
+            (
+                "v1, five blocks old: submit",
+                verdict(Scheme::V1, 100, 104, None, d(50), d(50), None, upto(50)),
+                |v| *v == Verdict::Submit,
+            ),
+            (
+                "v1, six blocks old: stale for the window",
+                verdict(Scheme::V1, 100, 105, None, d(50), d(50), None, upto(50)),
+                stale_window,
+            ),
+            (
+                "v1, not after the last proof-of-work registration: stale for the window",
+                verdict(
+                    Scheme::V1,
+                    100,
+                    101,
+                    Some(100),
+                    d(50),
+                    d(50),
+                    None,
+                    upto(50),
+                ),
+                stale_window,
+            ),
+            (
+                "v1 without decay, the difficulty rose past the seal: stale",
+                verdict(
+                    Scheme::V1,
+                    100,
+                    101,
+                    None,
+                    d(50),
+                    d(1_000_000),
+                    None,
+                    upto(600_000),
+                ),
+                |v| matches!(v, Verdict::Stale { window: None, .. }),
+            ),
+            (
+                "v1 decaying: wait for the first block whose difficulty the seal meets",
+                verdict(
+                    Scheme::V1,
+                    100,
+                    101,
+                    None,
+                    d(50),
+                    d(1_000_000),
+                    Some(decay),
+                    upto(600_000),
+                ),
+                |v| {
+                    matches!(v, Verdict::Wait { block, difficulty }
+                        if *block == 103 && difficulty.get() == DECAY.after(2))
+                },
+            ),
+            (
+                "v1 decaying, but not enough before the window closes: stale",
+                verdict(
+                    Scheme::V1,
+                    100,
+                    101,
+                    None,
+                    d(50),
+                    d(1_000_000),
+                    Some(decay),
+                    upto(10),
+                ),
+                |v| matches!(v, Verdict::Stale { window: None, .. }),
+            ),
+        ];
+        for (name, got, want) in cases {
+            assert!(want(&got), "{name}: {got:?}");
+        }
+        // The decay case really needs a later block: one block is not
+        // enough to fall under 600 000 at half-life 2 from 1 000 000, two
+        // are.
+        assert!(decay.after(1) > 600_000 && decay.after(2) <= 600_000);
+    }
+
+    #[test]
+    fn dispatch_errors_that_a_later_block_cures() {
+        let table = [
+            ("HotKeyAlreadyRegisteredInSubNet", true, true),
+            ("InvalidWorkBlock", true, false),
+            ("TooManyRegistrationsThisBlock", true, false),
+            ("InvalidDifficulty", true, false),
+            ("InvalidSeal", true, false),
+            ("TransactorAccountShouldBeHotKey", false, false),
+            ("SubNetworkDoesNotExist", false, false),
+        ];
+        for (name, unforced, forced) in table {
+            assert_eq!(dispatch_error_goes_on(name, false), unforced, "{name}");
+            assert_eq!(dispatch_error_goes_on(name, true), forced, "{name} forced");
+        }
     }
 }

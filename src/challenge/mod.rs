@@ -2,15 +2,15 @@
 //! public values only (block hash, account public keys); `Job` turns it into
 //! the bytes the engines hash.
 
-pub mod legacy;
-pub mod parts;
-pub mod v1;
+mod legacy;
+mod parts;
+pub(crate) mod v1;
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use legacy::LegacyChallenge;
-pub use parts::{Part, Parts, PartsError};
+pub use parts::{Part, PartValue, Parts, PartsError};
 pub use v1::V1Challenge;
 
 /// The two registration proof-of-work schemes.

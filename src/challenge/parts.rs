@@ -41,7 +41,7 @@ impl Part {
 
 /// A 32-byte value as given: text (hex; SS58 too for accounts) or raw bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Value {
+pub enum PartValue {
     /// Hex, or SS58 for an account.
     Text(String),
     /// The 32 bytes themselves.
@@ -52,17 +52,18 @@ pub enum Value {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parts {
     /// The work block's hash.
-    pub block_hash: Option<Value>,
+    pub block_hash: Option<PartValue>,
     /// The hotkey being registered.
-    pub hotkey: Option<Value>,
+    pub hotkey: Option<PartValue>,
     /// v1: the coldkey that signs `pow_register`.
-    pub coldkey: Option<Value>,
+    pub coldkey: Option<PartValue>,
     /// v1: the subnet.
     pub netuid: Option<u16>,
 }
 
 /// Why the parts make no challenge.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PartsError {
     /// A part the scheme needs is missing.
     Missing {
@@ -133,7 +134,7 @@ impl Parts {
     /// The `scheme` challenge these parts describe; every missing, stray or
     /// malformed part is an error, checked in the order of the parts.
     pub fn challenge(&self, scheme: Scheme) -> Result<Challenge, PartsError> {
-        let need = |part, value: &Option<Value>| {
+        let need = |part, value: &Option<PartValue>| {
             value
                 .as_ref()
                 .ok_or(PartsError::Missing { part, scheme })
@@ -161,21 +162,21 @@ impl Parts {
 }
 
 /// A part's 32 bytes: accounts read as SS58 or hex, the block hash as hex.
-fn bytes32(part: Part, value: &Value) -> Result<[u8; 32], PartsError> {
+fn bytes32(part: Part, value: &PartValue) -> Result<[u8; 32], PartsError> {
     let malformed = |given: Option<&str>, reason: String| PartsError::Malformed {
         part,
         given: given.map(str::to_string),
         reason,
     };
     match value {
-        Value::Bytes(b) => b
+        PartValue::Bytes(b) => b
             .as_slice()
             .try_into()
             .map_err(|_| malformed(None, format!("expected 32 bytes, got {}", b.len()))),
-        Value::Text(t) if part == Part::BlockHash => {
+        PartValue::Text(t) if part == Part::BlockHash => {
             decode_array(t).map_err(|e| malformed(Some(t), e.to_string()))
         }
-        Value::Text(t) => parse_account(t).map_err(|e| malformed(Some(t), e.to_string())),
+        PartValue::Text(t) => parse_account(t).map_err(|e| malformed(Some(t), e.to_string())),
     }
 }
 
@@ -183,15 +184,15 @@ fn bytes32(part: Part, value: &Value) -> Result<[u8; 32], PartsError> {
 mod tests {
     use super::*;
 
-    fn text(s: &str) -> Option<Value> {
-        Some(Value::Text(s.to_string()))
+    fn text(s: &str) -> Option<PartValue> {
+        Some(PartValue::Text(s.to_string()))
     }
 
     fn v1() -> Parts {
         Parts {
             block_hash: text(&"11".repeat(32)),
             hotkey: text("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"),
-            coldkey: Some(Value::Bytes(vec![0x33; 32])),
+            coldkey: Some(PartValue::Bytes(vec![0x33; 32])),
             netuid: Some(5),
         }
     }
@@ -200,7 +201,7 @@ mod tests {
     fn text_and_bytes_make_the_same_challenge() {
         let c = v1().challenge(Scheme::V1).unwrap();
         let same = Parts {
-            block_hash: Some(Value::Bytes(vec![0x11; 32])),
+            block_hash: Some(PartValue::Bytes(vec![0x11; 32])),
             coldkey: text(&"33".repeat(32)),
             ..v1()
         };
@@ -259,7 +260,7 @@ mod tests {
             ),
             (
                 Parts {
-                    coldkey: Some(Value::Bytes(vec![1; 31])),
+                    coldkey: Some(PartValue::Bytes(vec![1; 31])),
                     ..v1()
                 },
                 Scheme::V1,

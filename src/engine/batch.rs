@@ -4,13 +4,14 @@
 //! of the kernel's own full seal.
 
 use super::{check_range, Engine, SearchError, Solution};
-use crate::job::{lanes_to_seal, Job};
+use crate::engine::message::lanes_to_seal;
+use crate::job::Job;
 
 /// The most lanes any kernel has.
 pub(crate) const MAX_LANES: usize = 16;
 
 /// A backend's hashing core.
-pub trait Kernel: Send + Sync {
+pub(crate) trait Kernel: Send + Sync {
     const NAME: &'static str;
     /// Nonces per call; at most [`MAX_LANES`].
     const LANES: usize;
@@ -31,7 +32,7 @@ pub trait Kernel: Send + Sync {
 
     /// Output lane `lane` (0 or 3: the early-reject word) of each of
     /// [`Kernel::seals`]'s seals. Kernels compute that lane alone.
-    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+    fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
         let mut seals = [[0u64; 4]; MAX_LANES];
         self.seals(job, base, &mut seals[..Self::LANES]);
         for (o, s) in out.iter_mut().zip(&seals) {
@@ -39,8 +40,8 @@ pub trait Kernel: Send + Sync {
         }
     }
 
-    /// [`Kernel::keys`] for [`Kernel::seals_high`].
-    fn keys_high(
+    /// [`Kernel::top_words`] for [`Kernel::seals_high`].
+    fn top_words_high(
         &self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -57,7 +58,7 @@ pub trait Kernel: Send + Sync {
 }
 
 /// An [`Engine`] made of a [`Kernel`].
-pub struct Batched<K>(pub K);
+pub(crate) struct Batched<K>(pub(crate) K);
 
 impl<K: Kernel> Engine for Batched<K> {
     fn name(&self) -> &'static str {
@@ -74,15 +75,15 @@ impl<K: Kernel> Engine for Batched<K> {
         check_range(start, count)?;
         let early = *job.early_reject();
         let target = job.target();
-        let mut keys = [0u64; MAX_LANES];
-        let keys = &mut keys[..K::LANES];
+        let mut top_words = [0u64; MAX_LANES];
+        let top_words = &mut top_words[..K::LANES];
         let mut done = 0u64;
         while done < count {
             let base = start + done;
-            self.0.keys(job, base, early.lane, keys);
+            self.0.top_words(job, base, early.lane, top_words);
             let n = (count - done).min(K::LANES as u64) as usize;
-            for (i, &key) in keys[..n].iter().enumerate() {
-                if early.key_of(key) <= early.top {
+            for (i, &key) in top_words[..n].iter().enumerate() {
+                if early.top_word_of(key) <= early.limit {
                     // A candidate: its whole seal, by the same kernel.
                     let nonce = base + i as u64;
                     let seal = self.seal(job, nonce)?;
@@ -105,17 +106,17 @@ impl<K: Kernel> Engine for Batched<K> {
     ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
         let early = *job.early_reject();
         let target = job.target();
-        let mut keys = [0u64; MAX_LANES];
-        let keys = &mut keys[..K::LANES];
+        let mut top_words = [0u64; MAX_LANES];
+        let top_words = &mut top_words[..K::LANES];
         let (midstate, block3) = job.v1_column(low);
         let mut done = 0u64;
         while done < n {
             let hi_base = (hi_first + done) as u32;
             self.0
-                .keys_high(&midstate, &block3, hi_base, early.lane, keys);
+                .top_words_high(&midstate, &block3, hi_base, early.lane, top_words);
             let lanes_here = (n - done).min(K::LANES as u64) as usize;
-            for (i, &key) in keys[..lanes_here].iter().enumerate() {
-                if early.key_of(key) <= early.top {
+            for (i, &key) in top_words[..lanes_here].iter().enumerate() {
+                if early.top_word_of(key) <= early.limit {
                     let mut seals = [[0u64; 4]; MAX_LANES];
                     let hi = hi_base.wrapping_add(i as u32);
                     self.0
@@ -179,10 +180,13 @@ mod tests {
             let lanes = |s: [u8; 32]| -> [u64; 4] {
                 std::array::from_fn(|i| u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().unwrap()))
             };
-            assert_eq!(job.early_reject().key(&lanes(at)), job.early_reject().top);
             assert_eq!(
-                job.early_reject().key(&lanes(above)),
-                job.early_reject().top
+                job.early_reject().top_word(&lanes(at)),
+                job.early_reject().limit
+            );
+            assert_eq!(
+                job.early_reject().top_word(&lanes(above)),
+                job.early_reject().limit
             );
             let engine = Batched(Fake(vec![
                 lanes(above),

@@ -13,15 +13,22 @@
 //! [`RangeError`]. (pow.py would raise `OverflowError` on such a nonce.)
 
 #[cfg(target_arch = "aarch64")]
-pub mod aarch64;
+mod aarch64;
 pub(crate) mod batch;
 pub mod cuda;
-pub mod portable;
-pub mod primitives;
+pub(crate) mod message;
+mod portable;
+pub(crate) mod primitives;
 pub mod reference;
+#[cfg(feature = "tools")]
 pub mod roofline;
+// Without the tools the loops stay compiled (the engines' own timing loops
+// name their types) and unused.
+#[cfg(not(feature = "tools"))]
+#[allow(dead_code, unreachable_pub)]
+mod roofline;
 #[cfg(target_arch = "x86_64")]
-pub mod x86;
+mod x86;
 
 use crate::job::Job;
 use thiserror::Error;
@@ -50,8 +57,20 @@ pub enum RangeError {
     },
 }
 
+impl RangeError {
+    /// Refuses a range whose last nonce would exceed `u64::MAX`.
+    pub fn check(start: u64, count: u64) -> Result<(), RangeError> {
+        if count == 0 || start.checked_add(count - 1).is_some() {
+            Ok(())
+        } else {
+            Err(RangeError::PastU64Max { start, count })
+        }
+    }
+}
+
 /// Why a search or a seal failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum SearchError {
     /// The range itself is refused.
     #[error(transparent)]
@@ -68,12 +87,8 @@ pub enum SearchError {
 }
 
 /// Refuses a range whose last nonce would exceed `u64::MAX`.
-pub fn check_range(start: u64, count: u64) -> Result<(), RangeError> {
-    if count == 0 || start.checked_add(count - 1).is_some() {
-        Ok(())
-    } else {
-        Err(RangeError::PastU64Max { start, count })
-    }
+pub(crate) fn check_range(start: u64, count: u64) -> Result<(), RangeError> {
+    RangeError::check(start, count)
 }
 
 /// The order a search walks the nonce space in. A search over indices
@@ -187,7 +202,7 @@ pub trait Engine: Send + Sync {
         start: u64,
         count: u64,
     ) -> Result<Option<Solution>, SearchError> {
-        let v1 = matches!(job.words(), crate::job::MessageWords::V1 { .. });
+        let v1 = matches!(job.words(), message::MessageWords::V1 { .. });
         match order {
             Order::Sequential => self.search(job, start, count),
             Order::HighBytes if v1 => search_columns(start, count, |low, hi_first, n| {
@@ -246,6 +261,7 @@ fn search_each<E: Engine + ?Sized>(
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why an engine cannot be had.
+#[non_exhaustive]
 pub enum EngineError {
     #[error("unknown engine {name:?}; engines: {known}")]
     /// No engine has this name.
@@ -275,6 +291,7 @@ pub enum EngineError {
 
 /// One backend this build knows, whether or not this machine can run it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Backend {
     /// `sha2` + `sha3` crates, byte-oriented, one nonce at a time: the oracle.
     Reference,
@@ -311,6 +328,14 @@ impl Backend {
         Backend::CudaCore,
         Backend::Cuda,
     ];
+
+    /// Every backend this machine supports, reference first.
+    pub fn available() -> Vec<Backend> {
+        Backend::ALL
+            .into_iter()
+            .filter(|b| b.is_supported())
+            .collect()
+    }
 
     /// The fastest backend this machine runs, detected once.
     pub fn detect() -> Backend {
@@ -361,7 +386,7 @@ impl Backend {
     pub fn is_supported(self) -> bool {
         if self == Backend::Cuda {
             #[cfg(feature = "cuda")]
-            return cuda::gpu::device_count().is_ok();
+            return cuda::CudaGpu::count().is_ok();
             #[cfg(not(feature = "cuda"))]
             return false;
         }
@@ -410,7 +435,7 @@ impl Backend {
     pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
         if self == Backend::Cuda {
             #[cfg(feature = "cuda")]
-            return cuda::gpu::CudaGpu::open(&[])
+            return cuda::CudaGpu::open(&[])
                 .map(|g| Box::new(g) as Box<dyn Engine>)
                 .map_err(|e| EngineError::Unavailable {
                     name: self.name().into(),
@@ -457,14 +482,6 @@ impl Backend {
             Backend::Armv8Sha3 | Backend::Armv8Sha2 => return Err(unsupported()),
         })
     }
-}
-
-/// Every backend this machine supports, reference first.
-pub fn available() -> Vec<Backend> {
-    Backend::ALL
-        .into_iter()
-        .filter(|b| b.is_supported())
-        .collect()
 }
 
 #[cfg(test)]

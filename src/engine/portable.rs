@@ -5,16 +5,17 @@
 use super::batch::{Batched, Kernel};
 use super::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use super::primitives::sha256::{compress, IV};
-use crate::job::{
-    digest_to_lanes, legacy_block, v1_block2, v1_block3, v1_high_block3, Job, MessageWords,
+use crate::engine::message::{
+    digest_to_lanes, legacy_block, v1_block2, v1_block3, v1_high_block3, MessageWords,
 };
+use crate::job::Job;
 
 /// The portable kernel: scalar, word-oriented, one nonce at a time.
-pub struct PortableKernel;
+pub(crate) struct PortableKernel;
 
 /// The SHA-256 state of `nonce`'s message, word by word.
 #[inline(always)]
-pub fn sha_state(words: &MessageWords, nonce: u64) -> [u32; 8] {
+pub(crate) fn sha_state(words: &MessageWords, nonce: u64) -> [u32; 8] {
     match words {
         MessageWords::Legacy { block } => {
             let mut st = IV;
@@ -59,7 +60,7 @@ impl Kernel for PortableKernel {
         }
     }
 
-    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+    fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
         let words = job.words();
         for (i, key) in out.iter_mut().enumerate() {
             let st = sha_state(words, base.wrapping_add(i as u64));
@@ -67,7 +68,7 @@ impl Kernel for PortableKernel {
         }
     }
 
-    fn keys_high(
+    fn top_words_high(
         &self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -93,6 +94,6 @@ impl PortableKernel {
 }
 
 /// The portable engine.
-pub fn engine() -> Batched<PortableKernel> {
+pub(crate) fn engine() -> Batched<PortableKernel> {
     Batched(PortableKernel)
 }

@@ -34,7 +34,7 @@ pub struct Roofline {
 
 /// SHA-256 compressions per nonce: v1 needs blocks 2 and 3 in sequential
 /// order, block 3 alone in the midstate order.
-pub fn compressions(scheme: Scheme, order: Order) -> f64 {
+pub(crate) fn compressions(scheme: Scheme, order: Order) -> f64 {
     match (scheme, order) {
         (Scheme::Legacy, _) | (Scheme::V1, Order::HighBytes) => 1.0,
         (Scheme::V1, Order::Sequential) => 2.0,
@@ -48,6 +48,23 @@ fn cheapest(list: &[Primitive]) -> &Primitive {
 }
 
 impl Roofline {
+    /// Times every SHA-256 and Keccak-f implementation this machine runs,
+    /// spending about `budget` on each.
+    pub fn measure(budget: Duration) -> Roofline {
+        let (mut sha256, mut keccak) = (Vec::new(), Vec::new());
+        for l in primitive_loops() {
+            let measured = Primitive {
+                name: l.name,
+                ns: time_per_item(budget, l.items, l.run),
+            };
+            match l.kind {
+                PrimitiveKind::Sha256 => sha256.push(measured),
+                PrimitiveKind::Keccak => keccak.push(measured),
+            }
+        }
+        Roofline { sha256, keccak }
+    }
+
     /// Keeps, per primitive, the faster of this measurement and `other`
     /// (the same primitives measured again later in a run): load from
     /// elsewhere only slows a loop down.
@@ -90,7 +107,7 @@ impl Roofline {
 }
 
 /// The primitives each backend is built on (names as measured here).
-pub fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
+fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
     match backend {
         Backend::Reference => ("sha2 crate", "keccak crate"),
         Backend::Portable | Backend::CudaCore => ("portable", "portable"),
@@ -106,7 +123,7 @@ pub fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
 
 /// Nanoseconds per item of `f`, which processes `items` per call: calls are
 /// repeated until `budget` has passed, and the best of three runs is kept.
-pub fn time_per_item(budget: Duration, items: usize, mut f: impl FnMut(u64)) -> f64 {
+fn time_per_item(budget: Duration, items: usize, mut f: impl FnMut(u64)) -> f64 {
     let mut iters = 64u64;
     loop {
         let t = Instant::now();
@@ -129,7 +146,7 @@ pub fn time_per_item(budget: Duration, items: usize, mut f: impl FnMut(u64)) -> 
 
 /// Which primitive a loop measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum PrimitiveKind {
     /// One SHA-256 compression of one 64-byte block.
     Sha256,
     /// One Keccak-f\[1600\] permutation of one state.
@@ -141,7 +158,7 @@ pub enum Kind {
 #[derive(Clone, Copy)]
 pub struct PrimitiveLoop {
     /// Which primitive.
-    pub kind: Kind,
+    pub kind: PrimitiveKind,
     /// The implementation's name.
     pub name: &'static str,
     /// Messages or states per call of `run`.
@@ -201,31 +218,19 @@ pub fn primitive_loops() -> Vec<PrimitiveLoop> {
     };
     #[allow(unused_mut)]
     let mut loops = vec![
-        p(Kind::Sha256, "portable", 1, portable_sha256 as fn(u64)),
-        p(Kind::Sha256, "sha2 crate", 1, crate_sha256),
-        p(Kind::Keccak, "portable", 1, portable_keccak),
-        p(Kind::Keccak, "keccak crate", 1, crate_keccak),
+        p(
+            PrimitiveKind::Sha256,
+            "portable",
+            1,
+            portable_sha256 as fn(u64),
+        ),
+        p(PrimitiveKind::Sha256, "sha2 crate", 1, crate_sha256),
+        p(PrimitiveKind::Keccak, "portable", 1, portable_keccak),
+        p(PrimitiveKind::Keccak, "keccak crate", 1, crate_keccak),
     ];
     #[cfg(target_arch = "x86_64")]
     loops.extend(super::x86::primitive_loops());
     #[cfg(target_arch = "aarch64")]
     loops.extend(super::aarch64::primitive_loops());
     loops
-}
-
-/// Times every SHA-256 and Keccak-f implementation this machine runs,
-/// spending about `budget` on each.
-pub fn measure(budget: Duration) -> Roofline {
-    let (mut sha256, mut keccak) = (Vec::new(), Vec::new());
-    for l in primitive_loops() {
-        let measured = Primitive {
-            name: l.name,
-            ns: time_per_item(budget, l.items, l.run),
-        };
-        match l.kind {
-            Kind::Sha256 => sha256.push(measured),
-            Kind::Keccak => keccak.push(measured),
-        }
-    }
-    Roofline { sha256, keccak }
 }

@@ -29,7 +29,9 @@
 
 mod chunks;
 mod pool;
-pub mod settings;
+mod settings;
+
+pub use settings::{EngineChoice, Request, SettingsError};
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,6 +48,7 @@ use pool::{lock, Pool, Turn, Work};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 /// Why a solve failed.
+#[non_exhaustive]
 pub enum SolveError {
     /// An engine bug: never shown to the user as a solution.
     #[error("engine {engine} reported nonce {nonce}, which the reference rejects")]
@@ -78,14 +81,14 @@ pub struct SolveOptions {
     /// The order nonces are searched in.
     pub order: Order,
     /// Search at most this many indices of the order from the start (the
-    /// solve ends [`Outcome::Exhausted`] after them); `None`: up to 2^64-1.
+    /// solve ends [`SolveOutcome::Exhausted`] after them); `None`: up to 2^64-1.
     pub limit: Option<u64>,
 }
 
 impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
-            threads: settings::all_cores(),
+            threads: Request::all_cores(),
             chunk: 1 << 15,
             max_time: None,
             progress_every: Duration::from_millis(250),
@@ -97,7 +100,7 @@ impl Default for SolveOptions {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// How a solve ended.
-pub enum Outcome {
+pub enum SolveOutcome {
     /// The first valid nonce in the solver's order from the job's start
     /// (the lowest one in [`Order::Sequential`]); `generation` counts the
     /// jobs swapped in (0 = the first job), so a caller knows which it solves.
@@ -156,17 +159,11 @@ impl RateStats {
     }
 }
 
-/// The chance that at least one of `tried` random nonces meets
-/// `difficulty`: each meets with probability about 1/d, so 1 - e^(-tried/d).
-pub fn chance_of_solution(tried: f64, difficulty: crate::Difficulty) -> f64 {
-    1.0 - (-tried / difficulty.get() as f64).exp()
-}
-
 /// How a solve went, or is going (for `progress`).
 #[derive(Clone, Debug)]
 pub struct Report {
     /// How it ended (a running report says `Stopped`).
-    pub outcome: Outcome,
+    pub outcome: SolveOutcome,
     /// Nonces hashed, over all jobs.
     pub hashes: u64,
     /// Time since the start.
@@ -199,7 +196,7 @@ impl Control {
         let _ = self.tx.send(Msg::Swap(Box::new(job), start));
     }
 
-    /// Ends the run with [`Outcome::Stopped`] within milliseconds.
+    /// Ends the run with [`SolveOutcome::Stopped`] within milliseconds.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::SeqCst);
     }
@@ -460,7 +457,7 @@ impl Run {
     pub fn join(self, mut progress: impl FnMut(&Report)) -> Result<Report, SolveError> {
         if self.empty {
             return Ok(Report {
-                outcome: Outcome::Exhausted,
+                outcome: SolveOutcome::Exhausted,
                 hashes: 0,
                 elapsed: Duration::ZERO,
                 rates: RateStats::default(),
@@ -528,26 +525,26 @@ impl Run {
             let g = epoch.generation;
             if let Some((k, solution)) = best {
                 if low > k {
-                    let outcome = Outcome::Found {
+                    let outcome = SolveOutcome::Found {
                         solution,
                         generation: g,
                     };
                     return Ok(report(outcome, hashes, &rates, g));
                 }
             } else if low > epoch.chunks.last() {
-                return Ok(report(Outcome::Exhausted, hashes, &rates, g));
+                return Ok(report(SolveOutcome::Exhausted, hashes, &rates, g));
             }
             if self.stop.load(Ordering::SeqCst) {
-                return Ok(report(Outcome::Stopped, hashes, &rates, g));
+                return Ok(report(SolveOutcome::Stopped, hashes, &rates, g));
             }
             if self.max_time.is_some_and(|t| began.elapsed() >= t) {
-                return Ok(report(Outcome::TimedOut, hashes, &rates, g));
+                return Ok(report(SolveOutcome::TimedOut, hashes, &rates, g));
             }
             let now = Instant::now();
             if now - last_tick >= self.progress_every {
                 rates.update(hashes - last_hashes, now - last_tick, hashes, now - began);
                 (last_hashes, last_tick) = (hashes, now);
-                progress(&report(Outcome::Stopped, hashes, &rates, g));
+                progress(&report(SolveOutcome::Stopped, hashes, &rates, g));
             }
         }
     }

@@ -11,22 +11,16 @@ use std::time::Duration;
 use thiserror::Error;
 
 use super::SolveOptions;
-use crate::challenge::Scheme;
 use crate::engine::{Backend, Engine, EngineError, Order};
-use crate::target::Rule;
-
-/// The longest duration taken, in seconds (about 31 years): longer than
-/// any run, short enough that no deadline computed from it overflows.
-pub const MAX_SECONDS: f64 = 1e9;
 
 /// A value a search cannot be run with.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum SettingsError {
-    /// A duration that is not a positive number of seconds up to [`MAX_SECONDS`].
+    /// A duration that is not a positive number of seconds up to [`Request::MAX_SECONDS`].
     #[error("{0}")]
     Duration(String),
-    /// A thread count outside `1..=max_threads()`.
+    /// A thread count outside `1..=Request::max_threads()`.
     #[error("{0}")]
     Threads(String),
     /// The engine asked for cannot run here.
@@ -35,56 +29,6 @@ pub enum SettingsError {
     /// The GPUs cannot be opened.
     #[error("{0}")]
     Gpu(String),
-}
-
-/// A duration in seconds, checked: finite, more than 0, at most
-/// [`MAX_SECONDS`]. Large values are written short (`1e300`, `inf`).
-pub fn seconds(value: f64) -> Result<Duration, SettingsError> {
-    let problem = if value.is_nan() {
-        "not a number of seconds".to_string()
-    } else if value < 0.0 {
-        "must not be negative".to_string()
-    } else if value == 0.0 {
-        "must be more than 0 seconds".to_string()
-    } else if value > MAX_SECONDS {
-        format!("{value:e} s is too long (at most {MAX_SECONDS:e} s)")
-    } else {
-        return Ok(Duration::from_secs_f64(value));
-    };
-    Err(SettingsError::Duration(problem))
-}
-
-/// Every core of this machine: the threads a search uses when not told.
-pub fn all_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// The most worker threads taken: 16 per core. More only thrashes, and a
-/// typo such as 100000 would exhaust the machine before failing.
-pub fn max_threads() -> usize {
-    16 * all_cores()
-}
-
-/// A thread count, checked: at least 1, at most [`max_threads`].
-pub fn threads(n: usize) -> Result<usize, SettingsError> {
-    let max = max_threads();
-    match n {
-        0 => Err(SettingsError::Threads("must be at least 1".into())),
-        n if n > max => Err(SettingsError::Threads(format!(
-            "{n} threads is more than 16 per core ({max} on this machine)"
-        ))),
-        n => Ok(n),
-    }
-}
-
-/// The rule a challenge of `scheme` is solved by when none is given
-/// offline: pow.py's for legacy (what the SDK that solves it checks), the
-/// chain's for v1 (it has only one).
-pub fn default_rule(scheme: Scheme) -> Rule {
-    match scheme {
-        Scheme::Legacy => Rule::Python,
-        Scheme::V1 => Rule::V1,
-    }
 }
 
 /// Which engine a search runs on.
@@ -115,10 +59,75 @@ pub struct Request {
 }
 
 impl Request {
+    /// The longest duration taken, in seconds (about 31 years): longer than
+    /// any run, short enough that no deadline computed from it overflows.
+    pub const MAX_SECONDS: f64 = 1e9;
+
+    /// A duration in seconds, checked: finite, more than 0, at most
+    /// [`Request::MAX_SECONDS`]. Large values are written short (`1e300`, `inf`).
+    pub fn seconds(value: f64) -> Result<Duration, SettingsError> {
+        let problem = if value.is_nan() {
+            "not a number of seconds".to_string()
+        } else if value < 0.0 {
+            "must not be negative".to_string()
+        } else if value == 0.0 {
+            "must be more than 0 seconds".to_string()
+        } else if value > Self::MAX_SECONDS {
+            format!(
+                "{value:e} s is too long (at most {:e} s)",
+                Self::MAX_SECONDS
+            )
+        } else {
+            return Ok(Duration::from_secs_f64(value));
+        };
+        Err(SettingsError::Duration(problem))
+    }
+
+    /// Every core of this machine: the threads a search uses when not told.
+    pub fn all_cores() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
+    /// The most worker threads taken: 16 per core. More only thrashes, and a
+    /// typo such as 100000 would exhaust the machine before failing.
+    pub fn max_threads() -> usize {
+        16 * Self::all_cores()
+    }
+
+    /// A thread count, checked: at least 1, at most [`Request::max_threads`].
+    pub fn threads(n: usize) -> Result<usize, SettingsError> {
+        let max = Self::max_threads();
+        match n {
+            0 => Err(SettingsError::Threads("must be at least 1".into())),
+            n if n > max => Err(SettingsError::Threads(format!(
+                "{n} threads is more than 16 per core ({max} on this machine)"
+            ))),
+            n => Ok(n),
+        }
+    }
+
+    /// The GPUs `devices` (empty: all) as one engine, and how many there are.
+    pub fn open_gpus(devices: &[usize]) -> Result<(Arc<dyn Engine>, usize), SettingsError> {
+        #[cfg(feature = "cuda")]
+        {
+            let gpus = crate::engine::cuda::CudaGpu::open(devices)
+                .map_err(|e| SettingsError::Gpu(e.to_string()))?;
+            let count = gpus.device_count();
+            Ok((Arc::new(gpus), count))
+        }
+        #[cfg(not(feature = "cuda"))]
+        {
+            let _ = devices;
+            Err(SettingsError::Gpu(
+                "this build has no CUDA support (built without the `cuda` feature)".into(),
+            ))
+        }
+    }
+
     /// The engine and the solver options this request asks for, every
     /// value checked.
     pub fn settle(&self) -> Result<(Arc<dyn Engine>, SolveOptions), SettingsError> {
-        let max_time = self.max_time.map(seconds).transpose()?;
+        let max_time = self.max_time.map(Self::seconds).transpose()?;
         let mut options = SolveOptions {
             order: self.order,
             max_time,
@@ -128,66 +137,53 @@ impl Request {
             EngineChoice::Fastest => Backend::detect().engine()?.into(),
             EngineChoice::Named(name) => Backend::from_name(name)?.engine()?.into(),
             EngineChoice::Gpus(devices) => {
-                let (gpus, count) = open_gpus(devices)?;
+                let (gpus, count) = Self::open_gpus(devices)?;
                 options.threads = count;
                 gpus
             }
         };
         options.chunk = engine.preferred_chunk();
         if let Some(n) = self.threads {
-            options.threads = threads(n)?;
+            options.threads = Self::threads(n)?;
         }
         Ok((engine, options))
-    }
-}
-
-/// The GPUs `devices` (empty: all) as one engine, and how many there are.
-pub fn open_gpus(devices: &[usize]) -> Result<(Arc<dyn Engine>, usize), SettingsError> {
-    #[cfg(feature = "cuda")]
-    {
-        let gpus = crate::engine::cuda::gpu::CudaGpu::open(devices)
-            .map_err(|e| SettingsError::Gpu(e.to_string()))?;
-        let count = gpus.device_count();
-        Ok((Arc::new(gpus), count))
-    }
-    #[cfg(not(feature = "cuda"))]
-    {
-        let _ = devices;
-        Err(SettingsError::Gpu(
-            "this build has no CUDA support (built without the `cuda` feature)".into(),
-        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::challenge::Scheme;
+    use crate::target::Rule;
 
     #[test]
     fn durations_are_checked_once_for_every_front_end() {
-        assert_eq!(seconds(1.5), Ok(Duration::from_millis(1500)));
-        let text = |v: f64| seconds(v).unwrap_err().to_string();
+        assert_eq!(Request::seconds(1.5), Ok(Duration::from_millis(1500)));
+        let text = |v: f64| Request::seconds(v).unwrap_err().to_string();
         assert_eq!(text(-1.0), "must not be negative");
         assert_eq!(text(0.0), "must be more than 0 seconds");
         assert_eq!(text(f64::NAN), "not a number of seconds");
         assert_eq!(text(1e300), "1e300 s is too long (at most 1e9 s)");
         assert_eq!(text(f64::INFINITY), "inf s is too long (at most 1e9 s)");
         // The largest accepted value leaves every deadline computable.
-        let d = seconds(MAX_SECONDS).unwrap();
+        let d = Request::seconds(Request::MAX_SECONDS).unwrap();
         assert!(std::time::Instant::now().checked_add(d).is_some());
         assert!(d.checked_mul(4).is_some());
     }
 
     #[test]
     fn threads_and_rules() {
-        assert_eq!(threads(1), Ok(1));
-        assert_eq!(threads(0).unwrap_err().to_string(), "must be at least 1");
-        assert!(threads(max_threads() + 1)
+        assert_eq!(Request::threads(1), Ok(1));
+        assert_eq!(
+            Request::threads(0).unwrap_err().to_string(),
+            "must be at least 1"
+        );
+        assert!(Request::threads(Request::max_threads() + 1)
             .unwrap_err()
             .to_string()
             .contains("16 per core"));
-        assert_eq!(default_rule(Scheme::Legacy), Rule::Python);
-        assert_eq!(default_rule(Scheme::V1), Rule::V1);
+        assert_eq!(Rule::default_for(Scheme::Legacy), Rule::Python);
+        assert_eq!(Rule::default_for(Scheme::V1), Rule::V1);
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn the_high_bytes_order_is_deterministic_too() {
             .unwrap();
         assert_eq!(
             r.outcome,
-            Outcome::Found {
+            SolveOutcome::Found {
                 solution: want,
                 generation: 0
             }
@@ -76,8 +76,8 @@ fn a_limit_bounds_the_search() {
                 .solve(job.clone(), start, |_| {})
                 .unwrap();
             let got = match r.outcome {
-                Outcome::Found { solution, .. } => Some(solution),
-                Outcome::Exhausted => None,
+                SolveOutcome::Found { solution, .. } => Some(solution),
+                SolveOutcome::Exhausted => None,
                 other => panic!("{other:?}"),
             };
             assert_eq!(got, want, "start {start}, limit {limit}, threads {threads}");
@@ -99,7 +99,7 @@ fn the_answer_is_the_lowest_nonce_whatever_the_threads() {
                 .unwrap();
             assert_eq!(
                 r.outcome,
-                Outcome::Found {
+                SolveOutcome::Found {
                     solution: want,
                     generation: 0
                 },
@@ -114,7 +114,7 @@ fn ends_at_the_top_of_the_nonce_space() {
     let r = solver(2, 8)
         .solve(job(u64::MAX, 1), u64::MAX - 20, |_| {})
         .unwrap();
-    assert_eq!(r.outcome, Outcome::Exhausted);
+    assert_eq!(r.outcome, SolveOutcome::Exhausted);
     assert_eq!(r.hashes, 21);
 }
 
@@ -130,7 +130,7 @@ fn stop_and_deadline_are_seen_quickly() {
     });
     let r = run.join(|_| {}).unwrap();
     stopper.join().unwrap();
-    assert_eq!(r.outcome, Outcome::Stopped);
+    assert_eq!(r.outcome, SolveOutcome::Stopped);
     assert!(t.elapsed() < Duration::from_secs(5));
 
     let options = SolveOptions {
@@ -141,7 +141,7 @@ fn stop_and_deadline_are_seen_quickly() {
     let r = Solver::new(Arc::new(Reference), options)
         .solve(job(u64::MAX, 1), 0, |_| {})
         .unwrap();
-    assert_eq!(r.outcome, Outcome::TimedOut);
+    assert_eq!(r.outcome, SolveOutcome::TimedOut);
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn a_stop_or_a_swap_sent_before_the_run_is_joined_is_not_lost() {
         let run = s.start(job(u64::MAX, 1), 0).unwrap();
         run.control().stop();
         let t = Instant::now();
-        assert_eq!(run.join(|_| {}).unwrap().outcome, Outcome::Stopped);
+        assert_eq!(run.join(|_| {}).unwrap().outcome, SolveOutcome::Stopped);
         assert!(t.elapsed() < Duration::from_secs(2));
     }
     // The next run of the same solver is not stopped by the last one's stop.
@@ -161,7 +161,7 @@ fn a_stop_or_a_swap_sent_before_the_run_is_joined_is_not_lost() {
     let r = s.solve(easy.clone(), 0, |_| {}).unwrap();
     assert_eq!(
         r.outcome,
-        Outcome::Found {
+        SolveOutcome::Found {
             solution: want,
             generation: 0
         }
@@ -171,7 +171,7 @@ fn a_stop_or_a_swap_sent_before_the_run_is_joined_is_not_lost() {
     run.control().swap(easy, 0);
     assert_eq!(
         run.join(|_| {}).unwrap().outcome,
-        Outcome::Found {
+        SolveOutcome::Found {
             solution: want,
             generation: 1
         }
@@ -196,7 +196,7 @@ fn a_swapped_job_is_solved_instead() {
         .unwrap();
     assert_eq!(
         r.outcome,
-        Outcome::Found {
+        SolveOutcome::Found {
             solution: want,
             generation: 1
         }
@@ -211,7 +211,7 @@ fn chunks_of_one_nonce_from_zero_cover_the_whole_space() {
     let r = solver(2, 1).solve(job, 0, |_| {}).unwrap();
     assert_eq!(
         r.outcome,
-        Outcome::Found {
+        SolveOutcome::Found {
             solution: want,
             generation: 0
         }
@@ -294,7 +294,7 @@ fn a_run_outliving_its_solver_or_dropped_unjoined_ends_its_work() {
     let r = s.solve(easy, 0, |_| {}).unwrap();
     assert_eq!(
         r.outcome,
-        Outcome::Found {
+        SolveOutcome::Found {
             solution: want,
             generation: 0
         }

@@ -7,15 +7,21 @@ use crate::hex::encode;
 use crate::job::Job;
 use crate::target::{Difficulty, Rule, Target};
 
-/// Whether a row's check goes through an engine. Threshold rows test the
-/// acceptance rules alone (a seal without its preimage), so they are checked
-/// once, not once per engine.
-pub fn uses_engine(row: &Row) -> bool {
-    !matches!(row, Row::LegacyDifficulty { .. })
+impl Row {
+    /// Whether this row's check goes through an engine. Threshold rows
+    /// test the acceptance rules alone (a seal without its preimage), so
+    /// they are checked once, not once per engine.
+    pub fn uses_engine(&self) -> bool {
+        !matches!(self, Row::LegacyDifficulty { .. })
+    }
+
+    /// Checks this row with `engine`; `Err` says what differs.
+    pub fn check(&self, engine: &dyn Engine) -> Result<(), String> {
+        check_row(engine, self)
+    }
 }
 
-/// Checks `row`; `Err` says what differs.
-pub fn check_row(engine: &dyn Engine, row: &Row) -> Result<(), String> {
+fn check_row(engine: &dyn Engine, row: &Row) -> Result<(), String> {
     match row {
         Row::LegacySeal {
             block_hash,

@@ -2,7 +2,7 @@
 //! implementations. A file's kind is known from its header; every field is
 //! parsed strictly, and a bad one is reported as `file:line: field: why`.
 
-pub mod check;
+mod check;
 
 use std::fmt;
 use std::fs;
@@ -14,7 +14,7 @@ use crate::target::Difficulty;
 
 /// The five vector files, by header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub enum VectorKind {
     /// `legacy_seal.csv`
     LegacySeal,
     /// `legacy_difficulty.csv`
@@ -27,31 +27,31 @@ pub enum Kind {
     V1Solve,
 }
 
-impl Kind {
+impl VectorKind {
     /// Every kind.
-    pub const ALL: [Kind; 5] = [
-        Kind::LegacySeal,
-        Kind::LegacyDifficulty,
-        Kind::LegacySolve,
-        Kind::V1Seal,
-        Kind::V1Solve,
+    pub const ALL: [VectorKind; 5] = [
+        VectorKind::LegacySeal,
+        VectorKind::LegacyDifficulty,
+        VectorKind::LegacySolve,
+        VectorKind::V1Seal,
+        VectorKind::V1Solve,
     ];
 
     /// The file name without `.csv`.
     pub fn name(self) -> &'static str {
         match self {
-            Kind::LegacySeal => "legacy_seal",
-            Kind::LegacyDifficulty => "legacy_difficulty",
-            Kind::LegacySolve => "legacy_solve",
-            Kind::V1Seal => "v1_seal",
-            Kind::V1Solve => "v1_solve",
+            VectorKind::LegacySeal => "legacy_seal",
+            VectorKind::LegacyDifficulty => "legacy_difficulty",
+            VectorKind::LegacySolve => "legacy_solve",
+            VectorKind::V1Seal => "v1_seal",
+            VectorKind::V1Solve => "v1_solve",
         }
     }
 
     /// The header row that identifies the kind.
     pub fn header(self) -> &'static [&'static str] {
         match self {
-            Kind::LegacySeal => &[
+            VectorKind::LegacySeal => &[
                 "block_hash",
                 "hotkey",
                 "nonce",
@@ -60,8 +60,8 @@ impl Kind {
                 "difficulty",
                 "meets",
             ],
-            Kind::LegacyDifficulty => &["seal", "difficulty", "python_meets", "chain_meets"],
-            Kind::LegacySolve => &[
+            VectorKind::LegacyDifficulty => &["seal", "difficulty", "python_meets", "chain_meets"],
+            VectorKind::LegacySolve => &[
                 "block_hash",
                 "hotkey",
                 "difficulty",
@@ -69,7 +69,7 @@ impl Kind {
                 "nonce_end",
                 "first_nonce",
             ],
-            Kind::V1Seal => &[
+            VectorKind::V1Seal => &[
                 "netuid",
                 "block_hash",
                 "hotkey",
@@ -79,7 +79,7 @@ impl Kind {
                 "difficulty",
                 "meets",
             ],
-            Kind::V1Solve => &[
+            VectorKind::V1Solve => &[
                 "netuid",
                 "block_hash",
                 "hotkey",
@@ -92,8 +92,8 @@ impl Kind {
         }
     }
 
-    fn from_header(fields: &[&str]) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.header() == fields)
+    fn from_header(fields: &[&str]) -> Option<VectorKind> {
+        VectorKind::ALL.into_iter().find(|k| k.header() == fields)
     }
 }
 
@@ -106,7 +106,7 @@ pub struct NonceRange {
     pub count: u64,
 }
 
-/// One row, typed: one variant per [`Kind`], its fields the file's columns
+/// One row, typed: one variant per [`VectorKind`], its fields the file's columns
 /// of the same names (the README's vector table says where each comes from).
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,9 +162,124 @@ pub struct VectorFile {
     /// The file's name as given.
     pub name: String,
     /// Its kind.
-    pub kind: Kind,
+    pub kind: VectorKind,
     /// Its rows, each with its line number.
     pub rows: Vec<(u64, Row)>,
+}
+
+impl VectorFile {
+    /// Reads one vector file or every `*.csv` file in a directory (by name order).
+    pub fn load(path: &Path) -> Result<Vec<VectorFile>, VectorError> {
+        let io_error = |p: &Path, e: std::io::Error| VectorError {
+            file: p.display().to_string(),
+            line: None,
+            field: None,
+            message: e.to_string(),
+        };
+        let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
+        let mut paths = Vec::new();
+        if meta.is_dir() {
+            for entry in fs::read_dir(path).map_err(|e| io_error(path, e))? {
+                let p = entry.map_err(|e| io_error(path, e))?.path();
+                if p.extension().is_some_and(|x| x == "csv") && p.is_file() {
+                    paths.push(p);
+                }
+            }
+            paths.sort();
+            if paths.is_empty() {
+                return Err(VectorError {
+                    file: path.display().to_string(),
+                    line: None,
+                    field: None,
+                    message: "no .csv files in this directory".into(),
+                });
+            }
+        } else {
+            paths.push(path.to_path_buf());
+        }
+        paths
+            .iter()
+            .map(|p| {
+                // Regular files only: a FIFO or a device would never end.
+                let file = crate::file::open_regular(p).map_err(|e| io_error(p, e))?;
+                VectorFile::parse(
+                    &p.display().to_string(),
+                    Limited {
+                        inner: file,
+                        left: MAX_FILE_BYTES,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Parses one vector file from any reader; `name` is used in errors.
+    pub fn parse(name: &str, reader: impl Read) -> Result<VectorFile, VectorError> {
+        let err = |line: Option<u64>, field: Option<&str>, message: String| VectorError {
+            file: name.to_string(),
+            line,
+            field: field.map(str::to_string),
+            message,
+        };
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader);
+        let mut records = csv.byte_records();
+
+        let header = match records.next() {
+            None => return Err(err(None, None, "empty file: no header row".into())),
+            Some(Err(e)) => return Err(err(csv_line(&e), None, e.to_string())),
+            Some(Ok(h)) => h,
+        };
+        let header_line = header.position().map(|p| p.line());
+        let names: Vec<&str> = header
+            .iter()
+            .map(std::str::from_utf8)
+            .collect::<Result<_, _>>()
+            .map_err(|_| err(header_line, None, "header is not UTF-8".into()))?;
+        let kind = VectorKind::from_header(&names).ok_or_else(|| {
+            err(
+                header_line,
+                None,
+                format!(
+                    "unknown header {:?}; expected the header of one of: {}",
+                    names.join(","),
+                    VectorKind::ALL.map(VectorKind::name).join(", ")
+                ),
+            )
+        })?;
+
+        let mut rows = Vec::new();
+        for record in records {
+            let record = record.map_err(|e| err(csv_line(&e), None, e.to_string()))?;
+            let line = record.position().map_or(0, |p| p.line());
+            let columns = kind.header();
+            if record.len() != columns.len() {
+                return Err(err(
+                    Some(line),
+                    None,
+                    format!("expected {} fields, found {}", columns.len(), record.len()),
+                ));
+            }
+            let mut fields = Fields {
+                record: &record,
+                columns,
+                line,
+                name,
+            };
+            rows.push((line, fields.row(kind)?));
+        }
+        if rows.is_empty() {
+            // A file that checks nothing must not pass as "0 passed, 0 failed".
+            return Err(err(header_line, None, "a header but no rows".into()));
+        }
+        Ok(VectorFile {
+            name: name.to_string(),
+            kind,
+            rows,
+        })
+    }
 }
 
 /// Where and why a vector file could not be read.
@@ -195,53 +310,8 @@ impl fmt::Display for VectorError {
 
 impl std::error::Error for VectorError {}
 
-/// Reads one vector file or every `*.csv` file in a directory (by name order).
-pub fn load(path: &Path) -> Result<Vec<VectorFile>, VectorError> {
-    let io_error = |p: &Path, e: std::io::Error| VectorError {
-        file: p.display().to_string(),
-        line: None,
-        field: None,
-        message: e.to_string(),
-    };
-    let meta = fs::metadata(path).map_err(|e| io_error(path, e))?;
-    let mut paths = Vec::new();
-    if meta.is_dir() {
-        for entry in fs::read_dir(path).map_err(|e| io_error(path, e))? {
-            let p = entry.map_err(|e| io_error(path, e))?.path();
-            if p.extension().is_some_and(|x| x == "csv") && p.is_file() {
-                paths.push(p);
-            }
-        }
-        paths.sort();
-        if paths.is_empty() {
-            return Err(VectorError {
-                file: path.display().to_string(),
-                line: None,
-                field: None,
-                message: "no .csv files in this directory".into(),
-            });
-        }
-    } else {
-        paths.push(path.to_path_buf());
-    }
-    paths
-        .iter()
-        .map(|p| {
-            // Regular files only: a FIFO or a device would never end.
-            let file = crate::file::open_regular(p).map_err(|e| io_error(p, e))?;
-            parse(
-                &p.display().to_string(),
-                Limited {
-                    inner: file,
-                    left: MAX_FILE_BYTES,
-                },
-            )
-        })
-        .collect()
-}
-
 /// The largest vector file read (the committed ones are a few hundred KiB).
-pub const MAX_FILE_BYTES: u64 = 64 << 20;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// A reader that fails past its limit, so that `/dev/zero` or a runaway
 /// file ends in an error instead of filling memory.
@@ -270,74 +340,6 @@ impl<R: Read> Read for Limited<R> {
         self.left -= read as u64;
         Ok(read)
     }
-}
-
-/// Parses one vector file from any reader; `name` is used in errors.
-pub fn parse(name: &str, reader: impl Read) -> Result<VectorFile, VectorError> {
-    let err = |line: Option<u64>, field: Option<&str>, message: String| VectorError {
-        file: name.to_string(),
-        line,
-        field: field.map(str::to_string),
-        message,
-    };
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut records = csv.byte_records();
-
-    let header = match records.next() {
-        None => return Err(err(None, None, "empty file: no header row".into())),
-        Some(Err(e)) => return Err(err(csv_line(&e), None, e.to_string())),
-        Some(Ok(h)) => h,
-    };
-    let header_line = header.position().map(|p| p.line());
-    let names: Vec<&str> = header
-        .iter()
-        .map(std::str::from_utf8)
-        .collect::<Result<_, _>>()
-        .map_err(|_| err(header_line, None, "header is not UTF-8".into()))?;
-    let kind = Kind::from_header(&names).ok_or_else(|| {
-        err(
-            header_line,
-            None,
-            format!(
-                "unknown header {:?}; expected the header of one of: {}",
-                names.join(","),
-                Kind::ALL.map(Kind::name).join(", ")
-            ),
-        )
-    })?;
-
-    let mut rows = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| err(csv_line(&e), None, e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let columns = kind.header();
-        if record.len() != columns.len() {
-            return Err(err(
-                Some(line),
-                None,
-                format!("expected {} fields, found {}", columns.len(), record.len()),
-            ));
-        }
-        let mut fields = Fields {
-            record: &record,
-            columns,
-            line,
-            name,
-        };
-        rows.push((line, fields.row(kind)?));
-    }
-    if rows.is_empty() {
-        // A file that checks nothing must not pass as "0 passed, 0 failed".
-        return Err(err(header_line, None, "a header but no rows".into()));
-    }
-    Ok(VectorFile {
-        name: name.to_string(),
-        kind,
-        rows,
-    })
 }
 
 fn csv_line(e: &csv::Error) -> Option<u64> {
@@ -451,9 +453,9 @@ impl Fields<'_> {
         Ok((NonceRange { start, count }, first))
     }
 
-    fn row(&mut self, kind: Kind) -> Result<Row, VectorError> {
+    fn row(&mut self, kind: VectorKind) -> Result<Row, VectorError> {
         Ok(match kind {
-            Kind::LegacySeal => Row::LegacySeal {
+            VectorKind::LegacySeal => Row::LegacySeal {
                 block_hash: self.hash("block_hash")?,
                 hotkey: self.hash("hotkey")?,
                 nonce: self.u64("nonce")?,
@@ -462,13 +464,13 @@ impl Fields<'_> {
                 difficulty: self.difficulty()?,
                 meets: self.bool("meets")?,
             },
-            Kind::LegacyDifficulty => Row::LegacyDifficulty {
+            VectorKind::LegacyDifficulty => Row::LegacyDifficulty {
                 seal: self.hash("seal")?,
                 difficulty: self.difficulty()?,
                 python_meets: self.bool("python_meets")?,
                 chain_meets: self.bool("chain_meets")?,
             },
-            Kind::LegacySolve => {
+            VectorKind::LegacySolve => {
                 let (range, first_nonce) = self.solve()?;
                 Row::LegacySolve {
                     block_hash: self.hash("block_hash")?,
@@ -478,7 +480,7 @@ impl Fields<'_> {
                     first_nonce,
                 }
             }
-            Kind::V1Seal => Row::V1Seal {
+            VectorKind::V1Seal => Row::V1Seal {
                 netuid: self.netuid()?,
                 block_hash: self.hash("block_hash")?,
                 hotkey: self.hash("hotkey")?,
@@ -488,7 +490,7 @@ impl Fields<'_> {
                 difficulty: self.difficulty()?,
                 meets: self.bool("meets")?,
             },
-            Kind::V1Solve => {
+            VectorKind::V1Solve => {
                 let (range, first_nonce) = self.solve()?;
                 Row::V1Solve {
                     netuid: self.netuid()?,
@@ -511,7 +513,7 @@ mod tests {
     const SEAL: &str = "00000000000000000000000000000000000000000000000000000000000000ff";
 
     fn parse_str(s: &str) -> Result<VectorFile, VectorError> {
-        parse("t.csv", s.as_bytes())
+        VectorFile::parse("t.csv", s.as_bytes())
     }
 
     #[test]
@@ -520,7 +522,7 @@ mod tests {
             "seal,difficulty,python_meets,chain_meets\n{SEAL},3,true,true\n"
         ))
         .unwrap();
-        assert_eq!(f.kind, Kind::LegacyDifficulty);
+        assert_eq!(f.kind, VectorKind::LegacyDifficulty);
         assert_eq!(f.rows.len(), 1);
         assert_eq!(f.rows[0].0, 2);
     }

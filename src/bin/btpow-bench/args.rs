@@ -5,12 +5,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use btpow::engine::Order;
-use btpow::solver::settings;
+use btpow::solver::Request;
 use btpow::{Rule, Scheme};
 use clap::{Args, Parser, Subcommand};
 
 /// A duration given in seconds, checked by the library's one rule
-/// ([`btpow::solver::settings::seconds`]).
+/// ([`btpow::solver::Request::seconds`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Seconds(pub Duration);
 
@@ -20,7 +20,7 @@ pub fn seconds(s: &str) -> Result<Seconds, String> {
         .trim()
         .parse()
         .map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    settings::seconds(v).map(Seconds).map_err(|e| e.to_string())
+    Request::seconds(v).map(Seconds).map_err(|e| e.to_string())
 }
 
 /// The unsigned integer types flags take, with their largest value.
@@ -86,9 +86,9 @@ pub fn parse_failure(e: clap::Error) -> std::process::ExitCode {
 }
 
 /// A worker-thread count: at least 1, at most 16 per core (the library's
-/// [`btpow::solver::settings::threads`]).
+/// [`btpow::solver::Request::threads`]).
 pub fn threads(s: &str) -> Result<usize, String> {
-    settings::threads(whole(s)?).map_err(|e| e.to_string())
+    Request::threads(whole(s)?).map_err(|e| e.to_string())
 }
 
 #[derive(Parser, Debug)]

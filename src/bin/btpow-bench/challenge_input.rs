@@ -1,15 +1,14 @@
 //! Turning `--scheme/--block-hash/--hotkey/--coldkey/--netuid` into a challenge.
 
 use anyhow::{anyhow, Context, Result};
-use btpow::challenge::parts::Value;
-use btpow::challenge::{Part, Parts};
+use btpow::challenge::{Part, PartValue, Parts};
 use btpow::Challenge;
 
 use crate::args::ChallengeArgs;
 
 impl ChallengeArgs {
     fn parts(&self) -> Parts {
-        let text = |v: &Option<String>| v.clone().map(Value::Text);
+        let text = |v: &Option<String>| v.clone().map(PartValue::Text);
         Parts {
             block_hash: text(&self.block_hash),
             hotkey: text(&self.hotkey),

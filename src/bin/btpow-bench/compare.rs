@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use btpow::engine::{self, roofline, Backend, Engine, Order};
-use btpow::solver::{Outcome, SolveOptions, Solver};
+use btpow::solver::{SolveOptions, SolveOutcome, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 use serde::Serialize;
 
@@ -15,14 +15,31 @@ use crate::args::{CompareArgs, Format};
 use crate::peers;
 use crate::CmdResult;
 
+/// What a row measures: one of btpow's engines, or a peer (another
+/// implementation, run as its own process).
+#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum RowKind {
+    Engine,
+    Peer,
+}
+
+impl RowKind {
+    fn name(self) -> &'static str {
+        match self {
+            RowKind::Engine => "engine",
+            RowKind::Peer => "peer",
+        }
+    }
+}
+
 #[derive(Serialize, Debug)]
 struct Row {
     scheme: &'static str,
     /// The nonce order engines walk (peers: their own).
     order: &'static str,
     engine: String,
-    /// "engine" or "peer"
-    kind: &'static str,
+    kind: RowKind,
     threads: usize,
     nonces_per_sec: f64,
     per_thread: f64,
@@ -101,7 +118,7 @@ fn measure(
         // Each window from its own start: no nonce is hashed twice.
         let start = window << 56;
         let report = solver.solve(job.clone(), start, |_| {})?;
-        if !matches!(report.outcome, Outcome::TimedOut) {
+        if !matches!(report.outcome, SolveOutcome::TimedOut) {
             bail!("unexpected outcome {:?} while benchmarking", report.outcome);
         }
         best = best.max(report.rate());
@@ -157,17 +174,20 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     let backends: Vec<Backend> = if gpus.is_some() {
         vec![Backend::Reference, Backend::Cuda]
     } else if args.engines.is_empty() {
-        engine::available()
+        // The CPU engines: the GPUs only with --cuda, on one thread each.
+        let mut cpu = engine::Backend::available();
+        cpu.retain(|b| *b != Backend::Cuda);
+        cpu
     } else {
         let mut list = args
             .engines
             .iter()
             .map(|n| Backend::from_name(n))
             .collect::<Result<Vec<_>, _>>()?;
-        // The reference is the yardstick of every ratio.
-        if !list.contains(&Backend::Reference) {
-            list.insert(0, Backend::Reference);
-        }
+        // The reference is the yardstick of every ratio: measured first,
+        // so every engine after it has its ratio, wherever it was listed.
+        list.retain(|b| *b != Backend::Reference);
+        list.insert(0, Backend::Reference);
         list
     };
     let schemes = match args.scheme {
@@ -180,7 +200,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     // are filled in at the end from that, so a slow spell of the machine
     // during one measurement does not skew the shares.
     let budget = Duration::from_millis(150);
-    let mut roof = roofline::measure(budget);
+    let mut roof = roofline::Roofline::measure(budget);
     let mut rows = Vec::new();
     // Per row: what its roofline columns are computed from.
     let mut bounds: Vec<(Scheme, Order, Option<Backend>)> = Vec::new();
@@ -200,7 +220,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                 // The same engine at the first thread count listed.
                 let base = rows[scheme_rows..]
                     .iter()
-                    .find(|r: &&Row| r.kind == "engine" && r.engine == b.name())
+                    .find(|r: &&Row| r.kind == RowKind::Engine && r.engine == b.name())
                     .map(|r| r.nonces_per_sec);
                 let per_thread = rate / threads as f64;
                 bounds.push((scheme, order, Some(b)));
@@ -208,7 +228,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                     scheme: scheme.name(),
                     order: order.name(),
                     engine: b.name().to_string(),
-                    kind: "engine",
+                    kind: RowKind::Engine,
                     threads,
                     nonces_per_sec: rate,
                     per_thread,
@@ -221,7 +241,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                     best_engine_over_peer: None,
                 });
             }
-            roof.keep_best(&roofline::measure(budget));
+            roof.keep_best(&roofline::Roofline::measure(budget));
             let best = rows[first..]
                 .iter()
                 .map(|r| r.per_thread)
@@ -243,7 +263,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                         scheme: scheme.name(),
                         order: "sequential",
                         engine: p.name.to_string(),
-                        kind: "peer",
+                        kind: RowKind::Peer,
                         threads: p.threads,
                         nonces_per_sec: p.rate,
                         per_thread,
@@ -272,35 +292,53 @@ pub fn run(args: &CompareArgs) -> CmdResult {
 
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
-        Format::Csv => print_csv(&rows),
+        Format::Csv => print_csv(&rows)?,
         Format::Table => print_table(&rows, &roof),
     }
     Ok(true)
 }
 
-fn print_csv(rows: &[Row]) {
-    outln!("scheme,order,engine,kind,threads,nonces_per_sec,per_thread,ratio_to_reference,speedup_over_first_threads,roofline_per_core,roofline_share,own_roofline_per_core,own_roofline_share,best_engine_over_peer");
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+fn print_csv(rows: &[Row]) -> Result<()> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "scheme",
+        "order",
+        "engine",
+        "kind",
+        "threads",
+        "nonces_per_sec",
+        "per_thread",
+        "ratio_to_reference",
+        "speedup_over_first_threads",
+        "roofline_per_core",
+        "roofline_share",
+        "own_roofline_per_core",
+        "own_roofline_share",
+        "best_engine_over_peer",
+    ])?;
+    let ratio = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
+    let rate = |v: f64| format!("{v:.0}");
     for r in rows {
-        outln!(
-            "{},{},{},{},{},{:.0},{:.0},{},{},{:.0},{},{},{},{}",
-            r.scheme,
-            r.order,
-            r.engine,
-            r.kind,
-            r.threads,
-            r.nonces_per_sec,
-            r.per_thread,
-            opt(r.ratio_to_reference),
-            opt(r.speedup_over_first_threads),
-            r.roofline_per_core,
-            opt(r.roofline_share),
-            r.own_roofline_per_core
-                .map_or(String::new(), |v| format!("{v:.0}")),
-            opt(r.own_roofline_share),
-            opt(r.best_engine_over_peer)
-        );
+        csv.write_record([
+            r.scheme.to_string(),
+            r.order.to_string(),
+            r.engine.clone(),
+            r.kind.name().to_string(),
+            r.threads.to_string(),
+            rate(r.nonces_per_sec),
+            rate(r.per_thread),
+            ratio(r.ratio_to_reference),
+            ratio(r.speedup_over_first_threads),
+            rate(r.roofline_per_core),
+            ratio(r.roofline_share),
+            r.own_roofline_per_core.map_or(String::new(), rate),
+            ratio(r.own_roofline_share),
+            ratio(r.best_engine_over_peer),
+        ])?;
     }
+    let text = String::from_utf8(csv.into_inner()?)?;
+    outln!("{}", text.trim_end_matches('\n'));
+    Ok(())
 }
 
 fn human(rate: f64) -> String {
@@ -343,7 +381,7 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
     let ratio = |v: Option<f64>| v.map_or(String::from("-"), |v| format!("{v:.2}x"));
     let pct = |v: Option<f64>| v.map_or(String::from("-"), |v| format!("{:.0}%", v * 100.0));
     for r in rows {
-        let name = if r.kind == "peer" {
+        let name = if r.kind == RowKind::Peer {
             format!("{} (peer)", r.engine)
         } else if r.order == "sequential" {
             r.engine.clone()

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use btpow::account::ss58_encode;
-use btpow::chain::register::{
-    self, interrupted, Event, Events, Options, Outcome, Plan, Registrant, Stop, WaitReason,
+use btpow::chain::{
+    Chain, Event, Events, Options, Plan, RegisterOutcome, Registrant, Registrar, Registration,
+    Signer, Stop, SubmitError, WaitReason,
 };
-use btpow::chain::{Chain, Registration, Signer, SubmitError};
 use btpow::engine::Order;
 use btpow::hex::encode;
 use btpow::solver::Solver;
-use btpow::wallet::{is_dev_uri, KeySource, Keys, PasswordSource, WalletError, WalletPaths};
+use btpow::wallet::{KeySource, Keys, PasswordSource, WalletError, WalletPaths};
 use btpow::Difficulty;
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
@@ -150,7 +150,7 @@ impl Events for Printer {
                 let rate = report.rates.ewma.max(1.0);
                 let d = difficulty.get() as f64;
                 let expected = d / rate;
-                let chance = btpow::solver::chance_of_solution(rate * on_block.as_secs_f64(), *difficulty);
+                let chance = difficulty.chance_within(rate * on_block.as_secs_f64());
                 if self.json {
                     out(format_args!(
                         "{}",
@@ -210,13 +210,18 @@ impl Events for Printer {
                     json!({"block": block, "reason": "difficulty above --max-difficulty", "difficulty": difficulty.get(), "max_difficulty": max.get(), "reached_at_block": reached_at}),
                 )
             }
-            Event::Waiting(WaitReason::Decay { block, until }) => self.say(
+            Event::Waiting(WaitReason::Decay {
+                block,
+                until,
+                difficulty,
+                now,
+            }) => self.say(
                 "waiting",
                 format!(
                     "block {block}: the seal misses difficulty {} now, and meets the {} that block {} checks after the per-block decay; waiting for it",
-                    until.now, until.difficulty, until.block
+                    now, difficulty, until
                 ),
-                json!({"block": block, "reason": "the seal meets the difficulty of a later block", "difficulty": until.now.get(), "until_block": until.block, "difficulty_then": until.difficulty.get()}),
+                json!({"block": block, "reason": "the seal meets the difficulty of a later block", "difficulty": now.get(), "until_block": until, "difficulty_then": difficulty.get()}),
             ),
             Event::Solved {
                 block,
@@ -298,6 +303,8 @@ impl Events for Printer {
                 format!("reconnected after {:.1} s", after.as_secs_f64()),
                 json!({"after_seconds": after.as_secs_f64()}),
             ),
+            // An event newer than this printer: shown as the library words it.
+            other => self.say("event", format!("{other:?}"), json!({"debug": format!("{other:?}")})),
         }
     }
 }
@@ -309,6 +316,7 @@ fn submit_kind(e: &SubmitError) -> &'static str {
         SubmitError::Build(_) => "build",
         SubmitError::Unknown(_) => "status-unknown",
         SubmitError::Chain(_) => "connection",
+        _ => "other",
     }
 }
 
@@ -404,11 +412,11 @@ async fn register_inner(
     });
     let mut chain = tokio::select! {
         c = connect => c?,
-        o = interrupted(&stop, deadline) => return ended(&printer, o),
+        o = stop.interrupted(deadline) => return ended(&printer, o),
     };
     let precheck = !args.chain.no_precheck;
     let plan = tokio::select! {
-        p = register::plan(
+        p = Plan::read(
             &mut chain,
             netuid,
             args.challenge.scheme,
@@ -416,13 +424,13 @@ async fn register_inner(
             args.chain.signer,
             precheck,
         ) => p?,
-        o = interrupted(&stop, deadline) => return ended(&printer, o),
+        o = stop.interrupted(deadline) => return ended(&printer, o),
     };
     let keys = match load_keys(source, plan.signer, &stop, deadline).await {
         Ok(keys) => keys?,
         Err(o) => return ended(&printer, o),
     };
-    say_connected(&printer, btpow::chain::Node::endpoint(&chain), &plan, &keys);
+    say_connected(&printer, chain.endpoint(), &plan, &keys);
 
     let (engine, mut solve_options) = setup;
     solve_options.order = args.run.order.unwrap_or(Order::fastest(plan.scheme));
@@ -455,11 +463,10 @@ async fn register_inner(
             .await
             .unwrap_or(false)
     };
-    let mut registrar =
-        register::Registrar::new(chain, plan, keys, options, solver, printer.clone(), stop);
+    let mut registrar = Registrar::new(chain, plan, keys, options, solver, printer.clone(), stop);
     let outcome = registrar.run(confirm).await?;
     Ok(match outcome {
-        Outcome::Registered { uid, by } => {
+        RegisterOutcome::Registered { uid, by } => {
             let (text, by_name) = match by {
                 Registrant::Before => (
                     format!("hotkey already registered on subnet {netuid} (uid {uid}); nothing to do"),
@@ -482,11 +489,19 @@ async fn register_inner(
             );
             true
         }
-        Outcome::Solved { .. } => {
+        RegisterOutcome::Solved { .. } => {
             printer.say("dry-run", "--dry-run: not submitted".into(), json!({}));
             true
         }
-        Outcome::TimedOut | Outcome::Stopped => return ended(&printer, outcome),
+        RegisterOutcome::TimedOut | RegisterOutcome::Stopped => return ended(&printer, outcome),
+        other => {
+            printer.say(
+                "ended",
+                format!("{other:?}"),
+                json!({"debug": format!("{other:?}")}),
+            );
+            false
+        }
     })
 }
 
@@ -501,9 +516,9 @@ fn duration_words(secs: u64) -> String {
 }
 
 /// A run ended by `--max-time` or a stop signal: said, exit 1.
-fn ended(printer: &Printer, outcome: Outcome) -> CmdResult {
+fn ended(printer: &Printer, outcome: RegisterOutcome) -> CmdResult {
     match outcome {
-        Outcome::TimedOut => printer.say(
+        RegisterOutcome::TimedOut => printer.say(
             "timeout",
             "no registration within --max-time".into(),
             json!({}),
@@ -516,7 +531,7 @@ fn ended(printer: &Printer, outcome: Outcome) -> CmdResult {
 /// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
 /// public networks unless the user says, by the flag's name, that they know.
 fn refuse_dev_keys(genesis: &[u8; 32], source: &KeySource, allowed: bool) -> Result<(), String> {
-    let Some(network) = btpow::chain::endpoint::public_network(genesis) else {
+    let Some(network) = btpow::chain::Chain::public_network(genesis) else {
         return Ok(());
     };
     let uris = [
@@ -524,7 +539,7 @@ fn refuse_dev_keys(genesis: &[u8; 32], source: &KeySource, allowed: bool) -> Res
         ("--coldkey-uri", &source.coldkey_uri),
     ];
     for (flag, uri) in uris {
-        if !allowed && uri.as_deref().is_some_and(is_dev_uri) {
+        if !allowed && uri.as_deref().is_some_and(KeySource::is_dev_uri) {
             return Err(format!(
                 "{flag} is a public development key and this node is {network}: anyone can sign \
                  for that key and take what it holds; use a wallet (or, knowing that, pass \
@@ -543,12 +558,12 @@ async fn load_keys(
     signer: Signer,
     stop: &Stop,
     deadline: Option<Instant>,
-) -> Result<Result<Keys, WalletError>, Outcome> {
+) -> Result<Result<Keys, WalletError>, RegisterOutcome> {
     let saved = crate::terminal::Saved::now();
     let task = tokio::task::spawn_blocking(move || source.load(signer, &Passwords));
     tokio::select! {
         keys = task => Ok(keys.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))),
-        o = interrupted(stop, deadline) => {
+        o = stop.interrupted(deadline) => {
             if let Some(saved) = saved {
                 saved.restore();
                 crate::output::err_part(format_args!("\n"));

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use btpow::engine::{Engine, Order};
 use btpow::hex::{decode_array, encode};
-use btpow::solver::settings::{self, EngineChoice, Request, SettingsError};
-use btpow::solver::{Outcome, Report, SolveOptions, Solver};
-use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Scheme, V1Challenge};
+use btpow::solver::{EngineChoice, Request, SettingsError};
+use btpow::solver::{Report, SolveOptions, SolveOutcome, Solver};
+use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 
 use crate::args::SolveArgs;
 use crate::CmdResult;
@@ -55,9 +55,7 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         let difficulty = args.difficulty.unwrap_or(SAMPLE_DIFFICULTY);
         (sample(scheme), difficulty, "embedded sample")
     };
-    let rule = args
-        .rule
-        .unwrap_or(settings::default_rule(challenge.scheme()));
+    let rule = args.rule.unwrap_or(Rule::default_for(challenge.scheme()));
     let job_difficulty = Difficulty::new(difficulty)?;
     let job = Job::new(&challenge, rule, job_difficulty)?;
     let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
@@ -98,22 +96,22 @@ pub fn run(args: &SolveArgs) -> CmdResult {
         report.rate()
     );
     match report.outcome {
-        Outcome::Found { solution: s, .. } => {
+        SolveOutcome::Found { solution: s, .. } => {
             outln!("nonce      {}", s.nonce);
             outln!("seal       {}", encode(&s.seal));
             outln!("verified   by the reference engine");
             outln!("rate       {rate}");
             Ok(true)
         }
-        Outcome::TimedOut => {
+        SolveOutcome::TimedOut => {
             outln!("no solution within --max-time ({rate})");
             Ok(false)
         }
-        Outcome::Exhausted => {
+        SolveOutcome::Exhausted => {
             outln!("no solution between nonce {start} and 2^64-1 ({rate})");
             Ok(false)
         }
-        Outcome::Stopped => {
+        SolveOutcome::Stopped => {
             outln!("stopped ({rate})");
             Ok(false)
         }
@@ -138,7 +136,7 @@ fn describe(challenge: &Challenge) {
 /// One status line, rewritten in place: rates, work done, and the chance
 /// that a solution would have been found by now.
 fn show_progress(r: &Report, difficulty: Difficulty) {
-    let chance = btpow::solver::chance_of_solution(r.hashes as f64, difficulty);
+    let chance = difficulty.chance_within(r.hashes as f64);
     crate::output::err_part(format_args!(
         "\r\x1b[2K{:.2} M nonces/s (EWMA), {:.2} M/s overall, {} nonces in {:.1} s, {:.0}% chance by now",
         r.rates.ewma / 1e6,
@@ -175,7 +173,7 @@ impl crate::args::RunArgs {
 
 /// The GPUs (`--devices`, or all), and one solver thread for each.
 pub fn open_gpus(devices: &[usize]) -> Result<(Arc<dyn Engine>, usize)> {
-    settings::open_gpus(devices).map_err(|e| anyhow::anyhow!("--cuda: {e}"))
+    Request::open_gpus(devices).map_err(|e| anyhow::anyhow!("--cuda: {e}"))
 }
 
 /// Flags that only mean something on a chain are refused offline rather

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use btpow::engine::{self, Backend, Engine};
-use btpow::vectors::{self, check};
+use btpow::vectors::VectorFile;
 use rayon::prelude::*;
 
 use crate::args::VerifyArgs;
@@ -13,13 +13,13 @@ const SHOWN_FAILURES: usize = 10;
 pub fn run(args: &VerifyArgs) -> CmdResult {
     // Read and parse everything first: a malformed file stops the run before
     // any checking, with its file:line.
-    let files = vectors::load(&args.vectors)?;
+    let files = VectorFile::load(&args.vectors)?;
     let engines = select(&args.engines)?;
 
     let width = files.iter().map(|f| f.name.len()).max().unwrap_or(0);
     let (mut passed, mut failed, mut shown) = (0u64, 0u64, 0usize);
     for file in &files {
-        let per_engine = file.rows.iter().any(|(_, r)| check::uses_engine(r));
+        let per_engine = file.rows.iter().any(|(_, r)| r.uses_engine());
         let labels: Vec<Option<&dyn Engine>> = if per_engine {
             engines.iter().map(|e| Some(e.as_ref())).collect()
         } else {
@@ -34,9 +34,9 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
                 .par_iter()
                 .map(|(line, row)| {
                     let result = match engine {
-                        Some(e) => check::check_row(e, row),
+                        Some(e) => row.check(e),
                         // Rule-only rows ignore the engine; any engine will do.
-                        None => check::check_row(&engine::reference::Reference, row),
+                        None => row.check(&engine::reference::Reference),
                     };
                     (line, result)
                 })
@@ -82,7 +82,7 @@ fn select(names: &[String]) -> Result<Vec<Box<dyn Engine>>> {
         for b in Backend::ALL.iter().filter(|b| !b.is_supported()) {
             outln!("skipped engine {}: needs {}", b.name(), b.needs());
         }
-        return engine::available()
+        return engine::Backend::available()
             .into_iter()
             .map(|b| Ok(b.engine()?))
             .collect();

@@ -8,10 +8,11 @@ use std::hint::black_box;
 use super::neon::Register;
 use super::{Sha2, Sha3};
 use crate::engine::batch::{Batched, Kernel};
+use crate::engine::message::{final_states, final_states_high, MessageWords};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f};
 use crate::engine::primitives::sha256::{IV, K};
-use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{final_states, final_states_high, Job, MessageWords};
+use crate::engine::roofline::{PrimitiveKind, PrimitiveLoop};
+use crate::job::Job;
 
 /// Nonces in flight together.
 const N: usize = 4;
@@ -175,7 +176,7 @@ fn keccak_loop<L: Register>(proto: L, n: u64) {
 
 /// A Keccak flavour: its token, name and entry points (each a
 /// `#[target_feature]` function entered through the token).
-pub trait Flavor: Copy + Send + Sync + 'static {
+pub(crate) trait Flavor: Copy + Send + Sync + 'static {
     /// The engine's name.
     const NAME: &'static str;
     /// The Keccak loop's name in the roofline.
@@ -193,9 +194,9 @@ pub trait Flavor: Copy + Send + Sync + 'static {
         out: &mut [[u64; 4]],
     );
     /// [`seals`] of one lane, compiled for the features.
-    fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
+    fn top_words(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
     /// [`seals_high`] of one lane, compiled for the features.
-    fn keys_high(
+    fn top_words_high(
         self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -245,18 +246,18 @@ macro_rules! flavor {
                 unsafe { enter(self, midstate, block3, hi_base, out) }
             }
 
-            fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+            fn top_words(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
                 #[target_feature(enable = $feature)]
                 fn enter(t: $token, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
                     let proto = t.u64x2(vdupq_n_u64(0));
                     seals($sha2(t), proto, words, base, Out::Keys(lane, out));
                 }
                 // SAFETY: the features, proven by the token (`self`); `out`
-                // holds LANES keys (the Kernel contract).
+                // holds LANES top_words (the Kernel contract).
                 unsafe { enter(self, words, base, lane, out) }
             }
 
-            fn keys_high(
+            fn top_words_high(
                 self,
                 midstate: &[u32; 8],
                 block3: &[u32; 16],
@@ -277,7 +278,7 @@ macro_rules! flavor {
                     seals_high($sha2(t), proto, m, b3, hi, Out::Keys(lane, out));
                 }
                 // SAFETY: the features, proven by the token (`self`); `out`
-                // holds LANES keys (the Kernel contract).
+                // holds LANES top_words (the Kernel contract).
                 unsafe { enter(self, midstate, block3, hi_base, lane, out) }
             }
 
@@ -309,7 +310,7 @@ flavor!(
 );
 
 /// The batch kernel of a flavour: four nonces per call.
-pub struct Armv8Kernel<F: Flavor>(F);
+pub(crate) struct Armv8Kernel<F: Flavor>(F);
 
 impl<F: Flavor> Kernel for Armv8Kernel<F> {
     const NAME: &'static str = F::NAME;
@@ -329,11 +330,11 @@ impl<F: Flavor> Kernel for Armv8Kernel<F> {
         self.0.seals_high(midstate, block3, hi_base, out);
     }
 
-    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
-        self.0.keys(job.words(), base, lane, out);
+    fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        self.0.top_words(job.words(), base, lane, out);
     }
 
-    fn keys_high(
+    fn top_words_high(
         &self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -341,12 +342,12 @@ impl<F: Flavor> Kernel for Armv8Kernel<F> {
         lane: usize,
         out: &mut [u64],
     ) {
-        self.0.keys_high(midstate, block3, hi_base, lane, out);
+        self.0.top_words_high(midstate, block3, hi_base, lane, out);
     }
 }
 
 /// The engine of a flavour, if this CPU has its features.
-pub fn engine<F: Flavor>() -> Option<Batched<Armv8Kernel<F>>> {
+pub(crate) fn engine<F: Flavor>() -> Option<Batched<Armv8Kernel<F>>> {
     F::detect().map(|t| Batched(Armv8Kernel(t)))
 }
 
@@ -379,13 +380,13 @@ pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
     let mut loops = Vec::new();
     if Sha2::detect().is_some() {
         loops.push(PrimitiveLoop {
-            kind: Kind::Sha256,
+            kind: PrimitiveKind::Sha256,
             name: "sha2 instructions (4 interleaved)",
             items: N,
             run: sha,
         });
         loops.push(PrimitiveLoop {
-            kind: Kind::Keccak,
+            kind: PrimitiveKind::Keccak,
             name: <Sha2 as Flavor>::KECCAK_LOOP,
             items: 2,
             run: kec::<Sha2>,
@@ -393,7 +394,7 @@ pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
     }
     if Sha3::detect().is_some() {
         loops.push(PrimitiveLoop {
-            kind: Kind::Keccak,
+            kind: PrimitiveKind::Keccak,
             name: <Sha3 as Flavor>::KECCAK_LOOP,
             items: 2,
             run: kec::<Sha3>,

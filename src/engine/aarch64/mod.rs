@@ -13,22 +13,22 @@
 //! - Everything that hashes runs inside a `#[target_feature]` function,
 //!   entered once per batch from the engine through its token.
 
-pub mod armv8;
-pub mod neon;
+pub(crate) mod armv8;
+pub(crate) mod neon;
 
 /// Proof that this CPU has NEON and the SHA2 instructions: made only by
 /// [`Sha2::detect`].
 #[derive(Clone, Copy, Debug)]
-pub struct Sha2(());
+pub(crate) struct Sha2(());
 
 /// Proof that this CPU has NEON, SHA2 and the SHA3 instructions: made only
 /// by [`Sha3::detect`].
 #[derive(Clone, Copy, Debug)]
-pub struct Sha3(());
+pub(crate) struct Sha3(());
 
 impl Sha2 {
     /// The token, if this CPU has NEON and SHA2.
-    pub fn detect() -> Option<Self> {
+    pub(crate) fn detect() -> Option<Self> {
         (std::arch::is_aarch64_feature_detected!("neon")
             && std::arch::is_aarch64_feature_detected!("sha2"))
         .then_some(Sha2(()))
@@ -37,13 +37,13 @@ impl Sha2 {
 
 impl Sha3 {
     /// The token, if this CPU has NEON, SHA2 and SHA3.
-    pub fn detect() -> Option<Self> {
+    pub(crate) fn detect() -> Option<Self> {
         (Sha2::detect().is_some() && std::arch::is_aarch64_feature_detected!("sha3"))
             .then_some(Sha3(()))
     }
 
     /// SHA3 implies SHA2.
-    pub fn sha2(self) -> Sha2 {
+    pub(crate) fn sha2(self) -> Sha2 {
         Sha2(())
     }
 }

@@ -11,13 +11,13 @@ use crate::engine::primitives::keccak::Lane;
 /// and only a token or another vector makes one: a value proves NEON.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct U64x2(uint64x2_t);
+pub(crate) struct U64x2(uint64x2_t);
 
 /// Two 64-bit lanes whose fused round forms use the SHA3 instructions; a
 /// value proves SHA3.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct U64x2Sha3(uint64x2_t);
+pub(crate) struct U64x2Sha3(uint64x2_t);
 
 impl Sha2 {
     /// Two NEON lanes `[lo, hi]`.

@@ -19,8 +19,9 @@ use cudarc::nvrtc::{CompileOptions, Ptx};
 use thiserror::Error;
 
 use super::{Params, SearchKind, KERNEL_SOURCE};
+use crate::engine::message::lanes_to_seal;
 use crate::engine::{check_range, reference, Engine, SearchError, Solution};
-use crate::job::{lanes_to_seal, Job};
+use crate::job::Job;
 
 // SAFETY: `Params` is repr(C) plain data (integers only), laid out as the
 // kernels' `btpow_params`; any bit pattern is valid on both sides.
@@ -28,6 +29,7 @@ unsafe impl DeviceRepr for Params {}
 
 #[derive(Debug, Error)]
 /// Why the CUDA engine cannot run.
+#[non_exhaustive]
 pub enum CudaError {
     #[error("no CUDA driver (libcuda.so) found: install the NVIDIA driver for this GPU")]
     /// No `libcuda.so`.
@@ -59,24 +61,6 @@ fn device_error(e: CudaError) -> SearchError {
 
 fn driver<E: std::fmt::Display>(e: E) -> CudaError {
     CudaError::Driver(e.to_string())
-}
-
-/// The number of CUDA devices, or why there is no CUDA here. Checks the
-/// libraries first: cudarc panics if they are missing.
-pub fn device_count() -> Result<usize, CudaError> {
-    // SAFETY: probing for the shared libraries has no preconditions.
-    if !unsafe { cudarc::driver::sys::is_culib_present() } {
-        return Err(CudaError::NoDriver);
-    }
-    // SAFETY: as above.
-    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return Err(CudaError::NoNvrtc);
-    }
-    let n = CudaContext::device_count().map_err(driver)?;
-    match usize::try_from(n) {
-        Ok(0) | Err(_) => Err(CudaError::NoDevice),
-        Ok(n) => Ok(n),
-    }
 }
 
 /// One device, its compiled kernels and its launch shape.
@@ -176,7 +160,7 @@ impl Device {
     /// version); compiled and cached otherwise.
     fn ptx(arch: &'static str, device_name: &str, cache: Cache) -> Result<(Ptx, bool), CudaError> {
         let mut driver_version: std::os::raw::c_int = 0;
-        // SAFETY: FFI into the driver, loaded (`device_count` found the
+        // SAFETY: FFI into the driver, loaded (`CudaGpu::count` found the
         // library first); it writes one int through a valid pointer.
         let status = unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut driver_version) };
         if status != cudarc::driver::sys::CUresult::CUDA_SUCCESS {
@@ -269,9 +253,27 @@ pub struct CudaGpu {
 }
 
 impl CudaGpu {
+    /// The number of CUDA devices, or why there is no CUDA here. Checks the
+    /// libraries first: cudarc panics if they are missing.
+    pub fn count() -> Result<usize, CudaError> {
+        // SAFETY: probing for the shared libraries has no preconditions.
+        if !unsafe { cudarc::driver::sys::is_culib_present() } {
+            return Err(CudaError::NoDriver);
+        }
+        // SAFETY: as above.
+        if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+            return Err(CudaError::NoNvrtc);
+        }
+        let n = CudaContext::device_count().map_err(driver)?;
+        match usize::try_from(n) {
+            Ok(0) | Err(_) => Err(CudaError::NoDevice),
+            Ok(n) => Ok(n),
+        }
+    }
+
     /// Opens `ordinals` (all devices if empty).
     pub fn open(ordinals: &[usize]) -> Result<CudaGpu, CudaError> {
-        let n = device_count()?;
+        let n = CudaGpu::count()?;
         let list: Vec<usize> = if ordinals.is_empty() {
             (0..n).collect()
         } else {

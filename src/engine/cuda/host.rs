@@ -6,8 +6,9 @@
 use std::os::raw::c_int;
 
 use super::{Params, SearchKind};
+use crate::engine::message::lanes_to_seal;
 use crate::engine::{check_range, Engine, SearchError, Solution};
-use crate::job::{lanes_to_seal, Job};
+use crate::job::Job;
 
 extern "C" {
     fn btpow_host_seal(p: *const Params, kind: c_int, base: u64, offset: u64, out: *mut u64);
@@ -37,7 +38,7 @@ fn search(p: &Params, kind: SearchKind, base: u64, count: u64) -> Option<(u64, [
 }
 
 /// The `cuda-core` engine: the CUDA kernels' hash core and search loop, compiled for the CPU.
-pub struct CudaCore;
+pub(crate) struct CudaCore;
 
 impl Engine for CudaCore {
     fn name(&self) -> &'static str {

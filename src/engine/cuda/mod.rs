@@ -5,14 +5,19 @@
 //! machines without a GPU.
 
 #[cfg(feature = "cuda")]
-pub mod gpu;
-pub mod host;
+mod gpu;
+pub(crate) mod host;
 
-use crate::job::{Job, MessageWords};
+#[cfg(feature = "cuda")]
+pub use gpu::{CudaError, CudaGpu};
+
+use crate::engine::message::MessageWords;
+use crate::job::Job;
 use crate::target::ByteOrder;
 
 /// The NVRTC source: the hash core, then the kernels.
-pub const KERNEL_SOURCE: &str = concat!(
+#[cfg(feature = "cuda")]
+pub(crate) const KERNEL_SOURCE: &str = concat!(
     include_str!("../../../kernels/btpow_core.h"),
     "\n",
     include_str!("../../../kernels/btpow_kernels.cu")
@@ -21,7 +26,7 @@ pub const KERNEL_SOURCE: &str = concat!(
 /// What a launch walks (`BTPOW_LEGACY`, … in `btpow_core.h`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i32)]
-pub enum SearchKind {
+pub(crate) enum SearchKind {
     /// Legacy nonces, sequential.
     Legacy = 0,
     /// v1 nonces, sequential (blocks 2 and 3).
@@ -33,24 +38,24 @@ pub enum SearchKind {
 /// `btpow_params`, byte for byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C)]
-pub struct Params {
+pub(crate) struct Params {
     /// Legacy: the block's words; v1: block 2's.
-    pub block_a: [u32; 16],
+    pub(crate) block_a: [u32; 16],
     /// v1: block 3's words.
-    pub block_b: [u32; 16],
+    pub(crate) block_b: [u32; 16],
     /// v1: the midstate (after block 1, or blocks 1 and 2 for a column).
-    pub mid: [u32; 8],
+    pub(crate) mid: [u32; 8],
     /// The target's threshold, as four little-endian u64s of its value.
-    pub threshold: [u64; 4],
+    pub(crate) threshold: [u64; 4],
     /// 1 if the rule reads the seal big-endian.
-    pub big_endian: u32,
+    pub(crate) big_endian: u32,
     /// Padding to 8 bytes.
-    pub pad: u32,
+    pub(crate) pad: u32,
 }
 
 impl Params {
     /// The constants of `job` for sequential launches, and their kind.
-    pub fn new(job: &Job) -> (Params, SearchKind) {
+    pub(crate) fn new(job: &Job) -> (Params, SearchKind) {
         let mut p = Params {
             block_a: [0; 16],
             block_b: [0; 16],
@@ -79,7 +84,7 @@ impl Params {
     }
 
     /// The constants for one column of v1's high-bytes order.
-    pub fn v1_column(job: &Job, low: u64) -> Params {
+    pub(crate) fn v1_column(job: &Job, low: u64) -> Params {
         let (mut p, _) = Params::new(job);
         let (mid, block3) = job.v1_column(low);
         p.mid = mid;

@@ -3,7 +3,7 @@
 
 /// 64-bit lanes, one per independent state. As with
 /// [`Word`](super::sha256::Word), new lanes are made from an existing one.
-pub trait Lane: Copy {
+pub(crate) trait Lane: Copy {
     /// `x` in every lane (`self` only proves the type may be made).
     fn splat(self, x: u64) -> Self;
     /// Lane-wise xor.
@@ -40,7 +40,7 @@ pub trait Lane: Copy {
 }
 
 /// The round constants.
-pub const RC: [u64; 24] = [
+pub(crate) const RC: [u64; 24] = [
     0x0000000000000001,
     0x0000000000008082,
     0x800000000000808a,
@@ -69,7 +69,7 @@ pub const RC: [u64; 24] = [
 
 #[inline(always)]
 /// Keccak-f\[1600\] on `a`, in place.
-pub fn keccak_f<L: Lane>(a: &mut [L; 25]) {
+pub(crate) fn keccak_f<L: Lane>(a: &mut [L; 25]) {
     for rc in RC {
         round(a, rc);
     }
@@ -174,7 +174,7 @@ fn first_23_rounds<L: Lane>(a: &mut [L; 25]) {
 
 /// Keccak-256 of a 32-byte message given as four little-endian lanes.
 #[inline(always)]
-pub fn keccak256_32<L: Lane>(input: [L; 4]) -> [L; 4] {
+pub(crate) fn keccak256_32<L: Lane>(input: [L; 4]) -> [L; 4] {
     let mut a = absorb_32(input);
     first_23_rounds(&mut a);
     round(&mut a, RC[23]);
@@ -186,7 +186,7 @@ pub fn keccak256_32<L: Lane>(input: [L; 4]) -> [L; 4] {
 /// ρ, π and χ only for that lane: 3 of 25 lanes, and ι only for lane 0.
 #[inline(always)]
 #[rustfmt::skip]
-pub fn keccak256_32_lane<L: Lane>(input: [L; 4], lane: usize) -> L {
+pub(crate) fn keccak256_32_lane<L: Lane>(input: [L; 4], lane: usize) -> L {
     let mut a = absorb_32(input);
     first_23_rounds(&mut a);
     let c0 = a[0].xor3(a[5], a[10]).xor3(a[15], a[20]);

@@ -4,5 +4,5 @@
 //! so that, inlined into a `#[target_feature]` function, the loops unroll and
 //! the rotation counts fold into immediates.
 
-pub mod keccak;
-pub mod sha256;
+pub(crate) mod keccak;
+pub(crate) mod sha256;

@@ -3,7 +3,7 @@
 /// 32-bit words, one per lane. A SIMD word type can only be made where its
 /// CPU feature was detected, so new words are made from an existing one
 /// ([`Word::splat`] takes `self`), never from nothing.
-pub trait Word: Copy {
+pub(crate) trait Word: Copy {
     /// `x` in every lane (`self` only proves the type may be made).
     fn splat(self, x: u32) -> Self;
     /// Lane-wise wrapping addition.
@@ -21,7 +21,7 @@ pub trait Word: Copy {
 }
 
 /// The round constants.
-pub const K: [u32; 64] = [
+pub(crate) const K: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -33,7 +33,7 @@ pub const K: [u32; 64] = [
 ];
 
 /// The initial state.
-pub const IV: [u32; 8] = [
+pub(crate) const IV: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
@@ -57,7 +57,7 @@ const K16: [[u32; 16]; 4] = {
 /// a scalar one twice as slow (PERFORMANCE.md; `compare` prints this
 /// function's time in its roofline line).
 #[inline(always)]
-pub fn compress<W: Word>(state: &mut [W; 8], mut w: [W; 16]) {
+pub(crate) fn compress<W: Word>(state: &mut [W; 8], mut w: [W; 16]) {
     let mut s = *state;
     macro_rules! sixteen {
         ($extend:literal, $k:expr; $($i:literal)*) => {

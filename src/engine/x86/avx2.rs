@@ -5,28 +5,28 @@ use std::arch::x86_64::*;
 
 use super::wide::{self, Wide, WideKernel};
 use crate::engine::batch::Batched;
+use crate::engine::message::MessageWords;
 use crate::engine::primitives::keccak::Lane;
 use crate::engine::primitives::sha256::Word;
-use crate::job::MessageWords;
 
 /// Proof that this CPU has AVX2: made only by [`Avx2::detect`].
 #[derive(Clone, Copy, Debug)]
-pub struct Avx2(());
+pub(crate) struct Avx2(());
 
 /// Eight 32-bit lanes. The register is private to this module and only a
 /// token or another vector makes one: a value proves AVX2.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct U32x8(__m256i);
+pub(crate) struct U32x8(__m256i);
 
 /// Four 64-bit lanes; made like [`U32x8`], so a value proves AVX2.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct U64x4(__m256i);
+pub(crate) struct U64x4(__m256i);
 
 impl Avx2 {
     /// The token, if this CPU has AVX2.
-    pub fn detect() -> Option<Self> {
+    pub(crate) fn detect() -> Option<Self> {
         is_x86_feature_detected!("avx2").then_some(Avx2(()))
     }
 
@@ -194,6 +194,6 @@ impl Wide for Avx2 {
 }
 
 /// The AVX2 engine, if this CPU has AVX2.
-pub fn engine() -> Option<Batched<WideKernel<Avx2>>> {
+pub(crate) fn engine() -> Option<Batched<WideKernel<Avx2>>> {
     wide::engine::<Avx2>()
 }

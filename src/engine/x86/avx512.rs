@@ -7,17 +7,17 @@ use std::arch::x86_64::*;
 
 use super::wide::{self, Wide, WideKernel};
 use crate::engine::batch::Batched;
+use crate::engine::message::MessageWords;
 use crate::engine::primitives::keccak::Lane;
 use crate::engine::primitives::sha256::Word;
-use crate::job::MessageWords;
 
 /// Proof that this CPU has AVX-512F: made only by [`Avx512::detect`].
 #[derive(Clone, Copy, Debug)]
-pub struct Avx512(());
+pub(crate) struct Avx512(());
 
 impl Avx512 {
     /// The token, if this CPU has AVX-512F.
-    pub fn detect() -> Option<Self> {
+    pub(crate) fn detect() -> Option<Self> {
         is_x86_feature_detected!("avx512f").then_some(Avx512(()))
     }
 }
@@ -26,12 +26,12 @@ impl Avx512 {
 /// token or another vector makes one: a value proves AVX-512F.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct U32x16(__m512i);
+pub(crate) struct U32x16(__m512i);
 
 /// Eight 64-bit lanes; made like [`U32x16`], so a value proves AVX-512F.
 #[derive(Clone, Copy)]
 #[repr(transparent)]
-pub struct U64x8(__m512i);
+pub(crate) struct U64x8(__m512i);
 
 impl Word for U32x16 {
     #[inline(always)]
@@ -172,6 +172,6 @@ impl Wide for Avx512 {
 }
 
 /// The AVX-512 engine, if this CPU has AVX-512F.
-pub fn engine() -> Option<Batched<WideKernel<Avx512>>> {
+pub(crate) fn engine() -> Option<Batched<WideKernel<Avx512>>> {
     wide::engine::<Avx512>()
 }

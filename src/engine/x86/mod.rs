@@ -13,14 +13,14 @@
 //!   safe one: calling it without the feature takes `unsafe`), entered once
 //!   per batch from the engine through its token.
 
-pub mod avx2;
-pub mod avx512;
-pub mod sha_ni;
+pub(crate) mod avx2;
+pub(crate) mod avx512;
+pub(crate) mod sha_ni;
 mod wide;
 
-pub use avx2::Avx2;
-pub use avx512::Avx512;
-pub use sha_ni::ShaNi;
+pub(crate) use avx2::Avx2;
+pub(crate) use avx512::Avx512;
+pub(crate) use sha_ni::ShaNi;
 
 /// Every x86 primitive timing loop this CPU runs.
 pub(crate) fn primitive_loops() -> Vec<super::roofline::PrimitiveLoop> {

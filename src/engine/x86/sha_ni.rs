@@ -6,10 +6,11 @@ use std::arch::x86_64::*;
 
 use super::avx2::{store_seals, Avx2, U64x4};
 use crate::engine::batch::{Batched, Kernel};
+use crate::engine::message::{final_states, final_states_high, MessageWords};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane};
 use crate::engine::primitives::sha256::{IV, K};
-use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{final_states, final_states_high, Job, MessageWords};
+use crate::engine::roofline::{PrimitiveKind, PrimitiveLoop};
+use crate::job::Job;
 
 /// Nonces in flight together.
 const N: usize = 4;
@@ -17,13 +18,13 @@ const N: usize = 4;
 /// Proof that this CPU has SHA-NI, SSE4.1 and AVX2: made only by
 /// [`ShaNi::detect`].
 #[derive(Clone, Copy, Debug)]
-pub struct ShaNi {
+pub(crate) struct ShaNi {
     avx2: Avx2,
 }
 
 impl ShaNi {
     /// The token, if this CPU has SHA-NI, SSE4.1 and AVX2.
-    pub fn detect() -> Option<Self> {
+    pub(crate) fn detect() -> Option<Self> {
         let sha = is_x86_feature_detected!("sha") && is_x86_feature_detected!("sse4.1");
         let avx2 = Avx2::detect()?;
         sha.then_some(ShaNi { avx2 })
@@ -31,7 +32,7 @@ impl ShaNi {
 }
 
 /// The batch kernel: four nonces per call.
-pub struct ShaNiKernel(ShaNi);
+pub(crate) struct ShaNiKernel(ShaNi);
 
 /// A SHA-256 state in the SHA-NI register layout.
 #[derive(Clone, Copy)]
@@ -132,7 +133,7 @@ fn seals4(t: ShaNi, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn keys4(t: ShaNi, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+fn top_words4(t: ShaNi, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
     let key = keccak256_32_lane(keccak_input(t, states4(words, base)), lane);
     out[..N].copy_from_slice(&key.to_array());
 }
@@ -192,7 +193,7 @@ fn seals4_high(
 }
 
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn keys4_high(
+fn top_words4_high(
     t: ShaNi,
     midstate: &[u32; 8],
     block3: &[u32; 16],
@@ -227,13 +228,13 @@ impl Kernel for ShaNiKernel {
         unsafe { seals4_high(self.0, midstate, block3, hi_base, out) }
     }
 
-    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+    fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
-        // holds LANES keys (Kernel).
-        unsafe { keys4(self.0, job.words(), base, lane, out) }
+        // holds LANES top_words (Kernel).
+        unsafe { top_words4(self.0, job.words(), base, lane, out) }
     }
 
-    fn keys_high(
+    fn top_words_high(
         &self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -242,13 +243,13 @@ impl Kernel for ShaNiKernel {
         out: &mut [u64],
     ) {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
-        // holds LANES keys (Kernel).
-        unsafe { keys4_high(self.0, midstate, block3, hi_base, lane, out) }
+        // holds LANES top_words (Kernel).
+        unsafe { top_words4_high(self.0, midstate, block3, hi_base, lane, out) }
     }
 }
 
 /// The SHA-NI engine, if this CPU has SHA-NI and AVX2.
-pub fn engine() -> Option<Batched<ShaNiKernel>> {
+pub(crate) fn engine() -> Option<Batched<ShaNiKernel>> {
     ShaNi::detect().map(|t| Batched(ShaNiKernel(t)))
 }
 
@@ -278,7 +279,7 @@ pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
         return Vec::new();
     }
     vec![PrimitiveLoop {
-        kind: Kind::Sha256,
+        kind: PrimitiveKind::Sha256,
         name: "sha-ni (4 interleaved)",
         items: N,
         run: sha,

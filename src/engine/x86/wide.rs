@@ -5,16 +5,16 @@
 use std::hint::black_box;
 
 use crate::engine::batch::{Batched, Kernel};
+use crate::engine::message::{
+    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, MessageWords,
+};
 use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f, Lane};
 use crate::engine::primitives::sha256::{compress, Word, IV};
-use crate::engine::roofline::{Kind, PrimitiveLoop};
-use crate::job::{
-    legacy_nonce_words, v1_block2_nonce_words, v1_block3_nonce_word, v1_high_word, Job,
-    MessageWords,
-};
+use crate::engine::roofline::{PrimitiveKind, PrimitiveLoop};
+use crate::job::Job;
 
 /// A SIMD width, named by its feature token: a value is proof of the feature.
-pub trait Wide: Copy + Send + Sync + 'static {
+pub(crate) trait Wide: Copy + Send + Sync + 'static {
     /// The engine's name.
     const NAME: &'static str;
     /// Nonces per batch: 32-bit lanes of [`Wide::W`].
@@ -54,10 +54,10 @@ pub trait Wide: Copy + Send + Sync + 'static {
         hi_base: u32,
         out: &mut [[u64; 4]],
     );
-    /// [`keys`], compiled for the feature.
-    fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
-    /// [`keys_high`], compiled for the feature.
-    fn keys_high(
+    /// [`top_words`], compiled for the feature.
+    fn top_words(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
+    /// [`top_words_high`], compiled for the feature.
+    fn top_words_high(
         self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -102,17 +102,17 @@ macro_rules! entry_points {
             unsafe { enter(self, midstate, block3, hi_base, out) }
         }
 
-        fn keys(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+        fn top_words(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
             #[target_feature(enable = $feature)]
             fn enter(t: $token, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
-                super::wide::keys(t, words, base, lane, out);
+                super::wide::top_words(t, words, base, lane, out);
             }
             // SAFETY: the feature, proven by the token (`self`); `out`
-            // holds LANES keys (the Kernel contract).
+            // holds LANES top_words (the Kernel contract).
             unsafe { enter(self, words, base, lane, out) }
         }
 
-        fn keys_high(
+        fn top_words_high(
             self,
             midstate: &[u32; 8],
             block3: &[u32; 16],
@@ -129,10 +129,10 @@ macro_rules! entry_points {
                 lane: usize,
                 out: &mut [u64],
             ) {
-                super::wide::keys_high(t, m, b3, hi, lane, out);
+                super::wide::top_words_high(t, m, b3, hi, lane, out);
             }
             // SAFETY: the feature, proven by the token (`self`); `out`
-            // holds LANES keys (the Kernel contract).
+            // holds LANES top_words (the Kernel contract).
             unsafe { enter(self, midstate, block3, hi_base, lane, out) }
         }
 
@@ -227,7 +227,7 @@ pub(super) fn seals_high<T: Wide>(
 
 /// Output lane `lane` of the seals, into `out[..LANES]`.
 #[inline(always)]
-fn keys_into<T: Wide>(digests: [T::W; 8], lane: usize, out: &mut [u64]) {
+fn top_words_into<T: Wide>(digests: [T::W; 8], lane: usize, out: &mut [u64]) {
     let (lo, hi) = T::keccak_inputs(digests);
     let half = T::LANES / 2;
     T::store_keys(keccak256_32_lane(lo, lane), &mut out[..half]);
@@ -236,13 +236,19 @@ fn keys_into<T: Wide>(digests: [T::W; 8], lane: usize, out: &mut [u64]) {
 
 /// Output lane `lane` of the seals of nonces `base, base+1, …`.
 #[inline(always)]
-pub(super) fn keys<T: Wide>(t: T, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
-    keys_into::<T>(sha_states(t, words, base), lane, out);
+pub(super) fn top_words<T: Wide>(
+    t: T,
+    words: &MessageWords,
+    base: u64,
+    lane: usize,
+    out: &mut [u64],
+) {
+    top_words_into::<T>(sha_states(t, words, base), lane, out);
 }
 
 /// Output lane `lane` of [`seals_high`]'s seals.
 #[inline(always)]
-pub(super) fn keys_high<T: Wide>(
+pub(super) fn top_words_high<T: Wide>(
     t: T,
     midstate: &[u32; 8],
     block3: &[u32; 16],
@@ -250,7 +256,7 @@ pub(super) fn keys_high<T: Wide>(
     lane: usize,
     out: &mut [u64],
 ) {
-    keys_into::<T>(high_states(t, midstate, block3, hi_base), lane, out);
+    top_words_into::<T>(high_states(t, midstate, block3, hi_base), lane, out);
 }
 
 /// `n` dependent compressions, for the roofline.
@@ -277,7 +283,7 @@ pub(super) fn keccak_loop<T: Wide>(t: T, n: u64) {
 }
 
 /// The batch kernel of a width.
-pub struct WideKernel<T: Wide>(T);
+pub(crate) struct WideKernel<T: Wide>(T);
 
 impl<T: Wide> Kernel for WideKernel<T> {
     const NAME: &'static str = T::NAME;
@@ -297,11 +303,11 @@ impl<T: Wide> Kernel for WideKernel<T> {
         self.0.seals_high(midstate, block3, hi_base, out);
     }
 
-    fn keys(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
-        self.0.keys(job.words(), base, lane, out);
+    fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
+        self.0.top_words(job.words(), base, lane, out);
     }
 
-    fn keys_high(
+    fn top_words_high(
         &self,
         midstate: &[u32; 8],
         block3: &[u32; 16],
@@ -309,7 +315,7 @@ impl<T: Wide> Kernel for WideKernel<T> {
         lane: usize,
         out: &mut [u64],
     ) {
-        self.0.keys_high(midstate, block3, hi_base, lane, out);
+        self.0.top_words_high(midstate, block3, hi_base, lane, out);
     }
 }
 
@@ -335,13 +341,13 @@ pub(super) fn primitive_loops<T: Wide>() -> Vec<PrimitiveLoop> {
     }
     vec![
         PrimitiveLoop {
-            kind: Kind::Sha256,
+            kind: PrimitiveKind::Sha256,
             name: T::SHA_LOOP,
             items: T::LANES,
             run: sha::<T>,
         },
         PrimitiveLoop {
-            kind: Kind::Keccak,
+            kind: PrimitiveKind::Keccak,
             name: T::KECCAK_LOOP,
             items: T::LANES / 2,
             run: kec::<T>,

@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use btpow::account::ss58_encode;
-use btpow::chain::Signer;
-use btpow::wallet::{self, KeySource, NoPassword, PasswordSource, WalletError, WalletPaths};
 use zeroize::Zeroizing;
+
+use super::{self as wallet, KeySource, NoPassword, PasswordSource, WalletError, WalletPaths};
+use crate::account::ss58_encode;
+use crate::chain::Signer;
 
 fn fixture() -> WalletPaths {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wallets");

@@ -1,0 +1,263 @@
+//! What a registration run reports as it goes ([`Event`], to an
+//! [`Events`] sink), and how it ends ([`RegisterOutcome`]).
+
+use std::time::Duration;
+
+use super::error::{ChainError, SubmitError};
+use super::rules::{Registration, WindowError};
+use super::Head;
+use crate::engine::Solution;
+use crate::solver::Report;
+use crate::Difficulty;
+
+/// Who registered the hotkey, as far as this run can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registrant {
+    /// It was registered before this run began.
+    Before,
+    /// This run's submission, included with success.
+    Us,
+    /// Another submission (a lost race).
+    Another,
+    /// This run submitted, but its status was lost: it may have been either.
+    Unknown,
+}
+
+/// How a registration run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegisterOutcome {
+    /// The hotkey has this uid on the subnet.
+    Registered {
+        /// Its uid.
+        uid: u16,
+        /// Whose submission it was.
+        by: Registrant,
+    },
+    /// `--dry-run`: solved for `block`, not submitted.
+    Solved {
+        /// The work block.
+        block: u64,
+        /// The solution, verified by the reference.
+        solution: Solution,
+    },
+    /// `max_time` passed.
+    TimedOut,
+    /// Stopped (Ctrl-C).
+    Stopped,
+}
+
+/// Why the registrar is waiting instead of solving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitReason {
+    /// `RegistrationsThisBlock` reached `MaxRegistrationsPerBlock`.
+    SubnetFull {
+        /// The block that is full.
+        block: u64,
+    },
+    /// Watch mode: `NetworkPowRegistrationAllowed` is false.
+    PowDisabled {
+        /// The block read.
+        block: u64,
+    },
+    /// Watch mode: the difficulty is above the most the user accepts.
+    DifficultyAbove {
+        /// The block read.
+        block: u64,
+        /// The subnet's difficulty.
+        difficulty: Difficulty,
+        /// The most accepted.
+        max: Difficulty,
+        /// On a runtime whose difficulty decays each block (475): the
+        /// first block whose difficulty is at most `max` if nobody
+        /// registers meanwhile (`None`: never, at this decay).
+        reached_at: Option<u64>,
+    },
+    /// v1: a seal in hand misses the difficulty now, and meets the one a
+    /// later block checks (the difficulty decays each block), inside the
+    /// work block's window.
+    Decay {
+        /// The head now.
+        block: u64,
+        /// The block to submit at.
+        until: u64,
+        /// The difficulty then.
+        difficulty: Difficulty,
+        /// The difficulty now.
+        now: Difficulty,
+    },
+}
+
+/// Why runtime 475's pool refused a `pow_register`, as the chain read
+/// after the refusal explains it (the pool itself says only
+/// `Invalid(Custom(code))`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PoolCause {
+    /// `SubnetNotExists` (custom code 3 on runtime 475).
+    NoSubnet,
+    /// `NonAssociatedColdKey` (custom code 25 on runtime 475): the hotkey
+    /// belongs to another coldkey.
+    NotOwner,
+    /// The hotkey is registered now (a lost race).
+    AlreadyRegistered,
+    /// Proof-of-work registration is off on the subnet.
+    Disabled,
+    /// The block's registrations are used up.
+    BlockFull,
+    /// The work block is out of the window, or not after the hotkey's last
+    /// proof-of-work registration.
+    Window(WindowError),
+    /// The seal is not the one the runtime computes: it binds the coldkey
+    /// that signs.
+    Seal {
+        /// The signer's public key.
+        signer: [u8; 32],
+        /// The coldkey the seal was made for.
+        coldkey: [u8; 32],
+    },
+    /// The seal misses the difficulty the pool checks now.
+    Difficulty(Difficulty),
+    /// The work block's hash on the best chain is not the one solved for.
+    WorkBlockReplaced(u64),
+    /// None of the above: every check passes on the chain as it is now.
+    Unknown,
+}
+
+impl PoolCause {
+    /// Whether solving or submitting at a later block can cure it.
+    pub fn next_block_cures(&self) -> bool {
+        !matches!(
+            self,
+            PoolCause::Disabled
+                | PoolCause::Seal { .. }
+                | PoolCause::NoSubnet
+                | PoolCause::NotOwner
+        )
+    }
+}
+
+impl std::fmt::Display for PoolCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::account::ss58_encode;
+        match self {
+            PoolCause::NoSubnet => f.write_str("the subnet does not exist (SubnetNotExists)"),
+            PoolCause::NotOwner => f.write_str(
+                "the hotkey belongs to another coldkey (NonAssociatedColdKey); no block cures that",
+            ),
+            PoolCause::AlreadyRegistered => f.write_str("the hotkey is registered now"),
+            PoolCause::Disabled => {
+                f.write_str("proof-of-work registration is off on the subnet; no block cures that")
+            }
+            PoolCause::BlockFull => {
+                f.write_str("this block's registrations are used up; the next block may take it")
+            }
+            PoolCause::Window(why) => write!(f, "{why}; a seal for a newer block cures that"),
+            PoolCause::Seal { signer, coldkey } => write!(
+                f,
+                "the seal binds coldkey {}, but the extrinsic is signed by {}; no block cures that",
+                ss58_encode(coldkey),
+                ss58_encode(signer)
+            ),
+            PoolCause::Difficulty(d) => write!(
+                f,
+                "the seal misses the difficulty the pool checks now ({d}); a new seal, or the decay of later blocks, cures that"
+            ),
+            PoolCause::WorkBlockReplaced(n) => write!(
+                f,
+                "block {n} was replaced on the best chain after it was solved for; a seal for a newer block cures that"
+            ),
+            PoolCause::Unknown => f.write_str(
+                "every check passes on the chain as it is now (the chain moved, or the node refused it for another reason)",
+            ),
+        }
+    }
+}
+
+/// What a registration run reports as it goes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// Solving for a block (first, or a new head).
+    Challenge {
+        /// The work block.
+        block: Head,
+        /// Its difficulty.
+        difficulty: Difficulty,
+        /// Whether it replaces an earlier block's challenge mid-solve.
+        new_block: bool,
+    },
+    /// The solver's rates, now and then.
+    Progress {
+        /// The solver's report.
+        report: &'a Report,
+        /// The block being solved.
+        block: Head,
+        /// Its difficulty.
+        difficulty: Difficulty,
+        /// Time spent on this block.
+        on_block: Duration,
+    },
+    /// Not solving, and why.
+    Waiting(WaitReason),
+    /// A solution (already verified by the reference).
+    Solved {
+        /// The work block.
+        block: Head,
+        /// The solution.
+        solution: Solution,
+        /// Nonces hashed over the whole solve.
+        hashes: u64,
+        /// Nonces per second.
+        rate: f64,
+    },
+    /// A solution the runtime would refuse now; solving the next block.
+    Stale {
+        /// Why.
+        reason: String,
+    },
+    /// The pre-check refuses, and `precheck` is off: submitting anyway.
+    SubmittingAnyway {
+        /// What the pre-check says.
+        refusal: WindowError,
+    },
+    /// Submitting.
+    Submitted {
+        /// The extrinsic.
+        registration: &'a Registration,
+    },
+    /// In a block, with success.
+    Included {
+        /// That block's hash.
+        block_hash: [u8; 32],
+    },
+    /// A submission that did not succeed; what follows says whether the run goes on.
+    Refused {
+        /// Why.
+        error: &'a SubmitError,
+    },
+    /// v1: why the pool refused the last submission, read from the chain.
+    Diagnosed {
+        /// The cause.
+        cause: &'a PoolCause,
+    },
+    /// The connection is lost; retrying after `delay`.
+    Reconnecting {
+        /// The failure.
+        error: &'a ChainError,
+        /// The wait before the next try.
+        delay: Duration,
+    },
+    /// The connection is back.
+    Reconnected {
+        /// How long it was lost.
+        after: Duration,
+    },
+}
+
+/// Where events go. Called from the solver's thread too.
+pub trait Events: Send + Sync {
+    /// One event.
+    fn event(&self, event: &Event<'_>);
+}

@@ -1,0 +1,679 @@
+//! Registering a hotkey by proof of work: the state machine.
+//!
+//! [`plan`] reads the runtime once and decides the scheme, the rule and the
+//! signer. A [`Registrar`] then loops until the hotkey is registered: read
+//! the head and the subnet; solve for the head on every core; on each new
+//! block swap in the new challenge and difficulty; when a seal is found,
+//! check the window and the current difficulty exactly as the runtime will,
+//! submit it signed by the right key, and confirm the uid on chain. A stale
+//! seal or a lost race means: go on with the next block. Whatever a
+//! submission's status says, the chain is read again before the attempt is
+//! called a failure.
+//!
+//! It talks to the chain only through [`Node`] and reports progress only
+//! through [`Events`], so every branch is unit-tested with a scripted node.
+//! A lost connection is retried with backoff (the solver keeps hashing)
+//! until [`Backoff::give_up`]; a stop or the deadline ends every state
+//! within [`Options::poll`].
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use subxt_signer::sr25519::Keypair;
+
+use super::client::SubnetState;
+use super::error::{ChainError, RegisterError, SubmitError};
+use super::events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};
+use super::retry::{Backoff, Exit, Step, Stop, StopSolver};
+use super::rules::{
+    self, difficulty_of, job_for, registration, Plan, Registration, RuntimeFacts, Signer, Verdict,
+};
+use super::Head;
+use crate::engine::{reference, Solution};
+use crate::solver::{Report, SolveOutcome, Solver};
+use crate::wallet::Keys;
+use crate::{Challenge, Difficulty, Job, Rule, Scheme, V1Challenge};
+
+/// What the registration needs from a node. [`super::Chain`] is the real
+/// one; tests script their own.
+// Used only through generics, never as `dyn` and never across threads, so
+// the futures need no `Send` bound.
+#[allow(async_fn_in_trait)]
+pub trait Node {
+    /// The endpoint, for messages: credentials redacted.
+    fn endpoint(&self) -> &str;
+    /// The best block.
+    async fn head(&mut self) -> Result<Head, ChainError>;
+    /// Block `number` of the best chain.
+    async fn block(&mut self, number: u64) -> Result<Head, ChainError>;
+    /// What the runtime's metadata says about the registration calls.
+    async fn runtime_facts(&mut self, at: &Head) -> Result<RuntimeFacts, ChainError>;
+    /// The subnet's registration state for `hotkey`, at `at`.
+    async fn subnet_state(
+        &mut self,
+        at: &Head,
+        netuid: u16,
+        hotkey: &[u8; 32],
+    ) -> Result<SubnetState, ChainError>;
+    /// Signs and submits `registration` and waits until it is in a block.
+    async fn submit(
+        &mut self,
+        registration: &Registration,
+        signer: &Keypair,
+    ) -> Result<[u8; 32], SubmitError>;
+    /// Opens a new connection in place of a lost one.
+    async fn reconnect(&mut self) -> Result<(), ChainError>;
+}
+
+impl Plan {
+    /// Reads the runtime at the best block and decides the scheme, rule and
+    /// signer; `scheme`, `rule` and `signer` override what the runtime says
+    /// (a signer the scheme does not accept is refused unless `precheck` is
+    /// off).
+    pub async fn read<N: Node>(
+        node: &mut N,
+        netuid: u16,
+        scheme: Option<Scheme>,
+        rule: Option<Rule>,
+        signer: Option<Signer>,
+        precheck: bool,
+    ) -> Result<Plan, RegisterError> {
+        let head = node.head().await?;
+        let facts = node.runtime_facts(&head).await?;
+        Plan::decide(&facts, head, netuid, scheme, rule, signer, precheck)
+    }
+}
+
+/// A random starting nonce from the operating system's entropy, so that
+/// many solvers started at once (containers, coarse clocks) search
+/// different nonces.
+fn random_start() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes),
+        // No entropy source at all: any start is as correct as another.
+        Err(_) => 0,
+    }
+}
+
+/// How far ahead watch mode predicts the difficulty's decay: a year of
+/// 12-second blocks.
+const WATCH_HORIZON: u64 = 365 * 24 * 300;
+
+/// How a [`Registrar`] runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Testing: solve for this block instead of the head (never changes).
+    pub work_block: Option<u64>,
+    /// Check the window and difficulty before submitting (off: submit anyway,
+    /// to see the chain's answer).
+    pub precheck: bool,
+    /// Solve, but do not submit.
+    pub dry_run: bool,
+    /// Give up after this long.
+    pub max_time: Option<Duration>,
+    /// How often the head is polled while solving.
+    pub poll: Duration,
+    /// Reconnecting.
+    pub backoff: Backoff,
+    /// Pool refusals in a row after which the refusal counts as final.
+    pub pool_refusals: u32,
+    /// Watch mode: instead of refusing, wait (block by block) until the
+    /// subnet allows proof-of-work registration and its difficulty is at
+    /// most this.
+    pub wait_for: Option<Difficulty>,
+    /// Exploring the chain's answers (a forced rule, scheme or signer):
+    /// every refusal is final, none is retried on the next block. Implied
+    /// by `work_block` and by `precheck` off.
+    pub explore: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            work_block: None,
+            precheck: true,
+            dry_run: false,
+            max_time: None,
+            poll: Duration::from_millis(500),
+            backoff: Backoff::default(),
+            pool_refusals: 3,
+            wait_for: None,
+            explore: false,
+        }
+    }
+}
+
+/// One challenge given to the solver.
+#[derive(Clone, Copy, Debug)]
+struct Attempt {
+    head: Head,
+    difficulty: Difficulty,
+    started: Instant,
+}
+
+/// Registers one hotkey on one subnet.
+pub struct Registrar<N: Node> {
+    pub(super) node: N,
+    pub(super) plan: Plan,
+    pub(super) keys: Keys,
+    pub(super) options: Options,
+    pub(super) solver: Arc<Solver>,
+    pub(super) events: Arc<dyn Events>,
+    pub(super) stop: Stop,
+    pub(super) deadline: Option<Instant>,
+    /// What became of this run's last submission.
+    pub(super) last_submission: Option<Registrant>,
+    pub(super) pool_refusals: u32,
+}
+
+impl<N: Node> Registrar<N> {
+    /// A registrar over `node` for `plan`, solving with `solver`.
+    pub fn new(
+        node: N,
+        plan: Plan,
+        keys: Keys,
+        options: Options,
+        solver: Arc<Solver>,
+        events: Arc<dyn Events>,
+        stop: Stop,
+    ) -> Self {
+        let deadline = options.max_time.and_then(|t| Instant::now().checked_add(t));
+        Registrar {
+            node,
+            plan,
+            keys,
+            options,
+            solver,
+            events,
+            stop,
+            deadline,
+            last_submission: None,
+            pool_refusals: 0,
+        }
+    }
+
+    /// The node, for a caller that wants it back.
+    pub fn into_node(self) -> N {
+        self.node
+    }
+
+    /// Registers: asks `confirm` (with the difficulty) once the subnet is
+    /// known to accept proof of work and the hotkey is known unregistered,
+    /// then solves and submits until the hotkey is registered.
+    /// `confirm` may wait for a person: a stop or the deadline ends the
+    /// wait.
+    pub async fn run(
+        &mut self,
+        confirm: impl AsyncFnOnce(Difficulty) -> bool,
+    ) -> Result<RegisterOutcome, RegisterError> {
+        match self.run_inner(confirm).await {
+            Ok(outcome) | Err(Exit::Done(outcome)) => Ok(outcome),
+            Err(Exit::Fail(e)) => Err(e),
+            // Only a solve raises it, and the loop below goes round again.
+            Err(Exit::Registered) => unreachable!("a registration meanwhile ends only a pass"),
+        }
+    }
+
+    async fn run_inner(
+        &mut self,
+        confirm: impl AsyncFnOnce(Difficulty) -> bool,
+    ) -> Step<RegisterOutcome> {
+        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let state = self.state(&head).await?;
+        if let Some(uid) = state.uid {
+            return Ok(RegisterOutcome::Registered {
+                uid,
+                by: Registrant::Before,
+            });
+        }
+        let state = self.watch(head, state).await?;
+        if let Some(uid) = state.uid {
+            return Ok(RegisterOutcome::Registered {
+                uid,
+                by: Registrant::Another,
+            });
+        }
+        if !state.pow_allowed {
+            return Err(self.disabled());
+        }
+        let confirmed = tokio::select! {
+            yes = confirm(difficulty_of(self.plan.scheme, &state)) => yes,
+            outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
+        };
+        if !confirmed {
+            return Err(RegisterError::NotConfirmed.into());
+        }
+        loop {
+            match self.attempt().await {
+                Ok(Some(outcome)) => return Ok(outcome),
+                // Registered meanwhile: the next pass reads by whom.
+                Ok(None) | Err(Exit::Registered) => {}
+                Err(exit) => return Err(exit),
+            }
+        }
+    }
+
+    /// One pass: read the chain, solve, check, submit. `None`: go round again.
+    async fn attempt(&mut self) -> Step<Option<RegisterOutcome>> {
+        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let state = self.state(&head).await?;
+        let state = self.watch(head, state).await?;
+        if let Some(uid) = state.uid {
+            let by = self.last_submission.unwrap_or(Registrant::Another);
+            return Ok(Some(RegisterOutcome::Registered { uid, by }));
+        }
+        if !state.pow_allowed {
+            return Err(self.disabled());
+        }
+        if state.registrations_this_block >= state.max_registrations_per_block {
+            self.events.event(&Event::Waiting(WaitReason::SubnetFull {
+                block: head.number,
+            }));
+            self.next_block(&head).await?;
+            return Ok(None);
+        }
+        let (work, work_state) = match self.options.work_block {
+            Some(n) if n != head.number => {
+                let work = self.call(async |node: &mut N| node.block(n).await).await?;
+                let state = self.state(&work).await?;
+                (work, state)
+            }
+            _ => (head, state),
+        };
+        let (solution, attempt, report) = self.solve(work, &work_state).await?;
+        self.events.event(&Event::Solved {
+            block: attempt.head,
+            solution,
+            hashes: report.hashes,
+            rate: report.rate(),
+        });
+        if self.options.dry_run {
+            return Ok(Some(RegisterOutcome::Solved {
+                block: attempt.head.number,
+                solution,
+            }));
+        }
+        let Some(now) = self.still_valid(&attempt, &solution).await? else {
+            return Ok(None);
+        };
+        let registration = registration(&self.plan, &self.keys, &attempt.head, &solution);
+        self.submit(&registration, &now).await?;
+        Ok(None)
+    }
+
+    /// Solves `work` until a solution, swapping in each new head's
+    /// challenge; [`Exit::Registered`] when the hotkey got registered
+    /// meanwhile.
+    async fn solve(
+        &mut self,
+        work: Head,
+        work_state: &SubnetState,
+    ) -> Step<(Solution, Attempt, Report)> {
+        let first = Attempt {
+            head: work,
+            difficulty: difficulty_of(self.plan.scheme, work_state),
+            started: Instant::now(),
+        };
+        self.events.event(&Event::Challenge {
+            block: work,
+            difficulty: first.difficulty,
+            new_block: false,
+        });
+        let job = job_for(&self.plan, &self.keys, &work, first.difficulty);
+        let attempts = Arc::new(Mutex::new(vec![first]));
+        // The run's own handle: a stop sent from here on is never lost.
+        let run = self.solver.start(job, random_start())?;
+        let control = run.control();
+        let _stop_solver = StopSolver(control.clone());
+        let mut solving = {
+            let (attempts, events) = (attempts.clone(), self.events.clone());
+            tokio::task::spawn_blocking(move || {
+                run.join(|r| {
+                    let a =
+                        attempts.lock().unwrap_or_else(|e| e.into_inner())[r.generation as usize];
+                    events.event(&Event::Progress {
+                        report: r,
+                        block: a.head,
+                        difficulty: a.difficulty,
+                        on_block: a.started.elapsed(),
+                    });
+                })
+            })
+        };
+        let mut latest = work;
+        // Why the solver was stopped, if this side stopped it.
+        let mut ending: Option<Exit> = None;
+        let report = loop {
+            tokio::select! {
+                done = &mut solving => break done.map_err(|_| RegisterError::SolverCrashed)??,
+                _ = tokio::time::sleep(self.options.poll) => {}
+            }
+            if ending.is_some() {
+                continue; // waiting for the solver to see the stop
+            }
+            if let Some(outcome) = self.interruption() {
+                ending = Some(Exit::Done(outcome));
+                control.stop();
+                continue;
+            }
+            if self.options.work_block.is_some() {
+                continue; // a forced work block never changes
+            }
+            let now = match self.call(async |n: &mut N| n.head().await).await {
+                Ok(now) => now,
+                Err(exit) => {
+                    ending = Some(exit);
+                    control.stop();
+                    continue;
+                }
+            };
+            if now == latest {
+                continue;
+            }
+            latest = now;
+            let state = match self.state(&now).await {
+                Ok(s) => s,
+                Err(exit) => {
+                    ending = Some(exit);
+                    control.stop();
+                    continue;
+                }
+            };
+            if state.uid.is_some() {
+                // Registered meanwhile (by someone): the next pass says so.
+                ending = Some(Exit::Registered);
+                control.stop();
+                continue;
+            }
+            if !state.pow_allowed {
+                ending = Some(self.disabled());
+                control.stop();
+                continue;
+            }
+            let next = Attempt {
+                head: now,
+                difficulty: difficulty_of(self.plan.scheme, &state),
+                started: Instant::now(),
+            };
+            let job = job_for(&self.plan, &self.keys, &now, next.difficulty);
+            attempts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(next);
+            control.swap(job, random_start());
+            self.events.event(&Event::Challenge {
+                block: now,
+                difficulty: next.difficulty,
+                new_block: true,
+            });
+        };
+        // Whatever the solver found as it was stopped: the run ends, or the
+        // hotkey is registered already.
+        if let Some(exit) = ending {
+            return Err(exit);
+        }
+        match report.outcome {
+            SolveOutcome::Found {
+                solution,
+                generation,
+            } => {
+                let attempt =
+                    attempts.lock().unwrap_or_else(|e| e.into_inner())[generation as usize];
+                Ok((solution, attempt, report))
+            }
+            SolveOutcome::Exhausted => Err(RegisterError::Exhausted.into()),
+            SolveOutcome::Stopped => Err(Exit::Done(RegisterOutcome::Stopped)),
+            SolveOutcome::TimedOut => Err(Exit::Done(RegisterOutcome::TimedOut)),
+        }
+    }
+
+    /// The runtime's window and difficulty checks, against the newest
+    /// head: the head to submit at, or `None` (stale: solve the next
+    /// block). v1: when the difficulty decays to the seal within the
+    /// window, waits for that block.
+    async fn still_valid(&mut self, attempt: &Attempt, solution: &Solution) -> Step<Option<Head>> {
+        loop {
+            let now = self.call(async |n: &mut N| n.head().await).await?;
+            let state = self.state(&now).await?;
+            // The pool checks the seal against the difficulty of the best
+            // block's state when the extrinsic arrives, not when the work
+            // block was made.
+            let difficulty = difficulty_of(self.plan.scheme, &state);
+            let (plan, keys) = (&self.plan, &self.keys);
+            let verdict = rules::verdict(
+                plan.scheme,
+                attempt.head.number,
+                now.number,
+                state.last_pow_block,
+                attempt.difficulty,
+                difficulty,
+                state.decay(),
+                |d| reference::is_valid(&job_for(plan, keys, &attempt.head, d), solution),
+            );
+            let (reason, window) = match verdict {
+                Verdict::Submit => return Ok(Some(now)),
+                Verdict::Wait {
+                    block,
+                    difficulty: then,
+                } => {
+                    self.events.event(&Event::Waiting(WaitReason::Decay {
+                        block: now.number,
+                        until: block,
+                        difficulty: then,
+                        now: difficulty,
+                    }));
+                    self.next_block(&now).await?;
+                    continue;
+                }
+                Verdict::Stale { reason, window } => (reason, window),
+            };
+            if let Some(refusal) = window {
+                if !self.options.precheck {
+                    self.events.event(&Event::SubmittingAnyway { refusal });
+                    return Ok(Some(now));
+                }
+                if self.options.work_block.is_some() {
+                    return Err(RegisterError::Window(refusal).into());
+                }
+            }
+            self.events.event(&Event::Stale {
+                reason: format!("{reason}; solving the next block"),
+            });
+            return Ok(None);
+        }
+    }
+
+    /// Submits at `head` and decides from the outcome whether the run goes on.
+    async fn submit(&mut self, registration: &Registration, head: &Head) -> Step<()> {
+        self.events.event(&Event::Submitted { registration });
+        let signer = &self.keys.signer;
+        let result = tokio::select! {
+            r = self.node.submit(registration, signer) => r,
+            outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
+        };
+        let error = match result {
+            Ok(block_hash) => {
+                self.last_submission = Some(Registrant::Us);
+                self.pool_refusals = 0;
+                self.events.event(&Event::Included { block_hash });
+                return Ok(()); // the next pass confirms the uid on chain
+            }
+            Err(e) => e,
+        };
+        self.events.event(&Event::Refused { error: &error });
+        // Exploring the chain's answers by hand: every refusal is final.
+        let forced =
+            self.options.explore || self.options.work_block.is_some() || !self.options.precheck;
+        match &error {
+            SubmitError::Dispatch { name, .. } if rules::dispatch_error_goes_on(name, forced) => {
+                Ok(())
+            }
+            SubmitError::Dispatch { .. } => Err(RegisterError::Refused(error).into()),
+            // The pool's reasons (stale, usurped, dropped, invalid) are
+            // words, not types: read the chain again, and give up only
+            // when it keeps refusing.
+            SubmitError::Pool(_) => {
+                self.pool_refusals += 1;
+                // v1: runtime 475's pool runs the registration's own checks
+                // and answers only `Invalid(Custom(code))`: the chain, read
+                // again, says which check failed and whether a block cures it.
+                let cause = match (self.plan.scheme, &error) {
+                    (Scheme::V1, SubmitError::Pool(message)) => {
+                        Some(self.diagnose(registration, message).await?)
+                    }
+                    _ => None,
+                };
+                if let Some(cause) = &cause {
+                    self.events.event(&Event::Diagnosed { cause });
+                }
+                let curable = cause.as_ref().is_none_or(|c| c.next_block_cures());
+                if forced || !curable || self.pool_refusals >= self.options.pool_refusals {
+                    return Err(match cause {
+                        Some(cause) => RegisterError::PoolRefused {
+                            cause: Box::new(cause),
+                            source: error,
+                        },
+                        None => RegisterError::Refused(error),
+                    }
+                    .into());
+                }
+                self.next_block(head).await
+            }
+            SubmitError::Build(_) => Err(RegisterError::Refused(error).into()),
+            // Its status is lost: the chain, read at the next block, tells.
+            SubmitError::Unknown(_) => {
+                self.last_submission = Some(Registrant::Unknown);
+                self.next_block(head).await
+            }
+            SubmitError::Chain(e) if e.is_connection() => {
+                // Reconnect through the usual path; the next pass reads the chain.
+                self.call(async |n: &mut N| n.head().await)
+                    .await
+                    .map(|_| ())
+            }
+            SubmitError::Chain(_) => Err(RegisterError::Refused(error).into()),
+        }
+    }
+
+    /// Why runtime 475's pool would refuse `registration` (a v1 one), read
+    /// from the chain now: the checks of `check_pow_registration`, in its
+    /// order, on the state of the best block.
+    async fn diagnose(&mut self, registration: &Registration, message: &str) -> Step<PoolCause> {
+        // The two refusals 475's pool names by their own code.
+        match rules::pool_custom_code(message) {
+            Some(3) => return Ok(PoolCause::NoSubnet),
+            Some(25) => return Ok(PoolCause::NotOwner),
+            _ => {}
+        }
+        let Registration::V1 {
+            netuid,
+            work_block,
+            nonce,
+            work,
+            hotkey,
+        } = *registration
+        else {
+            return Ok(PoolCause::Unknown);
+        };
+        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let state = self.state(&head).await?;
+        if !state.pow_allowed {
+            return Ok(PoolCause::Disabled);
+        }
+        if state.uid.is_some() {
+            return Ok(PoolCause::AlreadyRegistered);
+        }
+        if state.registrations_this_block >= state.max_registrations_per_block {
+            return Ok(PoolCause::BlockFull);
+        }
+        if let Err(why) = rules::v1_window(work_block, head.number, state.last_pow_block) {
+            return Ok(PoolCause::Window(why));
+        }
+        // The seal as the runtime computes it: from the work block's hash
+        // and the coldkey that signed.
+        let signer = self.keys.signer.public_key().0;
+        let work_head = self
+            .call(async |n: &mut N| n.block(work_block).await)
+            .await?;
+        let challenge = Challenge::V1(V1Challenge::new(netuid, work_head.hash, hotkey, signer));
+        let d = difficulty_of(self.plan.scheme, &state);
+        let job = Job::new(&challenge, Rule::V1, d).map_err(super::Refusal::from)?;
+        let seal = reference::seal(&job, nonce);
+        if seal != work {
+            // Signed by the coldkey the seal binds: the work block's hash
+            // changed under it (a reorganisation), which a new seal cures.
+            if signer == self.keys.coldkey {
+                return Ok(PoolCause::WorkBlockReplaced(work_block));
+            }
+            return Ok(PoolCause::Seal {
+                signer,
+                coldkey: self.keys.coldkey,
+            });
+        }
+        if !job.target().meets(&seal) {
+            return Ok(PoolCause::Difficulty(d));
+        }
+        Ok(PoolCause::Unknown)
+    }
+
+    /// Watch mode: waits block by block while the subnet refuses proof of
+    /// work or asks more than `wait_for`, saying why; returns the state that
+    /// ends the wait (or, without watch mode, `state` as it is).
+    async fn watch(&mut self, mut head: Head, mut state: SubnetState) -> Step<SubnetState> {
+        let Some(max) = self.options.wait_for else {
+            return Ok(state);
+        };
+        loop {
+            let difficulty = difficulty_of(self.plan.scheme, &state);
+            let reason = if state.uid.is_some() {
+                return Ok(state);
+            } else if !state.pow_allowed {
+                WaitReason::PowDisabled { block: head.number }
+            } else if difficulty > max {
+                let reached_at = match (self.plan.scheme, state.decay()) {
+                    (Scheme::V1, Some(decay)) => decay
+                        .blocks_until(max.get(), WATCH_HORIZON)
+                        .and_then(|k| head.number.checked_add(k)),
+                    _ => None,
+                };
+                WaitReason::DifficultyAbove {
+                    block: head.number,
+                    difficulty,
+                    max,
+                    reached_at,
+                }
+            } else {
+                return Ok(state);
+            };
+            self.events.event(&Event::Waiting(reason));
+            self.next_block(&head).await?;
+            head = self.call(async |n: &mut N| n.head().await).await?;
+            state = self.state(&head).await?;
+        }
+    }
+
+    /// The subnet's state at `at`; a subnet that does not exist ends the
+    /// run (no block will make it, so watch mode does not wait for one).
+    async fn state(&mut self, at: &Head) -> Step<SubnetState> {
+        let (netuid, hotkey) = (self.plan.netuid, self.keys.hotkey);
+        let state = self
+            .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey).await)
+            .await?;
+        if state.missing {
+            return Err(RegisterError::NoSubnet { netuid }.into());
+        }
+        Ok(state)
+    }
+
+    fn disabled(&self) -> Exit {
+        RegisterError::Disabled {
+            netuid: self.plan.netuid,
+        }
+        .into()
+    }
+}
+
+#[cfg(test)]
+#[path = "register_tests.rs"]
+mod tests;
