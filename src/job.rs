@@ -10,16 +10,16 @@ use crate::target::{Difficulty, Rule, SchemeMismatch, Target};
 /// The per-challenge constant bytes, by scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobData {
-    /// SHA-256 input = `le64(nonce) || block_and_hotkey_hash` (40 bytes, one block).
-    /// The legacy scheme: `keccak256(block_hash || hotkey)`.
+    /// The legacy scheme: SHA-256 input = `le64(nonce) ||
+    /// block_and_hotkey_hash` (40 bytes, one block).
     Legacy {
         /// `keccak256(block_hash || hotkey)`.
         block_and_hotkey_hash: [u8; 32],
     },
-    /// SHA-256 input = `prefix || le64(nonce)` (131 bytes, three blocks).
-    /// The v1 scheme: the 123-byte prefix.
+    /// The v1 scheme: SHA-256 input = `prefix || le64(nonce)` (131 bytes,
+    /// three blocks).
     V1 {
-        /// The prefix.
+        /// The 123-byte prefix.
         prefix: [u8; PREFIX_LEN],
     },
 }

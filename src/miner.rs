@@ -16,6 +16,7 @@
 //! are kept between batches (the SDK calls batch after batch, each only
 //! milliseconds long). Batches from several callers at once take turns.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use thiserror::Error;
@@ -156,7 +157,8 @@ impl Miner {
         // thread that starts late must not leave the others a long tail),
         // none so small that handing them out costs more than hashing them.
         let per_thread = count.div_ceil(self.threads() as u64 * 16);
-        let chunk = per_thread.clamp(1 << 10, self.engine().preferred_chunk().max(1 << 10));
+        let chunk = per_thread.clamp(1 << 10, self.engine().preferred_chunk().get().max(1 << 10));
+        let chunk = NonZeroU64::new(chunk).expect("at least 1 << 10");
         let report = self
             .solver
             .start_range(job.clone(), start, count, chunk)?

@@ -80,17 +80,17 @@ pub enum WalletError {
         /// The public key the file states (SS58).
         stated: String,
     },
-    #[error("{what}: invalid secret key URI or mnemonic")]
+    #[error("{}", self.message(|key| format!("the {key} URI")))]
     /// A secret URI that does not parse.
     BadUri {
-        /// The flag it came from.
-        what: &'static str,
+        /// Whose URI it is.
+        key: Signer,
     },
-    #[error("{what} is empty: refused, since an empty URI is the well-known development root key {DEV_ROOT_SS58}, which anyone can sign for (is a shell variable unset?)")]
+    #[error("{}", self.message(|key| format!("the {key} URI")))]
     /// An empty secret URI (it would give the public development root key).
     EmptyUri {
-        /// The flag it came from.
-        what: &'static str,
+        /// Whose URI it is.
+        key: Signer,
     },
     #[error("{path}: publicKey is {public_key} but ss58Address is {ss58_address}; the file is inconsistent, refusing to guess which is meant")]
     /// A key file whose two statements of its public key disagree.
@@ -370,12 +370,31 @@ pub(crate) fn read_keypair(
 
 /// A keypair from a secret URI (`//Alice`, a mnemonic, `mnemonic//hard/soft`,
 /// `0x` seed), for test chains.
-pub(crate) fn keypair_from_uri(what: &'static str, uri: &str) -> Result<Keypair, WalletError> {
+pub(crate) fn keypair_from_uri(key: Signer, uri: &str) -> Result<Keypair, WalletError> {
     if uri.trim().is_empty() {
-        return Err(WalletError::EmptyUri { what });
+        return Err(WalletError::EmptyUri { key });
     }
-    let uri: SecretUri = uri.parse().map_err(|_| WalletError::BadUri { what })?;
-    Keypair::from_uri(&uri).map_err(|_| WalletError::BadUri { what })
+    let uri: SecretUri = uri.parse().map_err(|_| WalletError::BadUri { key })?;
+    Keypair::from_uri(&uri).map_err(|_| WalletError::BadUri { key })
+}
+
+impl WalletError {
+    /// The message, with a secret URI named by `uri_name` (a front end
+    /// names it by its own flag or keyword; the library says "the hotkey
+    /// URI").
+    pub fn message(&self, uri_name: impl Fn(Signer) -> String) -> String {
+        match self {
+            WalletError::BadUri { key } => {
+                format!("{}: invalid secret key URI or mnemonic", uri_name(*key))
+            }
+            WalletError::EmptyUri { key } => format!(
+                "{} is empty: refused, since an empty URI is the well-known development root key \
+                 {DEV_ROOT_SS58}, which anyone can sign for (is a shell variable unset?)",
+                uri_name(*key)
+            ),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// The keys a registration uses: both public keys, and the signer's keypair.
@@ -437,11 +456,11 @@ impl KeySource {
     /// coldkey's public keys can be read.
     pub fn check(&self) -> Result<(), WalletError> {
         match &self.hotkey_uri {
-            Some(uri) => drop(keypair_from_uri("--hotkey-uri", uri)?),
+            Some(uri) => drop(keypair_from_uri(Signer::Hotkey, uri)?),
             None => drop(self.hotkey_public()?),
         }
         match &self.coldkey_uri {
-            Some(uri) => drop(keypair_from_uri("--coldkey-uri", uri)?),
+            Some(uri) => drop(keypair_from_uri(Signer::Coldkey, uri)?),
             None => {
                 // The public key file, or else the keyfile (which may be
                 // encrypted, so only read and recognised here).
@@ -489,7 +508,7 @@ impl KeySource {
         };
         let (hotkey, coldkey, signer) = match signer {
             Signer::Hotkey => {
-                let pair = pair(&self.hotkey_uri, "--hotkey-uri", paths.hotkey())?;
+                let pair = pair(&self.hotkey_uri, Signer::Hotkey, paths.hotkey())?;
                 if self.hotkey_uri.is_none() {
                     agree(
                         "hotkey",
@@ -499,13 +518,13 @@ impl KeySource {
                     )?;
                 }
                 let coldkey = match &self.coldkey_uri {
-                    Some(uri) => keypair_from_uri("--coldkey-uri", uri)?.public_key().0,
+                    Some(uri) => keypair_from_uri(Signer::Coldkey, uri)?.public_key().0,
                     None => read_public(&paths.coldkeypub())?,
                 };
                 (pair.public_key().0, coldkey, pair)
             }
             Signer::Coldkey => {
-                let pair = pair(&self.coldkey_uri, "--coldkey-uri", paths.coldkey())?;
+                let pair = pair(&self.coldkey_uri, Signer::Coldkey, paths.coldkey())?;
                 if self.coldkey_uri.is_none() {
                     // So that both schemes report one coldkey for a wallet.
                     agree(
@@ -516,7 +535,7 @@ impl KeySource {
                     )?;
                 }
                 let hotkey = match &self.hotkey_uri {
-                    Some(uri) => keypair_from_uri("--hotkey-uri", uri)?.public_key().0,
+                    Some(uri) => keypair_from_uri(Signer::Hotkey, uri)?.public_key().0,
                     None => self.hotkey_public()?,
                 };
                 (hotkey, pair.public_key().0, pair)
@@ -564,10 +583,10 @@ mod tests {
     #[test]
     fn an_empty_uri_is_refused_naming_the_key_it_would_give() {
         for uri in ["", "  "] {
-            let e = keypair_from_uri("--coldkey-uri", uri)
+            let e = keypair_from_uri(Signer::Coldkey, uri)
                 .unwrap_err()
                 .to_string();
-            assert!(e.starts_with("--coldkey-uri is empty"), "{e}");
+            assert!(e.starts_with("the coldkey URI is empty"), "{e}");
             assert!(e.contains(DEV_ROOT_SS58), "{e}");
         }
         // What the empty URI would have given: the dev root key.

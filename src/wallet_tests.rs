@@ -120,12 +120,12 @@ fn other_formats_and_garbage_are_refused_by_name() {
 
 #[test]
 fn dev_uris() {
-    let alice = wallet::keypair_from_uri("--hotkey-uri", "//Alice").unwrap();
+    let alice = wallet::keypair_from_uri(Signer::Hotkey, "//Alice").unwrap();
     assert_eq!(
         ss58_encode(&alice.public_key().0),
         "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
     );
-    assert!(wallet::keypair_from_uri("--hotkey-uri", "not a uri at all //x///").is_err());
+    assert!(wallet::keypair_from_uri(Signer::Hotkey, "not a uri at all //x///").is_err());
 }
 
 /// A copy of the fixture wallet in a fresh directory, to alter.

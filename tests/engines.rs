@@ -3,10 +3,11 @@
 //! property (PROPTEST_CASES to change). A backend this CPU cannot run is
 //! reported as skipped, and is not counted as passing.
 
+mod common;
+
 use btpow::engine::{reference::Reference, Backend, Engine, Order};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
 use proptest::prelude::*;
-use std::sync::OnceLock;
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -14,40 +15,6 @@ fn config() -> ProptestConfig {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     ProptestConfig::with_cases(cases)
-}
-
-/// The backends under test, built once per test binary (a GPU engine
-/// compiles its kernels when built); the ones this machine cannot run are
-/// printed as skipped, once.
-fn engines(_test: &str) -> &'static [Box<dyn Engine>] {
-    static ENGINES: OnceLock<Vec<Box<dyn Engine>>> = OnceLock::new();
-    ENGINES.get_or_init(|| {
-        let mut out = Vec::new();
-        for b in Backend::ALL {
-            if b == Backend::Reference {
-                continue;
-            }
-            match b.engine() {
-                Ok(e) => out.push(e),
-                Err(why) => eprintln!("SKIPPED engine {}: {why}", b.name()),
-            }
-        }
-        assert!(
-            out.iter().any(|e| e.name() == "portable"),
-            "the portable engine runs everywhere"
-        );
-        // BTPOW_REQUIRE_ENGINES=a,b: those must run here, not be skipped
-        // (CI names the engines its machine or emulator must exercise).
-        if let Ok(required) = std::env::var("BTPOW_REQUIRE_ENGINES") {
-            for name in required.split(',').filter(|n| !n.is_empty()) {
-                assert!(
-                    out.iter().any(|e| e.name() == name),
-                    "engine {name} is required (BTPOW_REQUIRE_ENGINES) but does not run here"
-                );
-            }
-        }
-        out
-    })
 }
 
 fn job_strategy() -> impl Strategy<Value = Job> {
@@ -81,9 +48,20 @@ fn nonce() -> impl Strategy<Value = u64> {
 }
 
 #[test]
-fn every_supported_backend_is_listed() {
-    let names: Vec<_> = engines("listing").iter().map(|e| e.name()).collect();
+fn every_backend_this_machine_supports_is_under_test() {
+    let names: Vec<_> = common::engines_but_the_reference()
+        .map(|e| e.name())
+        .collect();
     eprintln!("engines under test: {}", names.join(", "));
+    for b in Backend::available() {
+        if b != Backend::Reference {
+            assert!(
+                names.contains(&b.name()),
+                "{} is supported but not under test",
+                b.name()
+            );
+        }
+    }
 }
 
 proptest! {
@@ -92,7 +70,7 @@ proptest! {
     #[test]
     fn seals_match_the_reference(job in job_strategy(), nonce in nonce()) {
         let want = Reference.seal(&job, nonce);
-        for e in engines("seals_match_the_reference") {
+        for e in common::engines_but_the_reference() {
             prop_assert_eq!(e.seal(&job, nonce), want.clone(), "engine {}", e.name());
         }
     }
@@ -100,7 +78,7 @@ proptest! {
     #[test]
     fn searches_match_the_reference(job in job_strategy(), start in nonce(), count in 0u64..70) {
         let want = Reference.search(&job, start, count);
-        for e in engines("searches_match_the_reference") {
+        for e in common::engines_but_the_reference() {
             prop_assert_eq!(e.search(&job, start, count), want.clone(), "engine {}", e.name());
         }
     }
@@ -118,7 +96,7 @@ proptest! {
         count in 0u64..70,
     ) {
         let want = Reference.search_in(&job, Order::HighBytes, start, count);
-        for e in engines("high_byte_searches_match_the_reference") {
+        for e in common::engines_but_the_reference() {
             prop_assert_eq!(
                 e.search_in(&job, Order::HighBytes, start, count),
                 want.clone(),

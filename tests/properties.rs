@@ -2,6 +2,7 @@
 //! on random inputs. 10,000 cases per property unless PROPTEST_CASES says
 //! otherwise.
 
+mod common;
 mod naive;
 
 use btpow::engine::{self, RangeError};
@@ -156,7 +157,7 @@ proptest! {
         } else {
             None
         };
-        for e in engines() {
+        for e in common::engines() {
             let got = e.search(&job, start, count);
             if in_range {
                 prop_assert_eq!(got, Ok(expected.map(|(nonce, seal)| engine::Solution { nonce, seal })));
@@ -165,17 +166,6 @@ proptest! {
             }
         }
     }
-}
-
-/// Every engine this machine runs, built once for all cases.
-fn engines() -> &'static [Box<dyn engine::Engine>] {
-    static ENGINES: std::sync::OnceLock<Vec<Box<dyn engine::Engine>>> = std::sync::OnceLock::new();
-    ENGINES.get_or_init(|| {
-        engine::Backend::available()
-            .into_iter()
-            .map(|b| b.engine().unwrap())
-            .collect()
-    })
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! Every golden row, through the library, with every engine this machine runs.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 
-use btpow::engine;
 use btpow::vectors::{VectorFile, VectorKind};
 
 #[test]
@@ -27,12 +28,9 @@ fn every_row_passes_with_every_available_engine() {
         );
     }
 
-    let engines = engine::Backend::available();
-    assert!(!engines.is_empty());
     let mut failures = Vec::new();
     let mut checked = 0;
-    for backend in engines {
-        let e = backend.engine().unwrap();
+    for e in common::engines() {
         for f in &files {
             for (line, row) in &f.rows {
                 checked += 1;

@@ -195,9 +195,9 @@ impl PowGpuMiner {
 #[cfg(feature = "cuda")]
 fn open_gpus(ids: &[usize]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
     use btpow::engine::cuda::CudaGpu;
-    let gpu = CudaGpu::open(ids).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let gpu = CudaGpu::open(ids).map_err(|e| PyRuntimeError::new_err(e.in_full()))?;
     let devices = if ids.is_empty() {
-        (0..CudaGpu::count().map_err(|e| PyRuntimeError::new_err(e.to_string()))?).collect()
+        (0..CudaGpu::count().map_err(|e| PyRuntimeError::new_err(e.in_full()))?).collect()
     } else {
         ids.to_vec()
     };

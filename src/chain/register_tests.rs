@@ -301,13 +301,13 @@ fn keys() -> Keys {
     Keys {
         hotkey: [1; 32],
         coldkey: [2; 32],
-        signer: crate::wallet::keypair_from_uri("test", "//Alice").unwrap(),
+        signer: crate::wallet::keypair_from_uri(Signer::Coldkey, "//Alice").unwrap(),
     }
 }
 
 /// v1 keys: the coldkey signs, and the seal binds it.
 fn v1_keys() -> Keys {
-    let signer = crate::wallet::keypair_from_uri("test", "//Alice").unwrap();
+    let signer = crate::wallet::keypair_from_uri(Signer::Coldkey, "//Alice").unwrap();
     Keys {
         hotkey: [1; 32],
         coldkey: signer.public_key().0,
@@ -351,7 +351,7 @@ fn run_with(
             Arc::new(Reference),
             SolveOptions {
                 threads: 1,
-                chunk: 64,
+                chunk: std::num::NonZeroU64::new(64).unwrap(),
                 progress_every: Duration::from_millis(5),
                 ..SolveOptions::default()
             },

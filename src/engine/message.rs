@@ -12,16 +12,17 @@ use crate::target::{ByteOrder, Target};
 /// here; the `*_nonce_*` functions give them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum MessageWords {
-    /// The single block: W0, W1 = nonce; W2..W9 = block_and_hotkey_hash;
-    /// W10 = 0x80000000 (padding); W15 = 320 (bit length).
-    /// The one block, nonce words W0 and W1 zero.
+    /// The one block: W0, W1 = the nonce (zero here); W2..W9 =
+    /// block_and_hotkey_hash; W10 = 0x80000000 (padding); W15 = 320 (the
+    /// length in bits).
     Legacy {
         /// The block.
         block: [u32; 16],
     },
     /// `midstate`: the state after block 1 (prefix bytes 0..64), constant.
-    /// `block2`: prefix bytes 64..123, then nonce bytes 0..4 (low byte of
-    /// W14, all of W15). `block3`: nonce bytes 5..7, padding, length 1048.
+    /// `block2`: prefix bytes 64..123, then nonce bytes 0..5 (the low byte
+    /// of W14, all of W15). `block3`: nonce bytes 5..8, the padding, the
+    /// length (1048 bits).
     V1 {
         /// The SHA-256 state after block 1.
         midstate: [u32; 8],

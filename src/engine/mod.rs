@@ -30,6 +30,8 @@ mod roofline;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
+use std::num::NonZeroU64;
+
 use crate::job::Job;
 use thiserror::Error;
 
@@ -168,8 +170,8 @@ pub trait Engine: Send + Sync {
 
     /// Nonces per `search` call that keep this engine busy while a solver
     /// still sees a stop within milliseconds (CPU) or a launch (GPU).
-    fn preferred_chunk(&self) -> u64 {
-        1 << 15
+    fn preferred_chunk(&self) -> NonZeroU64 {
+        NonZeroU64::new(1 << 15).expect("not zero")
     }
 
     /// v1 in the high-bytes order, one column: the first valid nonce among
@@ -439,7 +441,7 @@ impl Backend {
                 .map(|g| Box::new(g) as Box<dyn Engine>)
                 .map_err(|e| EngineError::Unavailable {
                     name: self.name().into(),
-                    why: e.to_string(),
+                    why: e.in_full(),
                 });
             #[cfg(not(feature = "cuda"))]
             return Err(EngineError::Unavailable {

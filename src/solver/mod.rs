@@ -34,6 +34,7 @@ mod settings;
 pub use settings::{EngineChoice, Request, SettingsError};
 
 use std::collections::BTreeSet;
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -58,9 +59,6 @@ pub enum SolveError {
         /// The nonce it reported.
         nonce: u64,
     },
-    /// No chunk size.
-    #[error("nonce chunks must hold at least one nonce")]
-    ZeroChunk,
     /// An engine failed (a device error): the solve ends with it.
     #[error(transparent)]
     Engine(#[from] SearchError),
@@ -73,7 +71,7 @@ pub struct SolveOptions {
     pub threads: usize,
     /// Nonces per chunk: small enough that a stop or a new block is seen
     /// within milliseconds, large enough that handing out chunks costs nothing.
-    pub chunk: u64,
+    pub chunk: NonZeroU64,
     /// Give up after this long.
     pub max_time: Option<Duration>,
     /// How often `progress` is called.
@@ -89,7 +87,7 @@ impl Default for SolveOptions {
     fn default() -> Self {
         SolveOptions {
             threads: Request::all_cores(),
-            chunk: 1 << 15,
+            chunk: NonZeroU64::new(1 << 15).expect("not zero"),
             max_time: None,
             progress_every: Duration::from_millis(250),
             order: Order::Sequential,
@@ -218,7 +216,7 @@ enum Msg {
 #[derive(Clone, Copy, Debug)]
 struct Walk {
     order: Order,
-    chunk: u64,
+    chunk: NonZeroU64,
     limit: Option<u64>,
 }
 
@@ -231,7 +229,7 @@ struct Epoch {
     start: u64,
     /// One past the last index searched (at most 2^64).
     end: u128,
-    chunk: u64,
+    chunk: NonZeroU64,
     chunks: Chunks,
 }
 
@@ -242,7 +240,7 @@ impl Epoch {
         let start = walk.order.index(start_nonce);
         let limit = walk.limit.map_or(1u128 << 64, |n| u128::from(n.max(1)));
         let end = (u128::from(start) + limit).min(1u128 << 64);
-        let last = ((end - 1 - u128::from(start)) / u128::from(walk.chunk)) as u64;
+        let last = ((end - 1 - u128::from(start)) / u128::from(walk.chunk.get())) as u64;
         Epoch {
             generation,
             job,
@@ -256,8 +254,8 @@ impl Epoch {
 
     /// Chunk `k` as (first index, count); it never passes the end.
     fn range(&self, k: u64) -> (u64, u64) {
-        let first = u128::from(self.start) + u128::from(k) * u128::from(self.chunk);
-        let count = u128::from(self.chunk).min(self.end - first);
+        let first = u128::from(self.start) + u128::from(k) * u128::from(self.chunk.get());
+        let count = u128::from(self.chunk.get()).min(self.end - first);
         (first as u64, count as u64)
     }
 }
@@ -384,7 +382,7 @@ impl Solver {
         job: Job,
         start: u64,
         count: u64,
-        chunk: u64,
+        chunk: NonZeroU64,
     ) -> Result<Run, SolveError> {
         let walk = Walk {
             order: Order::Sequential,
@@ -395,9 +393,6 @@ impl Solver {
     }
 
     fn start_walk(&self, job: Job, start: u64, walk: Walk) -> Result<Run, SolveError> {
-        if walk.chunk == 0 {
-            return Err(SolveError::ZeroChunk);
-        }
         let turn = self.pool.acquire();
         let (tx, rx) = mpsc::channel();
         let shared = Arc::new(RunShared {

@@ -111,7 +111,7 @@ impl Request {
         #[cfg(feature = "cuda")]
         {
             let gpus = crate::engine::cuda::CudaGpu::open(devices)
-                .map_err(|e| SettingsError::Gpu(e.to_string()))?;
+                .map_err(|e| SettingsError::Gpu(e.in_full()))?;
             let count = gpus.device_count();
             Ok((Arc::new(gpus), count))
         }

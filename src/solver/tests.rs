@@ -1,6 +1,7 @@
 //! The solver against the reference: the first valid nonce whatever the
 //! threads and chunks, stops, swaps, deadlines, limits and failures.
 
+use std::num::NonZeroU64;
 use std::sync::atomic::AtomicU64;
 use std::thread;
 
@@ -14,10 +15,14 @@ fn job(d: u64, seed: u8) -> Job {
     Job::new(&c, Rule::Python, Difficulty::new(d).unwrap()).unwrap()
 }
 
+fn nz(n: u64) -> NonZeroU64 {
+    NonZeroU64::new(n).unwrap()
+}
+
 fn solver(threads: usize, chunk: u64) -> Solver {
     let options = SolveOptions {
         threads,
-        chunk,
+        chunk: nz(chunk),
         ..SolveOptions::default()
     };
     Solver::new(Arc::new(Reference), options)
@@ -42,7 +47,7 @@ fn the_high_bytes_order_is_deterministic_too() {
     for threads in [1, 3] {
         let options = SolveOptions {
             threads,
-            chunk: 50,
+            chunk: nz(50),
             order: Order::HighBytes,
             ..SolveOptions::default()
         };
@@ -68,7 +73,7 @@ fn a_limit_bounds_the_search() {
         for (threads, chunk) in [(1, 64), (3, 7)] {
             let options = SolveOptions {
                 threads,
-                chunk,
+                chunk: nz(chunk),
                 limit: Some(limit),
                 ..SolveOptions::default()
             };
@@ -251,7 +256,7 @@ fn a_failing_or_panicking_engine_ends_the_solve_with_its_error() {
     for panics in [false, true] {
         let options = SolveOptions {
             threads: 3,
-            chunk: 16,
+            chunk: nz(16),
             ..SolveOptions::default()
         };
         let engine = Faulty {

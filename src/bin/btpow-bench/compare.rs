@@ -2,6 +2,7 @@
 //! time, with the ratio to the reference engine, each engine's share of the
 //! per-core roofline, and optionally the Python peers measured in the same run.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,7 +96,7 @@ fn measure(
     seconds: Duration,
 ) -> Result<f64> {
     let name = engine.name();
-    let chunk = (engine.preferred_chunk() / 8).max(1);
+    let chunk = NonZeroU64::new((engine.preferred_chunk().get() / 8).max(1)).expect("at least 1");
     let mut window_time = seconds / WINDOWS;
     let mut best = 0f64;
     for window in 0..u64::from(WINDOWS + EXTRA_WINDOWS) {

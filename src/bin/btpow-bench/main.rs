@@ -8,6 +8,8 @@ mod challenge_input;
 mod compare;
 mod peers;
 #[cfg(feature = "chain")]
+mod record;
+#[cfg(feature = "chain")]
 mod register;
 mod seal;
 mod solve;

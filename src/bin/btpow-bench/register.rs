@@ -19,11 +19,11 @@ use btpow::hex::encode;
 use btpow::solver::Solver;
 use btpow::wallet::{KeySource, Keys, PasswordSource, WalletError, WalletPaths};
 use btpow::Difficulty;
-use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use crate::args::{EventFormat, SolveArgs};
 use crate::output::out;
+use crate::record::{self, Record};
 use crate::CmdResult;
 
 pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
@@ -33,7 +33,7 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
         .netuid
         .context("--netuid is required with --endpoint")?;
     let source = key_source(args);
-    source.check()?;
+    source.check().map_err(flag_words)?;
     // The engine too (its order is the scheme's, set once the runtime says
     // which).
     let setup = args.run.solver_setup(Order::Sequential)?;
@@ -101,16 +101,19 @@ impl Printer {
         }))
     }
 
-    /// A milestone: a line of text, or a JSON event.
-    fn say(&self, event: &str, text: String, fields: Value) {
+    /// A milestone: its JSON event, or its line of text (above the
+    /// spinner, when there is one). Progress is the spinner's message.
+    fn say(&self, record: Record) {
         if self.json {
-            let mut obj = fields;
-            obj["event"] = json!(event);
-            out(format_args!("{obj}"));
+            out(format_args!("{}", record.json()));
+        } else if let Record::Progress { .. } = record {
+            if let Some(bar) = self.bar() {
+                bar.set_message(record.to_string());
+            }
         } else if let Some(bar) = self.bar.get() {
-            bar.println(text);
+            bar.println(record.to_string());
         } else {
-            out(format_args!("{text}"));
+            out(format_args!("{record}"));
         }
     }
 
@@ -127,185 +130,133 @@ fn hash_hex(h: &[u8; 32]) -> String {
 
 impl Events for Printer {
     fn event(&self, event: &Event<'_>) {
-        match event {
-            Event::Challenge {
-                block,
-                difficulty,
-                new_block,
-            } => self.say(
-                "challenge",
-                if *new_block {
-                    format!("new block {} ({}), difficulty {difficulty}", block.number, hash_hex(&block.hash))
-                } else {
-                    format!("solving for block {} ({}) at difficulty {difficulty}", block.number, hash_hex(&block.hash))
-                },
-                json!({"block": block.number, "block_hash": hash_hex(&block.hash), "difficulty": difficulty.get()}),
-            ),
-            Event::Progress {
-                report,
-                block,
-                difficulty,
-                on_block,
-            } => {
-                let rate = report.rates.ewma.max(1.0);
-                let d = difficulty.get() as f64;
-                let expected = d / rate;
-                let chance = difficulty.chance_within(rate * on_block.as_secs_f64());
-                if self.json {
-                    out(format_args!(
-                        "{}",
-                        json!({
-                            "event": "progress",
-                            "ewma_nonces_per_sec": report.rates.ewma,
-                            "perpetual_nonces_per_sec": report.rates.perpetual,
-                            "nonces": report.hashes,
-                            "block": block.number,
-                            "block_hash": hash_hex(&block.hash),
-                            "difficulty": difficulty.get(),
-                            "expected_seconds": expected,
-                            "chance_so_far": chance,
-                        })
-                    ));
-                } else if let Some(bar) = self.bar() {
-                    bar.set_message(format!(
-                        "block {} 0x{}…  difficulty {difficulty}  {:.2} M nonces/s (EWMA; {:.2} M/s overall)  \
-                         expected {expected:.1} s  chance so far {:.0}%",
-                        block.number,
-                        &encode(&block.hash)[..8],
-                        report.rates.ewma / 1e6,
-                        report.rates.perpetual / 1e6,
-                        chance * 100.0
-                    ));
-                }
+        self.say(record(event, self.verbose));
+    }
+}
+
+/// The record of one event.
+fn record(event: &Event<'_>, verbose: bool) -> Record {
+    match event {
+        Event::Challenge {
+            block,
+            difficulty,
+            new_block,
+        } => Record::Challenge {
+            block: block.number,
+            block_hash: hash_hex(&block.hash),
+            difficulty: difficulty.get(),
+            new_block: *new_block,
+        },
+        Event::Progress {
+            report,
+            block,
+            difficulty,
+            on_block,
+        } => {
+            let rate = report.rates.ewma.max(1.0);
+            Record::Progress {
+                ewma_nonces_per_sec: report.rates.ewma,
+                perpetual_nonces_per_sec: report.rates.perpetual,
+                nonces: report.hashes,
+                block: block.number,
+                block_hash: hash_hex(&block.hash),
+                difficulty: difficulty.get(),
+                expected_seconds: difficulty.get() as f64 / rate,
+                chance_so_far: difficulty.chance_within(rate * on_block.as_secs_f64()),
             }
-            Event::Waiting(WaitReason::SubnetFull { block }) => self.say(
-                "waiting",
-                format!("the subnet is full for block {block}; waiting for the next"),
-                json!({"block": block, "reason": "subnet full for this block"}),
-            ),
-            Event::Waiting(WaitReason::PowDisabled { block }) => self.say(
-                "waiting",
-                format!("block {block}: proof-of-work registration is off on this subnet; waiting (--wait)"),
-                json!({"block": block, "reason": "proof-of-work registration disabled"}),
-            ),
-            Event::Waiting(WaitReason::DifficultyAbove {
-                block,
-                difficulty,
-                max,
-                reached_at,
-            }) => {
-                let when = match reached_at {
-                    Some(at) => {
-                        let secs = at.saturating_sub(*block).saturating_mul(12);
-                        format!(
-                            "; it decays to that by block {at} (about {}, at 12 s blocks) if nobody registers",
-                            duration_words(secs)
-                        )
-                    }
-                    None => String::new(),
-                };
-                self.say(
-                    "waiting",
-                    format!("block {block}: difficulty {difficulty} is above --max-difficulty {max}{when}; waiting (--wait)"),
-                    json!({"block": block, "reason": "difficulty above --max-difficulty", "difficulty": difficulty.get(), "max_difficulty": max.get(), "reached_at_block": reached_at}),
-                )
-            }
-            Event::Waiting(WaitReason::Decay {
-                block,
-                until,
-                difficulty,
-                now,
-            }) => self.say(
-                "waiting",
-                format!(
-                    "block {block}: the seal misses difficulty {} now, and meets the {} that block {} checks after the per-block decay; waiting for it",
-                    now, difficulty, until
-                ),
-                json!({"block": block, "reason": "the seal meets the difficulty of a later block", "difficulty": now.get(), "until_block": until, "difficulty_then": difficulty.get()}),
-            ),
-            Event::Solved {
-                block,
-                solution,
-                hashes,
-                rate,
-            } => self.say(
-                "solved",
-                format!(
-                    "solved block {}: nonce {}, seal 0x{} ({hashes} nonces, {:.2} M/s)",
-                    block.number,
-                    solution.nonce,
-                    encode(&solution.seal),
-                    rate / 1e6
-                ),
-                json!({"block": block.number, "nonce": solution.nonce, "seal": hash_hex(&solution.seal), "verified_by_reference": true}),
-            ),
-            Event::Stale { reason } => self.say(
-                "stale",
-                format!("not submitted: {reason}"),
-                json!({"reason": reason}),
-            ),
-            Event::SubmittingAnyway { refusal } => self.say(
-                "precheck",
-                format!("pre-check would refuse ({refusal}); submitting anyway (--no-precheck)"),
-                json!({"refusal": refusal.to_string()}),
-            ),
-            Event::Submitted { registration } => {
-                let (block, nonce) = match registration {
-                    Registration::Legacy {
-                        block_number,
-                        nonce,
-                        ..
-                    } => (*block_number, *nonce),
-                    Registration::V1 {
-                        work_block, nonce, ..
-                    } => (*work_block, *nonce),
-                };
-                self.say(
-                    "submitted",
-                    format!("submitting {} for block {block}", registration.call_name()),
-                    json!({"call": registration.call_name(), "block": block, "nonce": nonce}),
-                )
-            }
-            Event::Included { block_hash } => self.say(
-                "included",
-                format!("included in block {}", hash_hex(block_hash)),
-                json!({"block_hash": hash_hex(block_hash)}),
-            ),
-            Event::Refused { error } => {
-                let name = error.chain_error_name().unwrap_or("");
-                let text = crate::output::error_text(*error);
-                self.say(
-                    "refused",
-                    format!("submission not accepted: {text}"),
-                    json!({"error": text, "chain_error": name, "kind": submit_kind(error)}),
-                )
-            }
-            Event::Diagnosed { cause } => self.say(
-                "diagnosed",
-                format!("why the pool refused it, as the chain reads now: {cause}"),
-                json!({"cause": cause.to_string(), "next_block_cures": cause.next_block_cures()}),
-            ),
-            Event::Reconnecting { error, delay } => {
-                let full = crate::output::full_error_text(*error);
-                let cause = if self.verbose {
-                    format!(" ({full})")
-                } else {
-                    String::new()
-                };
-                self.say(
-                    "reconnecting",
-                    format!("connection lost{cause}; reconnecting in {:.1} s", delay.as_secs_f64()),
-                    json!({"error": full, "delay_seconds": delay.as_secs_f64()}),
-                )
-            }
-            Event::Reconnected { after } => self.say(
-                "reconnected",
-                format!("reconnected after {:.1} s", after.as_secs_f64()),
-                json!({"after_seconds": after.as_secs_f64()}),
-            ),
-            // An event newer than this printer: shown as the library words it.
-            other => self.say("event", format!("{other:?}"), json!({"debug": format!("{other:?}")})),
         }
+        Event::Waiting(WaitReason::SubnetFull { block }) => Record::SubnetFull {
+            block: *block,
+            reason: "subnet full for this block",
+        },
+        Event::Waiting(WaitReason::PowDisabled { block }) => Record::PowDisabled {
+            block: *block,
+            reason: "proof-of-work registration disabled",
+        },
+        Event::Waiting(WaitReason::DifficultyAbove {
+            block,
+            difficulty,
+            max,
+            reached_at,
+        }) => Record::DifficultyAbove {
+            block: *block,
+            reason: "difficulty above --max-difficulty",
+            difficulty: difficulty.get(),
+            max_difficulty: max.get(),
+            reached_at_block: *reached_at,
+        },
+        Event::Waiting(WaitReason::Decay {
+            block,
+            until,
+            difficulty,
+            now,
+        }) => Record::Decay {
+            block: *block,
+            reason: "the seal meets the difficulty of a later block",
+            difficulty: now.get(),
+            until_block: *until,
+            difficulty_then: difficulty.get(),
+        },
+        Event::Solved {
+            block,
+            solution,
+            hashes,
+            rate,
+        } => Record::Solved {
+            block: block.number,
+            nonce: solution.nonce,
+            seal: hash_hex(&solution.seal),
+            verified_by_reference: true,
+            hashes: *hashes,
+            rate: *rate,
+        },
+        Event::Stale { reason } => Record::Stale {
+            reason: reason.clone(),
+        },
+        Event::SubmittingAnyway { refusal } => Record::Precheck {
+            refusal: refusal.to_string(),
+        },
+        Event::Submitted { registration } => {
+            let (block, nonce) = match registration {
+                Registration::Legacy {
+                    block_number,
+                    nonce,
+                    ..
+                } => (*block_number, *nonce),
+                Registration::V1 {
+                    work_block, nonce, ..
+                } => (*work_block, *nonce),
+            };
+            Record::Submitted {
+                call: registration.call_name(),
+                block,
+                nonce,
+            }
+        }
+        Event::Included { block_hash } => Record::Included {
+            block_hash: hash_hex(block_hash),
+        },
+        Event::Refused { error } => Record::Refused {
+            error: crate::output::error_text(*error),
+            chain_error: error.chain_error_name().unwrap_or("").to_string(),
+            kind: submit_kind(error),
+        },
+        Event::Diagnosed { cause } => Record::Diagnosed {
+            cause: cause.to_string(),
+            next_block_cures: cause.next_block_cures(),
+        },
+        Event::Reconnecting { error, delay } => Record::Reconnecting {
+            error: crate::output::full_error_text(*error),
+            delay_seconds: delay.as_secs_f64(),
+            verbose,
+        },
+        Event::Reconnected { after } => Record::Reconnected {
+            after_seconds: after.as_secs_f64(),
+        },
+        // An event newer than this tool: shown as the library words it.
+        other => Record::Event {
+            debug: format!("{other:?}"),
+        },
     }
 }
 
@@ -356,11 +307,9 @@ async fn register(
     printer.finish();
     // Text: main prints the error on stderr. JSON: also an event on stdout.
     if let (Err(e), true) = (&result, printer.json) {
-        printer.say(
-            "error",
-            String::new(),
-            json!({"error": crate::output::anyhow_text(e)}),
-        );
+        printer.say(Record::Error {
+            error: crate::output::anyhow_text(e),
+        });
     }
     result
 }
@@ -427,7 +376,7 @@ async fn register_inner(
         o = stop.interrupted(deadline) => return ended(&printer, o),
     };
     let keys = match load_keys(source, plan.signer, &stop, deadline).await {
-        Ok(keys) => keys?,
+        Ok(keys) => keys.map_err(flag_words)?,
         Err(o) => return ended(&printer, o),
     };
     say_connected(&printer, chain.endpoint(), &plan, &keys);
@@ -467,65 +416,50 @@ async fn register_inner(
     let outcome = registrar.run(confirm).await?;
     Ok(match outcome {
         RegisterOutcome::Registered { uid, by } => {
-            let (text, by_name) = match by {
-                Registrant::Before => (
-                    format!("hotkey already registered on subnet {netuid} (uid {uid}); nothing to do"),
-                    "before",
-                ),
-                Registrant::Us => (format!("hotkey registered on subnet {netuid} (uid {uid})"), "us"),
-                Registrant::Another => (
-                    format!("hotkey registered on subnet {netuid} (uid {uid}), by another submission"),
-                    "another",
-                ),
-                Registrant::Unknown => (
-                    format!("hotkey registered on subnet {netuid} (uid {uid}); this run's submission lost its status, so it may have been ours or another's"),
-                    "unknown",
-                ),
-            };
-            printer.say(
-                "registered",
-                text,
-                json!({"netuid": netuid, "uid": uid, "already": by == Registrant::Before, "by": by_name}),
-            );
+            printer.say(Record::Registered {
+                netuid,
+                uid,
+                already: by == Registrant::Before,
+                by: match by {
+                    Registrant::Before => record::Registrant::Before,
+                    Registrant::Us => record::Registrant::Us,
+                    Registrant::Another => record::Registrant::Another,
+                    _ => record::Registrant::Unknown,
+                },
+            });
             true
         }
         RegisterOutcome::Solved { .. } => {
-            printer.say("dry-run", "--dry-run: not submitted".into(), json!({}));
+            printer.say(Record::DryRun);
             true
         }
         RegisterOutcome::TimedOut | RegisterOutcome::Stopped => return ended(&printer, outcome),
         other => {
-            printer.say(
-                "ended",
-                format!("{other:?}"),
-                json!({"debug": format!("{other:?}")}),
-            );
+            printer.say(Record::Event {
+                debug: format!("{other:?}"),
+            });
             false
         }
     })
 }
 
-/// `secs` in words: "45 s", "12 min", "3.5 h", "2.1 days".
-fn duration_words(secs: u64) -> String {
-    match secs {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", s / 60),
-        s if s < 172_800 => format!("{:.1} h", s as f64 / 3600.0),
-        s => format!("{:.1} days", s as f64 / 86_400.0),
-    }
-}
-
 /// A run ended by `--max-time` or a stop signal: said, exit 1.
 fn ended(printer: &Printer, outcome: RegisterOutcome) -> CmdResult {
     match outcome {
-        RegisterOutcome::TimedOut => printer.say(
-            "timeout",
-            "no registration within --max-time".into(),
-            json!({}),
-        ),
-        _ => printer.say("stopped", "stopped".into(), json!({})),
+        RegisterOutcome::TimedOut => printer.say(Record::Timeout),
+        _ => printer.say(Record::Stopped),
     }
     Ok(false)
+}
+
+/// A wallet error in the tool's words: a secret URI named by its flag.
+fn flag_words(e: WalletError) -> anyhow::Error {
+    match e {
+        WalletError::BadUri { .. } | WalletError::EmptyUri { .. } => {
+            anyhow::anyhow!(e.message(|key| format!("--{key}-uri")))
+        }
+        other => other.into(),
+    }
 }
 
 /// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
@@ -574,24 +508,17 @@ async fn load_keys(
 }
 
 fn say_connected(printer: &Printer, url: &str, plan: &Plan, keys: &Keys) {
-    let (hotkey, coldkey) = (ss58_encode(&keys.hotkey), ss58_encode(&keys.coldkey));
-    printer.say(
-        "connected",
-        format!(
-            "connected to {}: block {}, spec {}, {} scheme, rule {}; hotkey {hotkey}, coldkey {coldkey}, signing with the {}",
-            crate::output::printable(url),
-            plan.head.number,
-            plan.spec_version,
-            plan.scheme,
-            plan.rule,
-            plan.signer
-        ),
-        json!({
-            "block": plan.head.number, "spec_version": plan.spec_version,
-            "scheme": plan.scheme.name(), "rule": plan.rule.name(), "netuid": plan.netuid,
-            "hotkey": hotkey, "coldkey": coldkey, "signer": plan.signer.name(),
-        }),
-    );
+    printer.say(Record::Connected {
+        block: plan.head.number,
+        spec_version: plan.spec_version,
+        scheme: plan.scheme.name(),
+        rule: plan.rule.name(),
+        netuid: plan.netuid,
+        hotkey: ss58_encode(&keys.hotkey),
+        coldkey: ss58_encode(&keys.coldkey),
+        signer: plan.signer.name(),
+        url: url.to_string(),
+    });
 }
 
 /// Asks on the terminal; anything but yes declines.

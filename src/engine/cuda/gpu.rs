@@ -43,9 +43,9 @@ pub enum CudaError {
     #[error("CUDA device {0} does not exist ({1} found)")]
     /// `--devices` named a GPU that is not there: (asked, found).
     BadDevice(usize, usize),
-    #[error("CUDA: {0}")]
-    /// A driver call failed.
-    Driver(String),
+    #[error("a CUDA driver call failed")]
+    /// A driver call failed; the driver's error is the source.
+    Driver(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("NVRTC could not compile the kernels: {0}")]
     /// NVRTC refused the kernels.
     Compile(String),
@@ -55,12 +55,27 @@ pub enum CudaError {
 fn device_error(e: CudaError) -> SearchError {
     SearchError::Device {
         engine: "cuda",
-        message: e.to_string(),
+        message: e.in_full(),
     }
 }
 
-fn driver<E: std::fmt::Display>(e: E) -> CudaError {
-    CudaError::Driver(e.to_string())
+fn driver<E: std::error::Error + Send + Sync + 'static>(e: E) -> CudaError {
+    CudaError::Driver(Box::new(e))
+}
+
+impl CudaError {
+    /// The message with every source below it, for a front end that shows
+    /// one line.
+    pub fn in_full(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(e) = source {
+            text.push_str(": ");
+            text.push_str(&e.to_string());
+            source = e.source();
+        }
+        text
+    }
 }
 
 /// One device, its compiled kernels and its launch shape.
@@ -164,7 +179,9 @@ impl Device {
         // library first); it writes one int through a valid pointer.
         let status = unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut driver_version) };
         if status != cudarc::driver::sys::CUresult::CUDA_SUCCESS {
-            return Err(CudaError::Driver(format!("cuDriverGetVersion: {status:?}")));
+            return Err(CudaError::Driver(
+                format!("cuDriverGetVersion: {status:?}").into(),
+            ));
         }
         let id = format!("{KERNEL_SOURCE}\n{arch}\n{device_name}\n{driver_version}");
         let key = crate::hex::encode(&crate::hash::sha256(id.as_bytes())[..12]);
@@ -321,8 +338,8 @@ impl Engine for CudaGpu {
     }
 
     /// A launch of about a second's work at ~1 G nonces/s.
-    fn preferred_chunk(&self) -> u64 {
-        1 << 30
+    fn preferred_chunk(&self) -> std::num::NonZeroU64 {
+        std::num::NonZeroU64::new(1 << 30).expect("not zero")
     }
 
     fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {

@@ -1,7 +1,8 @@
 //! `cuda-core`: the CUDA kernels' hash core and search loop
 //! (`kernels/btpow_core.h`), compiled for the CPU by `build.rs` and called
-//! over FFI. Slow on purpose-free scalar C, but the very arithmetic the GPU
-//! runs: every golden vector and property test holds it to the reference.
+//! over FFI. Slow (plain scalar C, one nonce at a time), but the very
+//! arithmetic the GPU runs: every golden vector and property test holds it
+//! to the reference.
 
 use std::os::raw::c_int;
 
