@@ -4,7 +4,7 @@
 
 use std::hint::black_box;
 
-use btpow::engine::roofline::{primitive_loops, PrimitiveKind};
+use btpow::engine::roofline::{PrimitiveKind, PrimitiveLoop};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// Calls per measured iteration.
@@ -17,7 +17,7 @@ fn primitives(c: &mut Criterion) {
             PrimitiveKind::Keccak => "keccak-f1600",
         };
         let mut group = c.benchmark_group(name);
-        for l in primitive_loops().into_iter().filter(|l| l.kind == kind) {
+        for l in PrimitiveLoop::all().into_iter().filter(|l| l.kind == kind) {
             group.throughput(Throughput::Elements(CALLS * l.items as u64));
             group.bench_function(l.name, |b| b.iter(|| (l.run)(black_box(CALLS))));
         }

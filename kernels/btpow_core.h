@@ -1,6 +1,7 @@
 /*
- * btpow's hash core for the CUDA kernels, written so the same source also
- * compiles as host C (the host build is how CI checks the kernels'
+ * btpow's hash core for the GPU kernels, written once for every target: the
+ * CUDA kernels (NVRTC), the OpenCL kernels (the platform's compiler; on
+ * PoCL in CI) and host C (the `cuda-core` engine, which checks the
  * arithmetic against the golden vectors on machines without a GPU).
  *
  * Word-oriented SHA-256 and Keccak-f[1600]; the per-job constants come from
@@ -11,19 +12,31 @@
 #ifndef BTPOW_CORE_H
 #define BTPOW_CORE_H
 
+/* BTPOW_PARAMS: where the per-job constants live (OpenCL C 1.2 has no
+ * generic address space: they are in global memory there). */
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define BTPOW_HD __host__ __device__ __forceinline__ static
 #define BTPOW_CONST __device__ __constant__ static const
 #define BTPOW_UNROLL _Pragma("unroll")
 #define BTPOW_NO_UNROLL _Pragma("unroll 1")
+#define BTPOW_PARAMS const btpow_params*
 typedef unsigned int uint32_t;
 typedef unsigned long long uint64_t;
+#elif defined(__OPENCL_VERSION__)
+#define BTPOW_HD static inline
+#define BTPOW_CONST __constant
+#define BTPOW_UNROLL
+#define BTPOW_NO_UNROLL
+#define BTPOW_PARAMS __global const btpow_params*
+typedef uint uint32_t;
+typedef ulong uint64_t;
 #else
 #include <stdint.h>
 #define BTPOW_HD static inline
 #define BTPOW_CONST static const
 #define BTPOW_UNROLL
 #define BTPOW_NO_UNROLL
+#define BTPOW_PARAMS const btpow_params*
 #endif
 
 /* The per-job constants, filled by the host (layout shared with Rust). */
@@ -172,7 +185,7 @@ BTPOW_UNROLL
 }
 
 /* legacy: seal of `nonce`; block = le64(nonce) || block_and_hotkey_hash, padded. */
-BTPOW_HD void btpow_legacy_seal(const btpow_params* p, uint64_t nonce, uint64_t out[4]) {
+BTPOW_HD void btpow_legacy_seal(BTPOW_PARAMS p, uint64_t nonce, uint64_t out[4]) {
     uint32_t b[16], s[8];
 BTPOW_UNROLL
     for (int i = 0; i < 16; i++) b[i] = p->block_a[i];
@@ -185,7 +198,7 @@ BTPOW_UNROLL
 }
 
 /* v1, sequential order: blocks 2 and 3 from the midstate after block 1. */
-BTPOW_HD void btpow_v1_seal(const btpow_params* p, uint64_t nonce, uint64_t out[4]) {
+BTPOW_HD void btpow_v1_seal(BTPOW_PARAMS p, uint64_t nonce, uint64_t out[4]) {
     uint32_t b[16], s[8];
 BTPOW_UNROLL
     for (int i = 0; i < 8; i++) s[i] = p->mid[i];
@@ -203,7 +216,7 @@ BTPOW_UNROLL
 
 /* v1, high-bytes order: block 3 only, `mid` = the state after blocks 1-2 of
  * the column; `hi` = the nonce's top 24 bits. */
-BTPOW_HD void btpow_v1_seal_high(const btpow_params* p, uint32_t hi, uint64_t out[4]) {
+BTPOW_HD void btpow_v1_seal_high(BTPOW_PARAMS p, uint32_t hi, uint64_t out[4]) {
     uint32_t b[16], s[8];
 BTPOW_UNROLL
     for (int i = 0; i < 8; i++) s[i] = p->mid[i];
@@ -215,7 +228,7 @@ BTPOW_UNROLL
 }
 
 /* The rule: early reject on the seal's top 64 bits, full compare on a tie. */
-BTPOW_HD int btpow_meets(const btpow_params* p, const uint64_t out[4]) {
+BTPOW_HD int btpow_meets(BTPOW_PARAMS p, const uint64_t out[4]) {
     uint64_t v[4];
     if (p->big_endian) {
 BTPOW_UNROLL
@@ -238,7 +251,7 @@ BTPOW_UNROLL
 
 /* The seal of the nonce at `offset` in a launch over `base` (the kernels'
  * per-thread work). For BTPOW_V1_HIGH, `base` is the column's first hi. */
-BTPOW_HD void btpow_seal_at(const btpow_params* p, int kind, uint64_t base, uint64_t offset,
+BTPOW_HD void btpow_seal_at(BTPOW_PARAMS p, int kind, uint64_t base, uint64_t offset,
                             uint64_t out[4]) {
     if (kind == BTPOW_LEGACY) {
         btpow_legacy_seal(p, base + offset, out);

@@ -206,7 +206,7 @@ pub trait PasswordSource {
 }
 
 /// No password: encrypted keyfiles are refused with [`WalletError::NeedPassword`].
-pub struct NoPassword;
+pub(crate) struct NoPassword;
 
 impl PasswordSource for NoPassword {
     fn password(&self, _: &Path) -> Option<Zeroizing<String>> {

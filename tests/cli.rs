@@ -281,7 +281,7 @@ fn solve_a_given_challenge() {
 }
 
 #[test]
-fn seal_prints_every_rule() {
+fn seal_prints_the_reference_seal_and_every_legacy_rule() {
     let ff = "ff".repeat(32);
     let (code, out, _) = run(&[
         "seal",
@@ -304,7 +304,7 @@ fn seal_prints_every_rule() {
 }
 
 #[test]
-fn compare_prints_json_rows_for_every_engine() {
+fn compare_prints_json_rows_per_engine_and_thread_count() {
     let (code, out, err) = run(&[
         "compare",
         "--seconds",

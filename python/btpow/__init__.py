@@ -2,9 +2,10 @@
 
 A drop-in for bittensor-core's miner (``pow_mine_cpu``, ``PowGpuMiner``,
 ``pow_gpu_devices``: the same arguments, checks and answers, on every core
-with the fastest SIMD engine, or on CUDA GPUs), and btpow's own API
-(``seal``, ``solve``, ``meets``, ``engines``) for both schemes and every
-acceptance rule.
+with the fastest SIMD engine, or on GPUs: CUDA, or OpenCL on AMD, Intel and
+Apple GPUs), and btpow's own API (``seal``, ``solve``, ``meets``,
+``engines``, ``opencl_devices``) for both schemes and every acceptance
+rule.
 
 ``patch_bittensor()`` points the installed Bittensor SDK's miner at btpow.
 """
@@ -16,6 +17,7 @@ from ._btpow import (
     PowGpuMiner,
     engines,
     meets,
+    opencl_devices,
     pow_gpu_devices,
     pow_mine_cpu,
     seal,
@@ -27,6 +29,7 @@ __all__ = [
     "PowGpuMiner",
     "engines",
     "meets",
+    "opencl_devices",
     "patch_bittensor",
     "pow_gpu_devices",
     "pow_mine_cpu",
@@ -43,8 +46,12 @@ class _MinerShim(_ModuleType):
         super().__init__(core.__name__, core.__doc__)
         self.__btpow_replaced__ = core
         self.pow_mine_cpu = pow_mine_cpu
-        self.PowGpuMiner = PowGpuMiner
-        self.pow_gpu_devices = pow_gpu_devices
+        # The GPU miner only where btpow has a GPU to mine on (CUDA or
+        # OpenCL): elsewhere bittensor-core's own stays, so no GPU path the
+        # SDK had is lost.
+        if pow_gpu_devices():
+            self.PowGpuMiner = PowGpuMiner
+            self.pow_gpu_devices = pow_gpu_devices
 
     def __getattr__(self, name):
         return getattr(self.__btpow_replaced__, name)
@@ -57,10 +64,13 @@ def patch_bittensor():
     SDK's ``mine_pow_registration`` use) calls ``bittensor_core.pow_mine_cpu``
     for CPU batches and ``bittensor_core.PowGpuMiner`` /
     ``pow_gpu_devices`` for GPU ones. This replaces that module's reference
-    to ``bittensor_core`` with one whose three miner names are btpow's (every
-    other name still reaches bittensor-core). Nothing else changes:
-    ``bittensor_core`` itself, keys and signing stay as they were. With a CUDA
-    GPU present, the SDK's ``backend="auto"`` now mines on it.
+    to ``bittensor_core`` with one whose miner is btpow's (every other name
+    still reaches bittensor-core): ``pow_mine_cpu`` always; ``PowGpuMiner``
+    and ``pow_gpu_devices`` when btpow has a GPU to mine on (a CUDA device,
+    or an OpenCL GPU), so that where it has none, bittensor-core's own GPU
+    miner stays. Nothing else changes: ``bittensor_core`` itself, keys and
+    signing stay as they were. With a GPU present, the SDK's
+    ``backend="auto"`` now mines on it with btpow.
 
     Returns what was replaced (the ``bittensor_core`` module); assigning it
     back to ``bittensor.pow_registration.bittensor_core`` undoes the patch.

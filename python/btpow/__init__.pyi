@@ -5,6 +5,7 @@ from ._btpow import (
     PowGpuMiner as PowGpuMiner,
     engines as engines,
     meets as meets,
+    opencl_devices as opencl_devices,
     pow_gpu_devices as pow_gpu_devices,
     pow_mine_cpu as pow_mine_cpu,
     seal as seal,

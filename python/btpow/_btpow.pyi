@@ -29,17 +29,32 @@ def pow_mine_cpu(
     """
 
 def pow_gpu_devices() -> list[int]:
-    """The CUDA device ordinals; empty without a GPU, driver or NVRTC."""
+    """The GPUs btpow mines on, as indices: the CUDA devices first, then
+    the OpenCL GPUs; empty without a usable GPU."""
+
+def opencl_devices() -> list[Tuple[str, str, str, bool]]:
+    """Every OpenCL device, GPU or not, as ``(id, name, platform, is_gpu)``;
+    ``id`` (``"platform:device"``) is what ``PowGpuMiner(opencl_devices=...)``
+    takes. Empty without an OpenCL loader."""
 
 class PowGpuMiner:
-    """bittensor-core's ``PowGpuMiner`` contract on btpow's CUDA kernels."""
+    """bittensor-core's ``PowGpuMiner`` contract on btpow's GPU kernels
+    (CUDA, or OpenCL on AMD, Intel and Apple GPUs: the same hash core)."""
 
-    def __init__(self, device_ids: Optional[Sequence[int]] = None) -> None:
-        """Opens the devices (all when None). RuntimeError without a GPU."""
+    def __init__(
+        self,
+        device_ids: Optional[Sequence[int]] = None,
+        opencl_devices: Optional[Sequence[str]] = None,
+    ) -> None:
+        """Opens the GPUs ``device_ids`` selects (indices of
+        ``pow_gpu_devices()``; when None, every GPU of the first kind there
+        is, CUDA first), or the OpenCL devices ``opencl_devices`` names
+        (``"platform:device"``, any device type: PoCL's CPU device, say).
+        RuntimeError without a usable GPU."""
 
     @property
     def devices(self) -> list[int]:
-        """The device ordinals this miner runs on."""
+        """The device indices this miner runs on."""
 
     def mine(
         self, prefix: Bytes, difficulty: int, start: int, attempts_per_device: int

@@ -127,22 +127,67 @@ fn pow_mine_cpu(
     Ok(answer(py, found))
 }
 
-/// The CUDA devices there are, as ordinals; empty without a GPU, driver or NVRTC.
+/// The GPUs btpow mines on, in the order `pow_gpu_devices` numbers them:
+/// the CUDA devices first, then the OpenCL GPUs (without those of NVIDIA's
+/// OpenCL platform when CUDA drives them already).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gpu {
+    #[cfg_attr(not(feature = "cuda"), allow(dead_code))]
+    Cuda(usize),
+    #[cfg(feature = "opencl")]
+    OpenCl(btpow::engine::opencl::DeviceId),
+}
+
+fn gpus() -> Vec<Gpu> {
+    #[allow(unused_mut)]
+    let mut list = Vec::new();
+    #[cfg(feature = "cuda")]
+    if let Ok(n) = btpow::engine::cuda::CudaGpu::count() {
+        list.extend((0..n).map(Gpu::Cuda));
+    }
+    #[cfg(feature = "opencl")]
+    if let Ok(devices) = btpow::engine::opencl::OpenClGpu::devices() {
+        let cuda = !list.is_empty();
+        list.extend(
+            devices
+                .into_iter()
+                .filter(|d| d.gpu && !(cuda && d.platform.contains("NVIDIA")))
+                .map(|d| Gpu::OpenCl(d.id)),
+        );
+    }
+    list
+}
+
+/// The GPUs there are (CUDA first, then OpenCL), as indices for
+/// `PowGpuMiner`; empty without a usable GPU.
 #[pyfunction]
 fn pow_gpu_devices(py: Python<'_>) -> Vec<usize> {
+    py.detach(|| (0..gpus().len()).collect())
+}
+
+/// Every OpenCL device, GPU or not, as `(id, name, platform, is_gpu)`; `id`
+/// (`"platform:device"`) is what `PowGpuMiner(opencl_devices=[...])` takes
+/// (PoCL's CPU device, say, which `pow_gpu_devices` leaves out).
+#[pyfunction]
+fn opencl_devices(py: Python<'_>) -> Vec<(String, String, String, bool)> {
     py.detach(|| {
-        #[cfg(feature = "cuda")]
-        if let Ok(n) = btpow::engine::cuda::CudaGpu::count() {
-            return (0..n).collect();
+        #[cfg(feature = "opencl")]
+        if let Ok(devices) = btpow::engine::opencl::OpenClGpu::devices() {
+            return devices
+                .into_iter()
+                .map(|d| (d.id.to_string(), d.name, d.platform, d.gpu))
+                .collect();
         }
         Vec::new()
     })
 }
 
-/// The CUDA engine on the selected devices (all of them when None).
-///
-/// bittensor-core's `PowGpuMiner` contract on btpow's CUDA kernels. Raises
-/// RuntimeError where there is no GPU, driver or NVRTC.
+/// bittensor-core's `PowGpuMiner` contract on btpow's GPU kernels: the CUDA
+/// engine, or the OpenCL engine (AMD, Intel, Apple GPUs; the same hash
+/// core), on the GPUs `device_ids` selects (indices of
+/// `pow_gpu_devices()`; all of one kind when None, CUDA first), or on the
+/// OpenCL devices `opencl_devices` names (`"platform:device"`, any device
+/// type). Raises RuntimeError where there is no usable GPU.
 #[pyclass(module = "btpow", frozen)]
 struct PowGpuMiner {
     miner: Miner,
@@ -152,18 +197,22 @@ struct PowGpuMiner {
 #[pymethods]
 impl PowGpuMiner {
     #[new]
-    #[pyo3(signature = (device_ids = None))]
-    fn new(py: Python<'_>, device_ids: Option<Vec<usize>>) -> PyResult<Self> {
-        let ids = device_ids.unwrap_or_default();
-        let (engine, devices) = py.detach(|| open_gpus(&ids))?;
-        let threads = devices.len();
+    #[pyo3(signature = (device_ids = None, opencl_devices = None))]
+    fn new(
+        py: Python<'_>,
+        device_ids: Option<Vec<usize>>,
+        opencl_devices: Option<Vec<String>>,
+    ) -> PyResult<Self> {
+        let (engine, devices) = py.detach(|| open_gpus(device_ids, opencl_devices))?;
+        let threads = devices.len().max(1);
         Ok(PowGpuMiner {
             miner: Miner::new(engine, threads),
             devices,
         })
     }
 
-    /// The device ordinals this miner runs on.
+    /// The device indices this miner runs on (of `pow_gpu_devices()`; for
+    /// devices named by `opencl_devices`, their positions in that list).
     #[getter]
     fn devices(&self) -> Vec<usize> {
         self.devices.clone()
@@ -192,22 +241,106 @@ impl PowGpuMiner {
     }
 }
 
-#[cfg(feature = "cuda")]
-fn open_gpus(ids: &[usize]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
-    use btpow::engine::cuda::CudaGpu;
-    let gpu = CudaGpu::open(ids).map_err(|e| PyRuntimeError::new_err(e.in_full()))?;
-    let devices = if ids.is_empty() {
-        (0..CudaGpu::count().map_err(|e| PyRuntimeError::new_err(e.in_full()))?).collect()
-    } else {
-        ids.to_vec()
-    };
-    Ok((Arc::new(gpu), devices))
+fn gpu_error(e: impl std::fmt::Display) -> PyErr {
+    PyRuntimeError::new_err(e.to_string())
 }
 
-#[cfg(not(feature = "cuda"))]
-fn open_gpus(_: &[usize]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
-    Err(PyRuntimeError::new_err(
-        "this build has no CUDA support (built without the `cuda` feature)",
+/// The engine for the selected GPUs, and their indices.
+fn open_gpus(
+    device_ids: Option<Vec<usize>>,
+    opencl_devices: Option<Vec<String>>,
+) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
+    if let Some(named) = opencl_devices {
+        if device_ids.is_some() {
+            return Err(PyValueError::new_err(
+                "give device_ids or opencl_devices, not both",
+            ));
+        }
+        return open_opencl_named(&named);
+    }
+    let all = gpus();
+    let chosen: Vec<(usize, Gpu)> = match device_ids {
+        None => {
+            // All of the first kind there is: CUDA first.
+            let first = all.first().copied().ok_or_else(|| {
+                gpu_error("no usable GPU: no CUDA device (driver and NVRTC) and no OpenCL GPU")
+            })?;
+            all.iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, g)| std::mem::discriminant(g) == std::mem::discriminant(&first))
+                .collect()
+        }
+        Some(ids) => ids
+            .into_iter()
+            .map(|i| {
+                all.get(i).map(|g| (i, *g)).ok_or_else(|| {
+                    gpu_error(format!("GPU {i} does not exist ({} found)", all.len()))
+                })
+            })
+            .collect::<PyResult<_>>()?,
+    };
+    let indices: Vec<usize> = chosen.iter().map(|(i, _)| *i).collect();
+    let cuda: Vec<usize> = chosen
+        .iter()
+        .filter_map(|(_, g)| match g {
+            Gpu::Cuda(n) => Some(*n),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        })
+        .collect();
+    if cuda.len() == chosen.len() && !cuda.is_empty() {
+        #[cfg(feature = "cuda")]
+        {
+            let gpu =
+                btpow::engine::cuda::CudaGpu::open(&cuda).map_err(|e| gpu_error(e.in_full()))?;
+            return Ok((Arc::new(gpu), indices));
+        }
+    }
+    #[cfg(feature = "opencl")]
+    {
+        let opencl: Vec<_> = chosen
+            .iter()
+            .filter_map(|(_, g)| match g {
+                Gpu::OpenCl(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        if opencl.len() == chosen.len() && !opencl.is_empty() {
+            let gpu = btpow::engine::opencl::OpenClGpu::open(&opencl)
+                .map_err(|e| gpu_error(e.in_full()))?;
+            return Ok((Arc::new(gpu), indices));
+        }
+    }
+    if chosen.is_empty() {
+        return Err(PyValueError::new_err("device_ids is empty"));
+    }
+    Err(PyValueError::new_err(
+        "device_ids mixes CUDA and OpenCL devices: choose devices of one kind",
+    ))
+}
+
+#[cfg(feature = "opencl")]
+fn open_opencl_named(named: &[String]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
+    let ids = named
+        .iter()
+        .map(|n| {
+            n.parse().map_err(|e: btpow::engine::opencl::OpenClError| {
+                PyValueError::new_err(e.to_string())
+            })
+        })
+        .collect::<PyResult<Vec<btpow::engine::opencl::DeviceId>>>()?;
+    if ids.is_empty() {
+        return Err(PyValueError::new_err("opencl_devices is empty"));
+    }
+    let gpu = btpow::engine::opencl::OpenClGpu::open(&ids).map_err(|e| gpu_error(e.in_full()))?;
+    Ok((Arc::new(gpu), (0..ids.len()).collect()))
+}
+
+#[cfg(not(feature = "opencl"))]
+fn open_opencl_named(_: &[String]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
+    Err(gpu_error(
+        "this build has no OpenCL support (built without the `opencl` feature)",
     ))
 }
 
@@ -455,6 +588,7 @@ fn _btpow(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pow_mine_cpu, m)?)?;
     m.add_function(wrap_pyfunction!(pow_gpu_devices, m)?)?;
     m.add_class::<PowGpuMiner>()?;
+    m.add_function(wrap_pyfunction!(opencl_devices, m)?)?;
     m.add_function(wrap_pyfunction!(seal, m)?)?;
     m.add_function(wrap_pyfunction!(meets, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;

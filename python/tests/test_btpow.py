@@ -124,19 +124,27 @@ class Vectors(unittest.TestCase):
             self.assertEqual(None if got is None else got[0], want, r)
 
 
+def random_cases():
+    """CASES random (prefix, difficulty, start, attempts), the same ones for
+    every miner compared with bittensor-core: every kind of netuid,
+    difficulties from 1 to 2**64-1, starts at the top of the range."""
+    rng = random.Random(20261202)
+    difficulties = [1, 2, 3, 7, 50, 1000, 65536, 10**7, 2**32, 2**63, U64 - 1]
+    for _ in range(CASES):
+        netuid = rng.choice([1, 1, 2, 3, 255, 65535, rng.randrange(1, 65536)])
+        p = prefix(netuid, rng.randbytes(32), rng.randbytes(32), rng.randbytes(32))
+        d = rng.choice(difficulties + [rng.randrange(1, 5000), rng.randrange(1, U64)])
+        start = rng.choice([0, rng.randrange(U64), U64 - 1 - rng.randrange(400), rng.randrange(1000)])
+        attempts = rng.choice([1, 2, rng.randrange(1, 64), rng.randrange(1, 400)])
+        yield p, d, start, attempts
+
+
 class DropIn(unittest.TestCase):
     """pow_mine_cpu answers exactly as bittensor_core.pow_mine_cpu does."""
 
     def test_random_cases(self):
-        rng = random.Random(20261202)
-        difficulties = [1, 2, 3, 7, 50, 1000, 65536, 10**7, 2**32, 2**63, U64 - 1]
         found = none = 0
-        for _ in range(CASES):
-            netuid = rng.choice([1, 1, 2, 3, 255, 65535, rng.randrange(1, 65536)])
-            p = prefix(netuid, rng.randbytes(32), rng.randbytes(32), rng.randbytes(32))
-            d = rng.choice(difficulties + [rng.randrange(1, 5000), rng.randrange(1, U64)])
-            start = rng.choice([0, rng.randrange(U64), U64 - 1 - rng.randrange(400), rng.randrange(1000)])
-            attempts = rng.choice([1, 2, rng.randrange(1, 64), rng.randrange(1, 400)])
+        for p, d, start, attempts in random_cases():
             theirs = same_outcome(self, (p, d, start, attempts))
             if theirs[0] == "value":
                 if theirs[1] is None:
@@ -239,6 +247,10 @@ class DropIn(unittest.TestCase):
             self.assertTrue(str(e.exception), "a reason is given")
             with self.assertRaises(RuntimeError):
                 btpow.PowGpuMiner([0])
+            with self.assertRaises(ValueError):
+                btpow.PowGpuMiner([0], opencl_devices=["0:0"])
+            with self.assertRaises(ValueError):
+                btpow.PowGpuMiner(opencl_devices=["not a device"])
             return
         miner = btpow.PowGpuMiner(None)
         self.assertEqual(miner.devices, devices)
@@ -248,6 +260,52 @@ class DropIn(unittest.TestCase):
             self.assertEqual(miner.mine(p, d, start, per), want)
         with self.assertRaises(ValueError):
             miner.mine(p, 1, 0, 0)
+
+
+def pocl_device():
+    """PoCL's device id (OpenCL on the CPU), or None."""
+    for device_id, _name, platform, _gpu in btpow.opencl_devices():
+        if "Portable Computing Language" in platform:
+            return device_id
+    return None
+
+
+class OpenClMiner(unittest.TestCase):
+    """PowGpuMiner with the OpenCL engine, on PoCL's CPU device (named
+    explicitly: it is not a GPU), answers as bittensor_core.pow_mine_cpu on
+    the same random cases as the CPU miner. BTPOW_REQUIRE_OPENCL=1 (as
+    scripts/python-check sets) makes a missing PoCL a failure, not a skip."""
+
+    def setUp(self):
+        self.device = pocl_device()
+        if self.device is None:
+            if os.environ.get("BTPOW_REQUIRE_OPENCL") == "1":
+                self.fail("PoCL's OpenCL device is required (BTPOW_REQUIRE_OPENCL=1) but not found")
+            self.skipTest("no PoCL device (OpenCL on the CPU) here")
+
+    def test_random_cases_as_bittensor_core(self):
+        miner = btpow.PowGpuMiner(opencl_devices=[self.device])
+        self.assertEqual(miner.devices, [0])
+        found = none = 0
+        for p, d, start, attempts in random_cases():
+            want = bittensor_core.pow_mine_cpu(p, d, start, attempts)
+            got = miner.mine(p, d, start, attempts)
+            self.assertEqual(got, want, (p.hex(), d, start, attempts))
+            if want is None:
+                none += 1
+            else:
+                found += 1
+        self.assertGreater(found, CASES // 10)
+        self.assertGreater(none, CASES // 10)
+
+    def test_a_large_batch_and_bad_arguments(self):
+        miner = btpow.PowGpuMiner(opencl_devices=[self.device])
+        p = prefix(1, bytes(32), bytes(32), bytes(32))
+        self.assertEqual(miner.mine(p, 2**16, 0, 300_000), bittensor_core.pow_mine_cpu(p, 2**16, 0, 300_000))
+        with self.assertRaises(ValueError):
+            miner.mine(p, 1, 0, 0)
+        with self.assertRaises(RuntimeError):
+            btpow.PowGpuMiner(opencl_devices=["99:99"])
 
 
 class PatchBittensor(unittest.TestCase):
@@ -261,8 +319,13 @@ class PatchBittensor(unittest.TestCase):
         self.assertIs(btpow.patch_bittensor(), bittensor_core, "a second patch changes nothing")
         shim = pow_registration.bittensor_core
         self.assertIs(shim.pow_mine_cpu, btpow.pow_mine_cpu)
-        self.assertIs(shim.PowGpuMiner, btpow.PowGpuMiner)
-        self.assertIs(shim.pow_gpu_devices, btpow.pow_gpu_devices)
+        if btpow.pow_gpu_devices():
+            self.assertIs(shim.PowGpuMiner, btpow.PowGpuMiner)
+            self.assertIs(shim.pow_gpu_devices, btpow.pow_gpu_devices)
+        else:
+            # No GPU for btpow: bittensor-core's own GPU miner stays.
+            self.assertIs(shim.PowGpuMiner, bittensor_core.PowGpuMiner)
+            self.assertIs(shim.pow_gpu_devices, bittensor_core.pow_gpu_devices)
         self.assertIs(shim.Keypair, bittensor_core.Keypair, "the rest is bittensor-core's")
         self.assertIs(bittensor_core.pow_mine_cpu, replaced.pow_mine_cpu, "bittensor_core itself is untouched")
 

@@ -1050,9 +1050,14 @@ fn work_blocks_of(w: &World) -> Vec<u64> {
 fn v1_a_difficulty_that_stays_out_of_reach_in_the_window_means_a_new_seal() {
     let world = World::v1(50, 360);
     let outcome = v1_run(&world, fast_options(), |e, w| match e {
-        // Far above what the seal meets; a slow decay will not bring it back.
-        Event::Solved { .. } if w.solved == 1 => w.state.difficulty = 1_000,
-        Event::Stale { .. } => w.advance(1),
+        // Far above what the seal meets (a seal for 50 meets 10^9 by chance
+        // once in 2 * 10^7); a slow decay will not bring it back.
+        Event::Solved { .. } if w.solved == 1 => w.state.difficulty = 1_000_000_000,
+        // The next block asks 50 again: the new seal is quick.
+        Event::Stale { .. } => {
+            w.advance(1);
+            w.state.difficulty = 50;
+        }
         _ => {}
     })
     .unwrap();

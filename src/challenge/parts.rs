@@ -3,8 +3,6 @@
 //! part may be missing, stray or malformed, and every error names the part
 //! as the front end calls it.
 
-use std::fmt;
-
 use super::{Challenge, LegacyChallenge, Scheme, V1Challenge};
 use crate::account::parse_account;
 use crate::hex::decode_array;
@@ -61,8 +59,10 @@ pub struct Parts {
     pub netuid: Option<u16>,
 }
 
-/// Why the parts make no challenge.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why the parts make no challenge. Its text names each part by its name
+/// (`netuid`); [`PartsError::message`] names them as a front end does.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message(|p| p.name().to_string()))]
 #[non_exhaustive]
 pub enum PartsError {
     /// A part the scheme needs is missing.
@@ -113,14 +113,6 @@ impl PartsError {
         }
     }
 }
-
-impl fmt::Display for PartsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(|p| p.name().to_string()))
-    }
-}
-
-impl std::error::Error for PartsError {}
 
 impl Parts {
     /// Whether any part was given.

@@ -17,6 +17,8 @@ mod aarch64;
 pub(crate) mod batch;
 pub mod cuda;
 pub(crate) mod message;
+#[cfg(feature = "opencl")]
+pub mod opencl;
 mod portable;
 pub(crate) mod primitives;
 pub mod reference;
@@ -168,6 +170,19 @@ pub trait Engine: Send + Sync {
     /// The first valid nonce in `[start, start + count)`; see the module docs.
     fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError>;
 
+    /// A device engine's own bound: the nonces per second its devices could
+    /// reach on `scheme` in `order` if a nonce cost only its hashing, from
+    /// its SHA-256 compression and Keccak-f\[1600\] timed alone on the
+    /// devices. `None` for a CPU engine (the roofline module measures those).
+    fn device_bound(
+        &self,
+        scheme: crate::Scheme,
+        order: Order,
+    ) -> Option<Result<f64, SearchError>> {
+        let _ = (scheme, order);
+        None
+    }
+
     /// Nonces per `search` call that keep this engine busy while a solver
     /// still sees a stop within milliseconds (CPU) or a launch (GPU).
     fn preferred_chunk(&self) -> NonZeroU64 {
@@ -213,6 +228,32 @@ pub trait Engine: Send + Sync {
             Order::HighBytes => search_each(self, job, order, start, count),
         }
     }
+}
+
+/// An error's message with every source below it, on one line (a GPU
+/// engine's errors, for a front end that shows one line).
+#[cfg(any(feature = "cuda", feature = "opencl"))]
+pub(crate) fn in_full(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
+/// The OpenCL devices `BTPOW_OPENCL_DEVICES` names (`P:D,…`), if it is set.
+#[cfg(feature = "opencl")]
+fn opencl_named() -> Option<Result<Vec<opencl::DeviceId>, opencl::OpenClError>> {
+    let list = std::env::var("BTPOW_OPENCL_DEVICES").ok()?;
+    Some(
+        list.split(',')
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| d.trim().parse())
+            .collect(),
+    )
 }
 
 /// Walks indices `[start, start + count)` of the high-bytes order one
@@ -315,11 +356,16 @@ pub enum Backend {
     CudaCore,
     /// The CUDA kernels on every GPU (driver and NVRTC loaded at run time).
     Cuda,
+    /// The same hash core as OpenCL kernels, on every OpenCL GPU (AMD,
+    /// Intel, Apple, NVIDIA), or on the devices `BTPOW_OPENCL_DEVICES`
+    /// names (`P:D,…`; the PoCL CPU device, say); the loader is opened at
+    /// run time.
+    OpenCl,
 }
 
 impl Backend {
     /// Every backend of this build.
-    pub const ALL: [Backend; 9] = [
+    pub const ALL: [Backend; 10] = [
         Backend::Reference,
         Backend::Portable,
         Backend::ShaNi,
@@ -329,6 +375,7 @@ impl Backend {
         Backend::Armv8Sha2,
         Backend::CudaCore,
         Backend::Cuda,
+        Backend::OpenCl,
     ];
 
     /// Every backend this machine supports, reference first.
@@ -368,6 +415,7 @@ impl Backend {
             Backend::Armv8Sha2 => "armv8-sha2",
             Backend::CudaCore => "cuda-core",
             Backend::Cuda => "cuda",
+            Backend::OpenCl => "opencl",
         }
     }
 
@@ -381,11 +429,23 @@ impl Backend {
             Backend::Armv8Sha3 => "aarch64 with the SHA2 and SHA3 instructions",
             Backend::Armv8Sha2 => "aarch64 with the SHA2 instructions",
             Backend::Cuda => "an NVIDIA GPU with its driver and NVRTC",
+            Backend::OpenCl => {
+                "an OpenCL GPU with its driver (or a device named by BTPOW_OPENCL_DEVICES)"
+            }
         }
     }
 
     /// Whether this machine can run it (checked at run time).
     pub fn is_supported(self) -> bool {
+        if self == Backend::OpenCl {
+            #[cfg(feature = "opencl")]
+            return opencl::OpenClGpu::devices().is_ok_and(|d| {
+                d.iter().any(|d| d.gpu)
+                    || opencl_named().is_some_and(|n| n.is_ok_and(|v| !v.is_empty()))
+            });
+            #[cfg(not(feature = "opencl"))]
+            return false;
+        }
         if self == Backend::Cuda {
             #[cfg(feature = "cuda")]
             return cuda::CudaGpu::count().is_ok();
@@ -400,7 +460,7 @@ impl Backend {
                 Backend::Avx2 => x86::Avx2::detect().is_some(),
                 Backend::Avx512 => x86::Avx512::detect().is_some(),
                 Backend::Armv8Sha3 | Backend::Armv8Sha2 => false,
-                Backend::Cuda => unreachable!("handled above"),
+                Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
             }
         }
         #[cfg(target_arch = "aarch64")]
@@ -410,7 +470,7 @@ impl Backend {
                 Backend::Armv8Sha3 => aarch64::Sha3::detect().is_some(),
                 Backend::Armv8Sha2 => aarch64::Sha2::detect().is_some(),
                 Backend::ShaNi | Backend::Avx2 | Backend::Avx512 => false,
-                Backend::Cuda => unreachable!("handled above"),
+                Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
             }
         }
         #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -435,6 +495,22 @@ impl Backend {
 
     /// An instance of this backend, if the CPU supports it.
     pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
+        if self == Backend::OpenCl {
+            #[cfg(feature = "opencl")]
+            return opencl_named()
+                .unwrap_or(Ok(Vec::new()))
+                .and_then(|named| opencl::OpenClGpu::open(&named))
+                .map(|g| Box::new(g) as Box<dyn Engine>)
+                .map_err(|e| EngineError::Unavailable {
+                    name: self.name().into(),
+                    why: e.in_full(),
+                });
+            #[cfg(not(feature = "opencl"))]
+            return Err(EngineError::Unavailable {
+                name: self.name().into(),
+                why: "this build has no OpenCL support (built without the `opencl` feature)".into(),
+            });
+        }
         if self == Backend::Cuda {
             #[cfg(feature = "cuda")]
             return cuda::CudaGpu::open(&[])
@@ -463,7 +539,7 @@ impl Backend {
             Backend::Reference => Box::new(reference::Reference),
             Backend::Portable => Box::new(portable::engine()),
             Backend::CudaCore => Box::new(cuda::host::CudaCore),
-            Backend::Cuda => unreachable!("handled above"),
+            Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
             #[cfg(target_arch = "x86_64")]
             Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
             #[cfg(target_arch = "x86_64")]

@@ -33,7 +33,7 @@ pub fn seal(job: &Job, nonce: u64) -> [u8; 32] {
 
 /// Whether `solution` is a valid solution of `job`: its seal is the nonce's
 /// seal and meets the target. The last word on every reported solution.
-pub fn is_valid(job: &Job, solution: &Solution) -> bool {
+pub(crate) fn is_valid(job: &Job, solution: &Solution) -> bool {
     let seal = seal(job, solution.nonce);
     seal == solution.seal && job.target().meets(&seal)
 }

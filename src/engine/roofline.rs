@@ -52,7 +52,7 @@ impl Roofline {
     /// spending about `budget` on each.
     pub fn measure(budget: Duration) -> Roofline {
         let (mut sha256, mut keccak) = (Vec::new(), Vec::new());
-        for l in primitive_loops() {
+        for l in PrimitiveLoop::all() {
             let measured = Primitive {
                 name: l.name,
                 ns: time_per_item(budget, l.items, l.run),
@@ -113,6 +113,7 @@ fn own_primitives(backend: Backend) -> (&'static str, &'static str) {
         Backend::Portable | Backend::CudaCore => ("portable", "portable"),
         // A GPU has no CPU roofline; no primitive of that name is measured.
         Backend::Cuda => ("cuda", "cuda"),
+        Backend::OpenCl => ("opencl", "opencl"),
         Backend::ShaNi => ("sha-ni (4 interleaved)", "avx2 (4 lanes)"),
         Backend::Avx2 => ("avx2 (8 lanes)", "avx2 (4 lanes)"),
         Backend::Avx512 => ("avx512 (16 lanes)", "avx512 (8 lanes)"),
@@ -167,6 +168,35 @@ pub struct PrimitiveLoop {
     pub run: fn(u64),
 }
 
+impl PrimitiveLoop {
+    /// Every primitive implementation this machine runs.
+    pub fn all() -> Vec<PrimitiveLoop> {
+        let p = |kind, name, items, run| PrimitiveLoop {
+            kind,
+            name,
+            items,
+            run,
+        };
+        #[allow(unused_mut)]
+        let mut loops = vec![
+            p(
+                PrimitiveKind::Sha256,
+                "portable",
+                1,
+                portable_sha256 as fn(u64),
+            ),
+            p(PrimitiveKind::Sha256, "sha2 crate", 1, crate_sha256),
+            p(PrimitiveKind::Keccak, "portable", 1, portable_keccak),
+            p(PrimitiveKind::Keccak, "keccak crate", 1, crate_keccak),
+        ];
+        #[cfg(target_arch = "x86_64")]
+        loops.extend(super::x86::primitive_loops());
+        #[cfg(target_arch = "aarch64")]
+        loops.extend(super::aarch64::primitive_loops());
+        loops
+    }
+}
+
 fn portable_sha256(n: u64) {
     let mut st = sha256::IV;
     let mut w = [7u32; 16];
@@ -206,31 +236,4 @@ fn crate_keccak(n: u64) {
         ::keccak::f1600(&mut a);
     }
     black_box(a);
-}
-
-/// Every primitive implementation this machine runs.
-pub fn primitive_loops() -> Vec<PrimitiveLoop> {
-    let p = |kind, name, items, run| PrimitiveLoop {
-        kind,
-        name,
-        items,
-        run,
-    };
-    #[allow(unused_mut)]
-    let mut loops = vec![
-        p(
-            PrimitiveKind::Sha256,
-            "portable",
-            1,
-            portable_sha256 as fn(u64),
-        ),
-        p(PrimitiveKind::Sha256, "sha2 crate", 1, crate_sha256),
-        p(PrimitiveKind::Keccak, "portable", 1, portable_keccak),
-        p(PrimitiveKind::Keccak, "keccak crate", 1, crate_keccak),
-    ];
-    #[cfg(target_arch = "x86_64")]
-    loops.extend(super::x86::primitive_loops());
-    #[cfg(target_arch = "aarch64")]
-    loops.extend(super::aarch64::primitive_loops());
-    loops
 }

@@ -43,6 +43,10 @@ pub enum EngineChoice {
     /// The CUDA engine on these GPUs (empty: every GPU), one solver thread
     /// each.
     Gpus(Vec<usize>),
+    /// The OpenCL engine on these devices (empty: every OpenCL GPU), one
+    /// solver thread each.
+    #[cfg(feature = "opencl")]
+    OpenCl(Vec<crate::engine::opencl::DeviceId>),
 }
 
 /// What a user asks of a search, before it is checked.
@@ -124,6 +128,18 @@ impl Request {
         }
     }
 
+    /// The OpenCL devices `devices` (empty: every OpenCL GPU) as one
+    /// engine, and how many there are.
+    #[cfg(feature = "opencl")]
+    pub fn open_opencl(
+        devices: &[crate::engine::opencl::DeviceId],
+    ) -> Result<(Arc<dyn Engine>, usize), SettingsError> {
+        let gpus = crate::engine::opencl::OpenClGpu::open(devices)
+            .map_err(|e| SettingsError::Gpu(e.in_full()))?;
+        let count = gpus.device_count();
+        Ok((Arc::new(gpus), count))
+    }
+
     /// The engine and the solver options this request asks for, every
     /// value checked.
     pub fn settle(&self) -> Result<(Arc<dyn Engine>, SolveOptions), SettingsError> {
@@ -138,6 +154,12 @@ impl Request {
             EngineChoice::Named(name) => Backend::from_name(name)?.engine()?.into(),
             EngineChoice::Gpus(devices) => {
                 let (gpus, count) = Self::open_gpus(devices)?;
+                options.threads = count;
+                gpus
+            }
+            #[cfg(feature = "opencl")]
+            EngineChoice::OpenCl(devices) => {
+                let (gpus, count) = Self::open_opencl(devices)?;
                 options.threads = count;
                 gpus
             }

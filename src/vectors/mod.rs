@@ -4,7 +4,6 @@
 
 mod check;
 
-use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -282,8 +281,10 @@ impl VectorFile {
     }
 }
 
-/// Where and why a vector file could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where and why a vector file could not be read: `file:line: field F:
+/// message`, the parts that are known.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.located())]
 pub struct VectorError {
     /// The file.
     pub file: String,
@@ -295,20 +296,18 @@ pub struct VectorError {
     pub message: String,
 }
 
-impl fmt::Display for VectorError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+impl VectorError {
+    fn located(&self) -> String {
+        let mut text = self.file.clone();
         if let Some(line) = self.line {
-            write!(f, ":{line}")?;
+            text.push_str(&format!(":{line}"));
         }
         if let Some(field) = &self.field {
-            write!(f, ": field {field}")?;
+            text.push_str(&format!(": field {field}"));
         }
-        write!(f, ": {}", self.message)
+        format!("{text}: {}", self.message)
     }
 }
-
-impl std::error::Error for VectorError {}
 
 /// The largest vector file read (the committed ones are a few hundred KiB).
 pub(crate) const MAX_FILE_BYTES: u64 = 64 << 20;

@@ -155,11 +155,16 @@ pub struct CompareArgs {
     pub engines: Vec<String>,
     /// Run the CUDA engine on every GPU (one thread per device), beside the
     /// reference; no GPU: a one-line refusal, exit 2
-    #[arg(long)]
+    #[arg(long, group = "gpu")]
     pub cuda: bool,
-    /// GPUs for --cuda, comma-separated ordinals (default: all)
-    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "cuda", value_parser = whole::<usize>)]
-    pub devices: Vec<usize>,
+    /// Run the OpenCL engine on every OpenCL GPU (one thread per device),
+    /// beside the reference; other devices (PoCL's CPU) only with --devices
+    #[arg(long, group = "gpu")]
+    pub opencl: bool,
+    /// Devices, comma-separated: ordinals for --cuda; platform:device for
+    /// --opencl, as `btpow-bench engines` lists them (default: every GPU)
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "gpu")]
+    pub devices: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Also run the Python peers in the same run: pow.py (legacy) and
@@ -356,15 +361,20 @@ pub struct RunArgs {
     /// The engine (default: the fastest this CPU supports; `btpow-bench engines` lists them)
     #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
     pub engine: Option<String>,
-    /// Worker threads (default: every core; with --cuda, one per GPU)
+    /// Worker threads (default: every core; with --cuda or --opencl, one per device)
     #[arg(long, value_name = "N", value_parser = threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
     /// Solve on the GPUs with the CUDA engine
-    #[arg(long)]
+    #[arg(long, group = "gpu")]
     pub cuda: bool,
-    /// GPUs for --cuda, comma-separated ordinals (default: all)
-    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "cuda", value_parser = whole::<usize>)]
-    pub devices: Vec<usize>,
+    /// Solve with the OpenCL engine: every OpenCL GPU (AMD, Intel, Apple,
+    /// NVIDIA), or the devices --devices names (PoCL's CPU device, say)
+    #[arg(long, group = "gpu")]
+    pub opencl: bool,
+    /// Devices, comma-separated: ordinals for --cuda; platform:device for
+    /// --opencl, as `btpow-bench engines` lists them (default: every GPU)
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "gpu")]
+    pub devices: Vec<String>,
     /// Nonce order: sequential (the lowest valid nonce), or high-bytes (v1's
     /// midstate order, one compression per nonce; the default for v1)
     #[arg(long, value_name = "sequential|high-bytes")]

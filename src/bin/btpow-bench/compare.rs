@@ -133,18 +133,40 @@ fn measure(
     Ok(best)
 }
 
-/// The GPUs `--cuda` runs on, opened once: one solver thread each.
+/// The GPUs `--cuda` or `--opencl` runs on, opened once: one solver
+/// thread each.
 struct Gpus {
+    backend: Backend,
     engine: Arc<dyn Engine>,
     threads: usize,
+    /// An OpenCL device that is not a GPU (PoCL's CPU) is among them.
+    cpu_device: bool,
 }
 
-/// An engine to measure, and the threads it runs on (`--cuda`: the GPUs
-/// opened once, one thread per device, whatever `--threads` says).
+/// An engine to measure, and the threads it runs on (`--cuda`,
+/// `--opencl`: the devices opened once, one thread per device, whatever
+/// `--threads` says).
 fn open(b: Backend, gpus: Option<&Gpus>, threads: usize) -> Result<(Arc<dyn Engine>, usize)> {
-    match (b, gpus) {
-        (Backend::Cuda, Some(g)) => Ok((g.engine.clone(), g.threads)),
+    match gpus {
+        Some(g) if g.backend == b => Ok((g.engine.clone(), g.threads)),
         _ => Ok((Arc::from(b.engine()?), threads)),
+    }
+}
+
+/// Whether `--devices` names an OpenCL device that is not a GPU.
+fn opencl_cpu_named(devices: &[String]) -> bool {
+    #[cfg(feature = "opencl")]
+    {
+        let all = btpow::engine::opencl::OpenClGpu::devices().unwrap_or_default();
+        devices.iter().any(|d| {
+            all.iter()
+                .any(|info| info.id.to_string() == d.trim() && !info.gpu)
+        })
+    }
+    #[cfg(not(feature = "opencl"))]
+    {
+        let _ = devices;
+        false
     }
 }
 
@@ -163,21 +185,35 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     } else {
         args.threads.clone()
     };
-    let gpus = if args.cuda {
+    let gpus = if let Some(flag) = crate::solve::gpu_flag(args.cuda, args.opencl) {
+        let backend = if args.cuda {
+            Backend::Cuda
+        } else {
+            Backend::OpenCl
+        };
         if !args.engines.is_empty() {
-            bail!("--cuda and --engines are exclusive: --cuda runs the cuda engine beside the reference");
+            bail!(
+                "{flag} and --engines are exclusive: {flag} runs the {} engine beside the reference",
+                backend.name()
+            );
         }
-        let (engine, threads) = crate::solve::open_gpus(&args.devices)?;
-        Some(Gpus { engine, threads })
+        let (engine, threads) = crate::solve::open_gpus(args.cuda, &args.devices)?;
+        Some(Gpus {
+            backend,
+            engine,
+            threads,
+            cpu_device: backend == Backend::OpenCl && opencl_cpu_named(&args.devices),
+        })
     } else {
         None
     };
-    let backends: Vec<Backend> = if gpus.is_some() {
-        vec![Backend::Reference, Backend::Cuda]
+    let backends: Vec<Backend> = if let Some(g) = &gpus {
+        vec![Backend::Reference, g.backend]
     } else if args.engines.is_empty() {
-        // The CPU engines: the GPUs only with --cuda, on one thread each.
+        // The CPU engines: the GPUs only with --cuda or --opencl, on one
+        // thread each.
         let mut cpu = engine::Backend::available();
-        cpu.retain(|b| *b != Backend::Cuda);
+        cpu.retain(|b| !matches!(b, Backend::Cuda | Backend::OpenCl));
         cpu
     } else {
         let mut list = args
@@ -283,18 +319,43 @@ pub fn run(args: &CompareArgs) -> CmdResult {
 
     for (row, &(scheme, order, backend)) in rows.iter_mut().zip(&bounds) {
         row.roofline_per_core = roof.per_core(scheme, order);
-        if let Some(b) = backend {
-            let own = roof.own(b, scheme, order);
-            row.roofline_share = Some(row.per_thread / row.roofline_per_core);
-            row.own_roofline_per_core = own;
-            row.own_roofline_share = own.map(|o| row.per_thread / o);
+        match (backend, &gpus) {
+            // A device engine: its own bound is its devices' primitives,
+            // timed on them (per device, as its rate per thread is).
+            (Some(b), Some(g)) if b == g.backend => {
+                if let Some(bound) = g.engine.device_bound(scheme, order) {
+                    let own = bound? / g.threads as f64;
+                    row.own_roofline_per_core = Some(own);
+                    row.own_roofline_share = Some(row.per_thread / own);
+                }
+            }
+            (Some(b), _) => {
+                let own = roof.own(b, scheme, order);
+                row.roofline_share = Some(row.per_thread / row.roofline_per_core);
+                row.own_roofline_per_core = own;
+                row.own_roofline_share = own.map(|o| row.per_thread / o);
+            }
+            (None, _) => {}
         }
     }
 
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
         Format::Csv => print_csv(&rows)?,
-        Format::Table => print_table(&rows, &roof),
+        Format::Table => {
+            print_table(&rows, &roof);
+            if let Some(g) = &gpus {
+                outln!(
+                    "{}: per device; its own bound is its devices' SHA-256 and Keccak-f timed alone on them{}",
+                    g.backend.name(),
+                    if g.cpu_device {
+                        " (a CPU device, PoCL: these are CPU figures)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
     }
     Ok(true)
 }

@@ -48,6 +48,8 @@ fn main() -> ExitCode {
                 };
                 outln!("{:<12} {state} (needs {})", b.name(), b.needs());
             }
+            #[cfg(feature = "opencl")]
+            list_opencl_devices();
             Ok(true)
         }
     };
@@ -58,5 +60,30 @@ fn main() -> ExitCode {
             errln!("error: {}", output::anyhow_text(&e));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The OpenCL devices, as `--opencl --devices P:D` names them.
+#[cfg(feature = "opencl")]
+fn list_opencl_devices() {
+    match btpow::engine::opencl::OpenClGpu::devices() {
+        Ok(list) if !list.is_empty() => {
+            outln!("opencl devices (platform:device, for --opencl --devices):");
+            for d in list {
+                let kind = if d.gpu {
+                    "GPU"
+                } else {
+                    "not a GPU: used only when named"
+                };
+                outln!(
+                    "  {}  {} ({}; {kind})",
+                    d.id,
+                    output::printable(&d.name),
+                    output::printable(&d.platform)
+                );
+            }
+        }
+        Ok(_) => outln!("opencl devices: none"),
+        Err(e) => outln!("opencl devices: none ({})", e.in_full()),
     }
 }

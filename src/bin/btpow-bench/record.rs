@@ -145,12 +145,14 @@ pub enum Registrant {
 }
 
 impl Record {
-    /// The JSON event, one line.
+    /// The JSON event, one line, its keys in sorted order (as the event
+    /// lines have always been written: scripts match on them).
     pub fn json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| {
+        match serde_json::to_value(self) {
+            Ok(value) => value.to_string(),
             // Only non-finite floats fail; the event is still said.
-            format!("{{\"event\":\"error\",\"error\":\"unserializable event: {e}\"}}")
-        })
+            Err(e) => format!("{{\"error\":\"unserializable event: {e}\",\"event\":\"error\"}}"),
+        }
     }
 }
 
@@ -338,7 +340,7 @@ mod tests {
         };
         assert_eq!(
             r.json(),
-            r#"{"event":"registered","netuid":3,"uid":7,"already":false,"by":"another"}"#
+            r#"{"already":false,"by":"another","event":"registered","netuid":3,"uid":7}"#
         );
         assert_eq!(
             r.to_string(),
@@ -351,10 +353,9 @@ mod tests {
             max_difficulty: 500,
             reached_at_block: Some(20),
         };
-        assert!(
-            w.json().starts_with(r#"{"event":"waiting","block":10,"#),
-            "{}",
-            w.json()
+        assert_eq!(
+            w.json(),
+            r#"{"block":10,"difficulty":900,"event":"waiting","max_difficulty":500,"reached_at_block":20,"reason":"difficulty above --max-difficulty"}"#
         );
         assert_eq!(
             w.to_string(),

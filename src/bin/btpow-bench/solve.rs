@@ -152,11 +152,12 @@ impl crate::args::RunArgs {
     /// engine or the fastest CPU engine on every core, or with `--cuda` the
     /// GPUs, one solver thread each, with chunks a GPU launch can fill.
     pub fn solver_setup(&self, order: Order) -> Result<(Arc<dyn Engine>, SolveOptions)> {
-        let engine = match (&self.engine, self.cuda) {
-            (Some(_), true) => bail!("--cuda and --engine are exclusive"),
-            (Some(name), false) => EngineChoice::Named(name.clone()),
-            (None, true) => EngineChoice::Gpus(self.devices.clone()),
-            (None, false) => EngineChoice::Fastest,
+        let gpu = gpu_flag(self.cuda, self.opencl);
+        let engine = match (&self.engine, gpu) {
+            (Some(_), Some(flag)) => bail!("{flag} and --engine are exclusive"),
+            (Some(name), None) => EngineChoice::Named(name.clone()),
+            (None, Some(_)) => engine_choice(self.cuda, &self.devices)?,
+            (None, None) => EngineChoice::Fastest,
         };
         let request = Request {
             engine,
@@ -164,16 +165,57 @@ impl crate::args::RunArgs {
             max_time: None,
             order,
         };
-        request.settle().map_err(|e| match e {
-            SettingsError::Gpu(m) => anyhow::anyhow!("--cuda: {m}"),
-            e => e.into(),
+        request.settle().map_err(|e| match (e, gpu) {
+            (SettingsError::Gpu(m), Some(flag)) => anyhow::anyhow!("{flag}: {m}"),
+            (e, _) => e.into(),
         })
     }
 }
 
-/// The GPUs (`--devices`, or all), and one solver thread for each.
-pub fn open_gpus(devices: &[usize]) -> Result<(Arc<dyn Engine>, usize)> {
-    Request::open_gpus(devices).map_err(|e| anyhow::anyhow!("--cuda: {e}"))
+/// `--cuda` or `--opencl`, whichever was given.
+pub fn gpu_flag(cuda: bool, opencl: bool) -> Option<&'static str> {
+    match (cuda, opencl) {
+        (true, _) => Some("--cuda"),
+        (false, true) => Some("--opencl"),
+        (false, false) => None,
+    }
+}
+
+/// The GPU engine `--cuda` (ordinals) or `--opencl` (platform:device)
+/// asks for, on the devices `--devices` names.
+fn engine_choice(cuda: bool, devices: &[String]) -> Result<EngineChoice> {
+    if cuda {
+        let ordinals = devices
+            .iter()
+            .map(|d| {
+                crate::args::whole::<usize>(d).map_err(|e| anyhow::anyhow!("--devices {d:?}: {e}"))
+            })
+            .collect::<Result<_>>()?;
+        return Ok(EngineChoice::Gpus(ordinals));
+    }
+    #[cfg(feature = "opencl")]
+    {
+        let named = devices
+            .iter()
+            .map(|d| d.parse().map_err(|e| anyhow::anyhow!("--devices: {e}")))
+            .collect::<Result<_>>()?;
+        Ok(EngineChoice::OpenCl(named))
+    }
+    #[cfg(not(feature = "opencl"))]
+    bail!("--opencl: this build has no OpenCL support (built without the `opencl` feature)")
+}
+
+/// The GPUs `--cuda` or `--opencl` runs on (`--devices`, or every GPU),
+/// and one solver thread for each.
+pub fn open_gpus(cuda: bool, devices: &[String]) -> Result<(Arc<dyn Engine>, usize)> {
+    let flag = gpu_flag(cuda, !cuda).unwrap_or("--cuda");
+    let opened = match engine_choice(cuda, devices)? {
+        EngineChoice::Gpus(ordinals) => Request::open_gpus(&ordinals),
+        #[cfg(feature = "opencl")]
+        EngineChoice::OpenCl(named) => Request::open_opencl(&named),
+        _ => unreachable!("engine_choice gives a GPU engine"),
+    };
+    opened.map_err(|e| anyhow::anyhow!("{flag}: {e}"))
 }
 
 /// Flags that only mean something on a chain are refused offline rather

@@ -19,8 +19,7 @@ use cudarc::nvrtc::{CompileOptions, Ptx};
 use thiserror::Error;
 
 use super::{Params, SearchKind, KERNEL_SOURCE};
-use crate::engine::message::lanes_to_seal;
-use crate::engine::{check_range, reference, Engine, SearchError, Solution};
+use crate::engine::{Engine, SearchError, Solution};
 use crate::job::Job;
 
 // SAFETY: `Params` is repr(C) plain data (integers only), laid out as the
@@ -67,14 +66,7 @@ impl CudaError {
     /// The message with every source below it, for a front end that shows
     /// one line.
     pub fn in_full(&self) -> String {
-        let mut text = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(e) = source {
-            text.push_str(": ");
-            text.push_str(&e.to_string());
-            source = e.source();
-        }
-        text
+        crate::engine::in_full(self)
     }
 }
 
@@ -315,20 +307,7 @@ impl CudaGpu {
     }
 
     fn with_device<T>(&self, f: impl FnOnce(&Device) -> T) -> T {
-        for d in &self.devices {
-            if let Ok(d) = d.try_lock() {
-                return f(&d);
-            }
-        }
-        let d = self.devices[0].lock().unwrap_or_else(|e| e.into_inner());
-        f(&d)
-    }
-
-    fn found(job: &Job, nonce: u64) -> Solution {
-        Solution {
-            nonce,
-            seal: reference::seal(job, nonce),
-        }
+        super::on_a_free_device(&self.devices, f)
     }
 }
 
@@ -343,26 +322,11 @@ impl Engine for CudaGpu {
     }
 
     fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
-        let (p, kind) = Params::new(job);
-        let lanes = self
-            .with_device(|d| d.seal(&p, kind, nonce))
-            .map_err(device_error)?;
-        Ok(lanes_to_seal(&lanes))
+        super::seal(self, job, nonce)
     }
 
     fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
-        check_range(start, count)?;
-        let (p, kind) = Params::new(job);
-        let found = self.with_device(|d| {
-            let f = if kind == SearchKind::Legacy {
-                &d.legacy
-            } else {
-                &d.v1
-            };
-            d.search(f, &p, start, count)
-        });
-        let hit = found.map_err(device_error)?;
-        Ok(hit.map(|offset| Self::found(job, start + offset)))
+        super::search(self, job, start, count)
     }
 
     fn search_column(
@@ -372,14 +336,37 @@ impl Engine for CudaGpu {
         hi_first: u64,
         n: u64,
     ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
-        let p = Params::v1_column(job, low);
-        let hit = self
-            .with_device(|d| d.search(&d.v1_high, &p, hi_first, n))
-            .map_err(device_error)?;
-        Ok(hit.map(|offset| {
-            let nonce = ((hi_first + offset) << 40) | low;
-            (offset, reference::seal(job, nonce))
-        }))
+        super::search_column(self, job, low, hi_first, n)
+    }
+}
+
+impl super::Launch for CudaGpu {
+    fn seal_lanes(
+        &self,
+        p: &Params,
+        kind: SearchKind,
+        nonce: u64,
+    ) -> Result<[u64; 4], SearchError> {
+        self.with_device(|d| d.seal(p, kind, nonce))
+            .map_err(device_error)
+    }
+
+    fn first_hit(
+        &self,
+        p: &Params,
+        kind: SearchKind,
+        base: u64,
+        count: u64,
+    ) -> Result<Option<u64>, SearchError> {
+        self.with_device(|d| {
+            let f = match kind {
+                SearchKind::Legacy => &d.legacy,
+                SearchKind::V1Sequential => &d.v1,
+                SearchKind::V1High => &d.v1_high,
+            };
+            d.search(f, p, base, count)
+        })
+        .map_err(device_error)
     }
 }
 

@@ -11,7 +11,8 @@ pub(crate) mod host;
 #[cfg(feature = "cuda")]
 pub use gpu::{CudaError, CudaGpu};
 
-use crate::engine::message::MessageWords;
+use crate::engine::message::{lanes_to_seal, MessageWords};
+use crate::engine::{check_range, reference, SearchError, Solution};
 use crate::job::Job;
 use crate::target::ByteOrder;
 
@@ -83,6 +84,23 @@ impl Params {
         (p, kind)
     }
 
+    /// The bytes of `btpow_params` as a device with little-endian words
+    /// reads them (every GPU and CPU btpow runs on).
+    #[cfg_attr(not(feature = "opencl"), allow(dead_code))]
+    pub(crate) fn bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(std::mem::size_of::<Params>());
+        for w in self.block_a.iter().chain(&self.block_b).chain(&self.mid) {
+            b.extend_from_slice(&w.to_le_bytes());
+        }
+        for l in &self.threshold {
+            b.extend_from_slice(&l.to_le_bytes());
+        }
+        b.extend_from_slice(&self.big_endian.to_le_bytes());
+        b.extend_from_slice(&self.pad.to_le_bytes());
+        debug_assert_eq!(b.len(), std::mem::size_of::<Params>());
+        b
+    }
+
     /// The constants for one column of v1's high-bytes order.
     pub(crate) fn v1_column(job: &Job, low: u64) -> Params {
         let (mut p, _) = Params::new(job);
@@ -91,4 +109,88 @@ impl Params {
         p.block_b = block3;
         p
     }
+}
+
+/// What a GPU engine does on its devices (CUDA, OpenCL): the rest of the
+/// [`Engine`](crate::engine::Engine) contract is the same for both, in the
+/// functions below.
+#[cfg_attr(not(any(feature = "cuda", feature = "opencl")), allow(dead_code))]
+pub(crate) trait Launch {
+    /// The seal lanes of `nonce` (for [`SearchKind::V1High`], of top bits
+    /// `nonce` in `p`'s column), on a free device.
+    fn seal_lanes(&self, p: &Params, kind: SearchKind, nonce: u64)
+        -> Result<[u64; 4], SearchError>;
+
+    /// The first offset in `[0, count)` from `base` whose seal meets, on a
+    /// free device.
+    fn first_hit(
+        &self,
+        p: &Params,
+        kind: SearchKind,
+        base: u64,
+        count: u64,
+    ) -> Result<Option<u64>, SearchError>;
+}
+
+/// Runs `f` on the first device no other thread is using (or waits for the
+/// first one): a solver with one thread per device keeps all of them busy.
+/// `devices` is never empty (opening refuses an empty list).
+#[cfg_attr(not(any(feature = "cuda", feature = "opencl")), allow(dead_code))]
+pub(crate) fn on_a_free_device<D, T>(
+    devices: &[std::sync::Mutex<D>],
+    f: impl FnOnce(&D) -> T,
+) -> T {
+    for d in devices {
+        if let Ok(d) = d.try_lock() {
+            return f(&d);
+        }
+    }
+    let d = devices[0].lock().unwrap_or_else(|e| e.into_inner());
+    f(&d)
+}
+
+/// [`Engine::seal`](crate::engine::Engine::seal) on a GPU.
+#[cfg_attr(not(any(feature = "cuda", feature = "opencl")), allow(dead_code))]
+pub(crate) fn seal(gpu: &impl Launch, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
+    let (p, kind) = Params::new(job);
+    Ok(lanes_to_seal(&gpu.seal_lanes(&p, kind, nonce)?))
+}
+
+/// [`Engine::search`](crate::engine::Engine::search) on a GPU: the seal of
+/// the nonce the device found is the reference's (the solver checks it
+/// again).
+#[cfg_attr(not(any(feature = "cuda", feature = "opencl")), allow(dead_code))]
+pub(crate) fn search(
+    gpu: &impl Launch,
+    job: &Job,
+    start: u64,
+    count: u64,
+) -> Result<Option<Solution>, SearchError> {
+    check_range(start, count)?;
+    let (p, kind) = Params::new(job);
+    Ok(gpu.first_hit(&p, kind, start, count)?.map(|offset| {
+        let nonce = start + offset;
+        Solution {
+            nonce,
+            seal: reference::seal(job, nonce),
+        }
+    }))
+}
+
+/// [`Engine::search_column`](crate::engine::Engine::search_column) on a GPU.
+#[cfg_attr(not(any(feature = "cuda", feature = "opencl")), allow(dead_code))]
+pub(crate) fn search_column(
+    gpu: &impl Launch,
+    job: &Job,
+    low: u64,
+    hi_first: u64,
+    n: u64,
+) -> Result<Option<(u64, [u8; 32])>, SearchError> {
+    let p = Params::v1_column(job, low);
+    Ok(gpu
+        .first_hit(&p, SearchKind::V1High, hi_first, n)?
+        .map(|offset| {
+            let nonce = ((hi_first + offset) << 40) | low;
+            (offset, reference::seal(job, nonce))
+        }))
 }
