@@ -97,6 +97,34 @@ pub(crate) fn too_large(limit: u64) -> io::Error {
     )
 }
 
+/// Writes `bytes` to a temporary file beside `path` and renames it into
+/// place, so that a reader never sees half a file (the GPU kernels' cache).
+#[cfg(any(feature = "cuda", feature = "opencl"))]
+pub(crate) fn write_atomically(path: &Path, bytes: impl AsRef<[u8]>) -> io::Result<()> {
+    let dir = path.parent().ok_or(io::ErrorKind::NotFound)?;
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("kernels"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// btpow's cache directory: `$XDG_CACHE_HOME/btpow`, or `~/.cache/btpow`.
+#[cfg(any(feature = "cuda", feature = "opencl"))]
+pub(crate) fn cache_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))?;
+    Some(base.join("btpow"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +169,17 @@ mod tests {
             let e = read_regular(&fifo, 10).unwrap_err();
             assert_eq!(e.to_string(), "a FIFO (named pipe), not a regular file");
         }
+    }
+
+    #[cfg(any(feature = "cuda", feature = "opencl"))]
+    #[test]
+    fn the_cache_is_replaced_whole() {
+        let dir = temp("cache");
+        let path = dir.join("kernels-x.bin");
+        write_atomically(&path, "first").unwrap();
+        write_atomically(&path, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
     }
 }

@@ -259,6 +259,9 @@ fn open_gpus(
         return open_opencl_named(&named);
     }
     let all = gpus();
+    // An empty list means every GPU, as None does (bittensor-core's miner
+    // opened every device for it).
+    let device_ids = device_ids.filter(|ids| !ids.is_empty());
     let chosen: Vec<(usize, Gpu)> = match device_ids {
         None => {
             // All of the first kind there is: CUDA first.
@@ -311,9 +314,6 @@ fn open_gpus(
                 .map_err(|e| gpu_error(e.in_full()))?;
             return Ok((Arc::new(gpu), indices));
         }
-    }
-    if chosen.is_empty() {
-        return Err(PyValueError::new_err("device_ids is empty"));
     }
     Err(PyValueError::new_err(
         "device_ids mixes CUDA and OpenCL devices: choose devices of one kind",

@@ -314,6 +314,7 @@ impl Registration {
 }
 
 /// The scheme, rule and signer for one runtime and subnet.
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
     /// The subnet.

@@ -1,7 +1,8 @@
 //! The OpenCL engine: `kernels/btpow_kernels.cl` with the same hash core as
 //! the CUDA kernels (`kernels/btpow_core.h`), compiled at run time by the
-//! platform's compiler, so it runs on AMD, Intel, Apple and NVIDIA GPUs,
-//! and on PoCL (OpenCL on the CPU) where no GPU is. One launch per range,
+//! platform's compiler (the binary cached in the user's cache directory),
+//! so it runs on AMD, Intel, Apple and NVIDIA GPUs, and on PoCL (OpenCL on
+//! the CPU) where no GPU is. One launch per range,
 //! the lowest hit kept by `atomic_min` in a slot reset per launch. The
 //! OpenCL loader is opened at run time: the same binary builds and runs
 //! without OpenCL, and `--opencl` then says what is missing.
@@ -20,8 +21,8 @@ use std::sync::Mutex;
 use opencl3::command_queue::CommandQueue;
 use opencl3::context::Context;
 use opencl3::device::{Device, CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_GPU};
-use opencl3::kernel::{ExecuteKernel, Kernel};
-use opencl3::memory::{Buffer, CL_MEM_READ_ONLY, CL_MEM_READ_WRITE};
+use opencl3::kernel::Kernel;
+use opencl3::memory::{Buffer, ClMem, CL_MEM_READ_ONLY, CL_MEM_READ_WRITE};
 use opencl3::platform::get_platforms;
 use opencl3::program::Program;
 use opencl3::types::{cl_device_id, CL_BLOCKING};
@@ -44,6 +45,9 @@ const MAX_LAUNCH: u64 = u32::MAX as u64;
 
 /// `cl3`'s code for a loader that cannot be opened.
 const NO_LOADER: i32 = -2000;
+
+/// `CL_PLATFORM_NOT_FOUND_KHR`: the loader finds no driver (ICD).
+const NO_PLATFORM: i32 = -1001;
 
 #[derive(Debug, Error)]
 #[non_exhaustive]
@@ -154,11 +158,13 @@ pub struct DeviceInfo {
 /// Every OpenCL device of every platform, in the loader's order.
 fn devices() -> Result<Vec<DeviceInfo>, OpenClError> {
     let mut out = Vec::new();
-    for (pi, platform) in get_platforms()
-        .map_err(runtime("clGetPlatformIDs"))?
-        .into_iter()
-        .enumerate()
-    {
+    let platforms = match get_platforms() {
+        Ok(p) => p,
+        // The loader is there but no driver (ICD) is installed.
+        Err(e) if e.0 == NO_PLATFORM => Vec::new(),
+        Err(e) => return Err(runtime("clGetPlatformIDs")(e)),
+    };
+    for (pi, platform) in platforms.into_iter().enumerate() {
         let platform_name = platform.name().unwrap_or_default();
         // A platform with no device answers with an error: no devices.
         let ids = platform.get_devices(CL_DEVICE_TYPE_ALL).unwrap_or_default();
@@ -200,6 +206,49 @@ fn chosen(named: &[DeviceId]) -> Result<Vec<DeviceInfo>, OpenClError> {
         .collect()
 }
 
+/// The kernels built for `device`: from the cache when a cached binary for
+/// this source, platform, device and driver loads and has the kernels;
+/// otherwise compiled by the platform, and the binary cached (written
+/// whole, beside the CUDA kernels' PTX) for the next run. A cache entry that
+/// does not load is rebuilt and replaced.
+fn program(context: &Context, device: &Device, info: &DeviceInfo) -> Result<Program, OpenClError> {
+    let id = format!(
+        "{KERNEL_SOURCE}\n{}\n{}\n{}\n{}",
+        info.platform,
+        info.name,
+        device.driver_version().unwrap_or_default(),
+        device.version().unwrap_or_default()
+    );
+    let key = crate::hex::encode(&crate::hash::sha256(id.as_bytes())[..12]);
+    let path = crate::file::cache_dir().map(|d| d.join(format!("opencl-{key}.bin")));
+    let cached = path
+        .as_ref()
+        .and_then(|p| crate::file::read_regular(p, 64 << 20).ok());
+    if let Some(binary) = cached {
+        if let Ok(program) = Program::create_and_build_from_binary(context, &[&binary], "") {
+            if Kernel::create(&program, "btpow_search").is_ok() {
+                return Ok(program);
+            }
+        }
+    }
+    let program =
+        Program::create_and_build_from_source(context, KERNEL_SOURCE, "").map_err(|log| {
+            OpenClError::Compile {
+                device: format!("{} ({})", info.name, info.id),
+                log,
+            }
+        })?;
+    if let (Some(path), Ok(binaries)) = (path, program.get_binaries()) {
+        if let [binary] = binaries.as_slice() {
+            if !binary.is_empty() {
+                // A cache that cannot be written only costs a compile next time.
+                let _ = crate::file::write_atomically(&path, binary);
+            }
+        }
+    }
+    Ok(program)
+}
+
 /// One device with its compiled kernels.
 struct Queue {
     queue: CommandQueue,
@@ -212,24 +261,13 @@ struct Queue {
     width: usize,
 }
 
-// SAFETY: OpenCL objects are thread-safe by the specification (every API
-// call but clSetKernelArg; a kernel's arguments are set only under the
-// Mutex that guards each Queue).
-unsafe impl Send for Queue {}
-
 impl Queue {
     fn open(info: &DeviceInfo) -> Result<Queue, OpenClError> {
         let device = Device::new(info.raw);
         let context = Context::from_device(&device).map_err(runtime("clCreateContext"))?;
         let queue =
             CommandQueue::create_default(&context, 0).map_err(runtime("clCreateCommandQueue"))?;
-        let program =
-            Program::create_and_build_from_source(&context, KERNEL_SOURCE, "").map_err(|log| {
-                OpenClError::Compile {
-                    device: format!("{} ({})", info.name, info.id),
-                    log,
-                }
-            })?;
+        let program = program(&context, &device, info)?;
         let search = Kernel::create(&program, "btpow_search").map_err(runtime("clCreateKernel"))?;
         let seal = Kernel::create(&program, "btpow_seal").map_err(runtime("clCreateKernel"))?;
         let roofline_sha256 =
@@ -246,6 +284,25 @@ impl Queue {
             roofline_keccak,
             width: units * if info.gpu { 1024 } else { 16 },
         })
+    }
+
+    /// Enqueues `kernel`, its arguments set, over `global` work-items.
+    fn enqueue(&self, kernel: &Kernel, global: usize) -> Result<(), OpenClError> {
+        let sizes = [global];
+        // SAFETY: one dimension, `sizes` holds it and outlives the call; no
+        // offsets, the local size left to the platform, no events waited on.
+        unsafe {
+            self.queue.enqueue_nd_range_kernel(
+                kernel.get(),
+                1,
+                ptr::null(),
+                sizes.as_ptr(),
+                ptr::null(),
+                &[],
+            )
+        }
+        .map(drop)
+        .map_err(runtime("clEnqueueNDRangeKernel"))
     }
 
     fn params(&self, p: &Params) -> Result<Buffer<u8>, OpenClError> {
@@ -297,16 +354,16 @@ impl Queue {
         // both buffers outlive the blocking read below, which waits for
         // the launch.
         unsafe {
-            ExecuteKernel::new(&self.search)
-                .set_arg(&params)
-                .set_arg(&kind)
-                .set_arg(&base)
-                .set_arg(&count)
-                .set_arg(&best)
-                .set_global_work_size(width)
-                .enqueue_nd_range(&self.queue)
+            let k = &self.search;
+            k.set_arg(0, &params.get())
+                .map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(1, &kind).map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(2, &base).map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(3, &count).map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(4, &best.get())
+                .map_err(runtime("clSetKernelArg"))?;
+            self.enqueue(k, width)?;
         }
-        .map_err(runtime("clEnqueueNDRangeKernel"))?;
         let mut found = [0u32];
         // SAFETY: a blocking read of one u32 from a buffer of one.
         unsafe {
@@ -344,13 +401,12 @@ impl Queue {
                 // global uint* or global ulong*)`; `sink` holds a u64 per
                 // work-item (enough for either) and outlives `finish`.
                 unsafe {
-                    ExecuteKernel::new(kernel)
-                        .set_arg(&n)
-                        .set_arg(&sink)
-                        .set_global_work_size(self.width)
-                        .enqueue_nd_range(&self.queue)
+                    kernel.set_arg(0, &n).map_err(runtime("clSetKernelArg"))?;
+                    kernel
+                        .set_arg(1, &sink.get())
+                        .map_err(runtime("clSetKernelArg"))?;
+                    self.enqueue(kernel, self.width)?;
                 }
-                .map_err(runtime("clEnqueueNDRangeKernel"))?;
                 self.queue.finish().map_err(runtime("clFinish"))?;
                 let elapsed = started.elapsed();
                 if !warm {
@@ -377,15 +433,15 @@ impl Queue {
         // btpow_params*, int, ulong, global ulong*)`; `out` holds four
         // u64s and outlives the blocking read below.
         unsafe {
-            ExecuteKernel::new(&self.seal)
-                .set_arg(&params)
-                .set_arg(&kind)
-                .set_arg(&nonce)
-                .set_arg(&out)
-                .set_global_work_size(1)
-                .enqueue_nd_range(&self.queue)
+            let k = &self.seal;
+            k.set_arg(0, &params.get())
+                .map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(1, &kind).map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(2, &nonce).map_err(runtime("clSetKernelArg"))?;
+            k.set_arg(3, &out.get())
+                .map_err(runtime("clSetKernelArg"))?;
+            self.enqueue(k, 1)?;
         }
-        .map_err(runtime("clEnqueueNDRangeKernel"))?;
         let mut lanes = [0u64; 4];
         // SAFETY: a blocking read of four u64s from a buffer of four.
         unsafe {

@@ -323,10 +323,15 @@ pub fn run(args: &CompareArgs) -> CmdResult {
             // A device engine: its own bound is its devices' primitives,
             // timed on them (per device, as its rate per thread is).
             (Some(b), Some(g)) if b == g.backend => {
-                if let Some(bound) = g.engine.device_bound(scheme, order) {
-                    let own = bound? / g.threads as f64;
-                    row.own_roofline_per_core = Some(own);
-                    row.own_roofline_share = Some(row.per_thread / own);
+                match g.engine.device_bound(scheme, order) {
+                    Some(Ok(bound)) => {
+                        let own = bound / g.threads as f64;
+                        row.own_roofline_per_core = Some(own);
+                        row.own_roofline_share = Some(row.per_thread / own);
+                    }
+                    // The rates stand without it: said, and the column left empty.
+                    Some(Err(e)) => errln!("note: no device roofline: {e}"),
+                    None => {}
                 }
             }
             (Some(b), _) => {

@@ -150,7 +150,7 @@ impl Record {
     pub fn json(&self) -> String {
         match serde_json::to_value(self) {
             Ok(value) => value.to_string(),
-            // Only non-finite floats fail; the event is still said.
+            // Not expected (every field is plain data); the event is still said.
             Err(e) => format!("{{\"error\":\"unserializable event: {e}\",\"event\":\"error\"}}"),
         }
     }

@@ -1,5 +1,5 @@
 //! `btpow-bench solve --endpoint`: the terminal side of registering. The
-//! decisions are the library's (`btpow::chain::register`); this file
+//! decisions are the library's (`btpow::chain`: `Registrar` and its events); this file
 //! prints its events (a status line, or JSON lines), asks for the password
 //! and the confirmation, and maps the outcome to an exit code.
 

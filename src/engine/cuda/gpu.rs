@@ -8,7 +8,6 @@
 //! reference engine's for the nonce the GPU found, and the solver checks it
 //! again before anything is shown or submitted.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use cudarc::driver::sys::CUdevice_attribute;
@@ -103,31 +102,6 @@ fn arch_name(major: i32, minor: i32) -> &'static str {
     leaked
 }
 
-/// Writes `text` to a temporary file beside `path` and renames it into
-/// place, so that a reader never sees half a file.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().ok_or(std::io::ErrorKind::NotFound)?;
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("kernels"),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-fn cache_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("btpow"))
-}
-
 impl Device {
     fn open(ordinal: usize) -> Result<Device, CudaError> {
         let ctx = CudaContext::new(ordinal).map_err(driver)?;
@@ -177,7 +151,7 @@ impl Device {
         }
         let id = format!("{KERNEL_SOURCE}\n{arch}\n{device_name}\n{driver_version}");
         let key = crate::hex::encode(&crate::hash::sha256(id.as_bytes())[..12]);
-        let path = cache_dir().map(|d| d.join(format!("kernels-{arch}-{key}.ptx")));
+        let path = crate::file::cache_dir().map(|d| d.join(format!("kernels-{arch}-{key}.ptx")));
         if cache == Cache::Use {
             // A regular file of a bounded size (a PTX module is a few MiB);
             // anything else is rebuilt.
@@ -198,7 +172,7 @@ impl Device {
             .map_err(|e| CudaError::Compile(e.to_string()))?;
         if let Some(p) = path {
             // A cache that cannot be written only costs a compile next time.
-            let _ = write_atomically(&p, &ptx.to_src());
+            let _ = crate::file::write_atomically(&p, ptx.to_src());
         }
         Ok((ptx, false))
     }
@@ -381,17 +355,5 @@ mod tests {
         assert_eq!(a, "sm_90");
         assert!(std::ptr::eq(a, b));
         assert_eq!(arch_name(8, 6), "sm_86");
-    }
-
-    #[test]
-    fn the_cache_is_replaced_whole() {
-        let dir = std::env::temp_dir().join(format!("btpow-ptx-{}", std::process::id()));
-        let path = dir.join("kernels-sm_90-x.ptx");
-        write_atomically(&path, "first").unwrap();
-        write_atomically(&path, "second").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
-        // No temporary file is left behind.
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
