@@ -687,129 +687,76 @@ mod tests {
         );
     }
 
-    /// The submit verdict, one row per branch: (scheme, work block, head,
-    /// last proof-of-work block, solved for, difficulty now, decay, the
-    /// difficulties the seal meets) → verdict.
+    /// The submit verdict, one row per branch: the scheme, the work block,
+    /// the head, the last proof-of-work block, the difficulty now (the seal
+    /// was solved for 50), whether it decays, the largest difficulty the
+    /// seal meets, and the verdict.
     #[test]
     fn the_submit_verdict_table() {
-        let d = |v: u64| Difficulty::new(v).unwrap();
+        #[derive(Debug, PartialEq)]
+        enum Want {
+            Submit,
+            StaleWindow,
+            StaleDifficulty,
+            WaitFor(u64),
+        }
+        use Scheme::{Legacy, V1};
+        use Want::*;
         const DECAY: Decay = Decay {
             stored: 1_000_000,
             min: 1,
             max: u64::MAX,
             half_life: 2,
         };
-        let decay = DECAY;
-        // The seal meets exactly the difficulties up to `best`.
-        let upto = |best: u64| move |x: Difficulty| x.get() <= best;
-        let stale_window = |v: &Verdict| {
-            matches!(
-                v,
-                Verdict::Stale {
-                    window: Some(_),
-                    ..
-                }
-            )
-        };
-        type Case = (&'static str, Verdict, fn(&Verdict) -> bool);
-        let cases: Vec<Case> = vec![
+        type Row = (Scheme, u64, u64, Option<u64>, u64, bool, u64, Want);
+        let rows: [Row; 10] = [
+            (Legacy, 100, 101, None, 50, false, 50, Submit),
+            (Legacy, 100, 103, None, 50, false, 50, StaleWindow),
+            (Legacy, 100, 101, None, 80, false, 60, StaleDifficulty),
+            (Legacy, 100, 101, None, 80, false, 90, Submit),
+            (V1, 100, 104, None, 50, false, 50, Submit),
+            (V1, 100, 105, None, 50, false, 50, StaleWindow),
+            (V1, 100, 101, Some(100), 50, false, 50, StaleWindow),
             (
-                "legacy, in the window, difficulty unchanged: submit",
-                verdict(Scheme::Legacy, 100, 101, None, d(50), d(50), None, upto(50)),
-                |v| *v == Verdict::Submit,
+                V1,
+                100,
+                101,
+                None,
+                1_000_000,
+                false,
+                600_000,
+                StaleDifficulty,
             ),
-            (
-                "legacy, out of the window: stale for the window",
-                verdict(Scheme::Legacy, 100, 103, None, d(50), d(50), None, upto(50)),
-                stale_window,
-            ),
-            (
-                "legacy, the difficulty rose past the seal: stale, not for the window",
-                verdict(Scheme::Legacy, 100, 101, None, d(50), d(80), None, upto(60)),
-                |v| matches!(v, Verdict::Stale { window: None, .. }),
-            ),
-            (
-                "legacy, the difficulty rose but the seal meets it: submit",
-                verdict(Scheme::Legacy, 100, 101, None, d(50), d(80), None, upto(90)),
-                |v| *v == Verdict::Submit,
-            ),
-            (
-                "v1, five blocks old: submit",
-                verdict(Scheme::V1, 100, 104, None, d(50), d(50), None, upto(50)),
-                |v| *v == Verdict::Submit,
-            ),
-            (
-                "v1, six blocks old: stale for the window",
-                verdict(Scheme::V1, 100, 105, None, d(50), d(50), None, upto(50)),
-                stale_window,
-            ),
-            (
-                "v1, not after the last proof-of-work registration: stale for the window",
-                verdict(
-                    Scheme::V1,
-                    100,
-                    101,
-                    Some(100),
-                    d(50),
-                    d(50),
-                    None,
-                    upto(50),
-                ),
-                stale_window,
-            ),
-            (
-                "v1 without decay, the difficulty rose past the seal: stale",
-                verdict(
-                    Scheme::V1,
-                    100,
-                    101,
-                    None,
-                    d(50),
-                    d(1_000_000),
-                    None,
-                    upto(600_000),
-                ),
-                |v| matches!(v, Verdict::Stale { window: None, .. }),
-            ),
-            (
-                "v1 decaying: wait for the first block whose difficulty the seal meets",
-                verdict(
-                    Scheme::V1,
-                    100,
-                    101,
-                    None,
-                    d(50),
-                    d(1_000_000),
-                    Some(decay),
-                    upto(600_000),
-                ),
-                |v| {
-                    matches!(v, Verdict::Wait { block, difficulty }
-                        if *block == 103 && difficulty.get() == DECAY.after(2))
-                },
-            ),
-            (
-                "v1 decaying, but not enough before the window closes: stale",
-                verdict(
-                    Scheme::V1,
-                    100,
-                    101,
-                    None,
-                    d(50),
-                    d(1_000_000),
-                    Some(decay),
-                    upto(10),
-                ),
-                |v| matches!(v, Verdict::Stale { window: None, .. }),
-            ),
+            (V1, 100, 101, None, 1_000_000, true, 600_000, WaitFor(103)),
+            (V1, 100, 101, None, 1_000_000, true, 10, StaleDifficulty),
         ];
-        for (name, got, want) in cases {
-            assert!(want(&got), "{name}: {got:?}");
+        let d = |v: u64| Difficulty::new(v).unwrap();
+        for (scheme, work, head, last, now, decays, best, want) in rows {
+            let decay = decays.then_some(DECAY);
+            let got = verdict(scheme, work, head, last, d(50), d(now), decay, |x| {
+                x.get() <= best
+            });
+            let row = format!("{scheme} work {work} head {head} last {last:?} now {now}");
+            match (&got, &want) {
+                (Verdict::Submit, Submit) => {}
+                (
+                    Verdict::Stale {
+                        window: Some(_), ..
+                    },
+                    StaleWindow,
+                ) => {}
+                (Verdict::Stale { window: None, .. }, StaleDifficulty) => {}
+                (Verdict::Wait { block, difficulty }, WaitFor(at)) => {
+                    assert_eq!(*block, *at, "{row}");
+                    assert_eq!(difficulty.get(), DECAY.after(at - head), "{row}");
+                }
+                _ => panic!("{row}: {got:?}, want {want:?}"),
+            }
         }
-        // The decay case really needs a later block: one block is not
+        // The decay row really needs a later block: one block is not
         // enough to fall under 600 000 at half-life 2 from 1 000 000, two
         // are.
-        assert!(decay.after(1) > 600_000 && decay.after(2) <= 600_000);
+        assert!(DECAY.after(1) > 600_000 && DECAY.after(2) <= 600_000);
     }
 
     #[test]
