@@ -630,3 +630,41 @@ fn endpoints_that_are_not_nodes_are_named_clearly() {
         "{err}"
     );
 }
+
+#[test]
+fn subnets_refuses_bad_input_and_an_unreachable_node_in_one_line_without_secrets() {
+    for (args, needle) in [
+        (
+            &["subnets", "--endpoint", "ws://127.0.0.1:9", "--rate", "0"][..],
+            "above 0",
+        ),
+        (&["subnets", "--rate", "1000"][..], "--endpoint"),
+        (
+            &[
+                "subnets",
+                "--endpoint",
+                "ws://127.0.0.1:9",
+                "--netuid",
+                "70000",
+            ][..],
+            "out of range",
+        ),
+    ] {
+        let (code, out, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    let (code, out, err) = run(&[
+        "subnets",
+        "--endpoint",
+        "ws://miner:hunter2@127.0.0.1:9",
+        "--rate",
+        "1000",
+        "--rpc-timeout",
+        "5",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("cannot reach"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!format!("{out}{err}").contains("hunter2"), "{err}");
+}

@@ -88,7 +88,7 @@ pub struct Chain {
 }
 
 /// `f`, or a timeout error naming `what` after `limit`.
-async fn within<T, E: From<ChainError>>(
+pub(super) async fn within<T, E: From<ChainError>>(
     what: &'static str,
     limit: Duration,
     f: impl std::future::Future<Output = Result<T, E>>,
@@ -218,7 +218,12 @@ impl Chain {
         <Self as Node>::endpoint(self)
     }
 
-    async fn at(
+    /// The limit of any one request.
+    pub(super) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub(super) async fn at(
         &self,
         head: &Head,
     ) -> Result<

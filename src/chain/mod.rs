@@ -7,7 +7,8 @@
 //! is the state machine ([`Registrar`]); `retry.rs` its waiting, retrying
 //! and stopping; `events.rs` what it reports ([`Event`]) and how it ends
 //! ([`RegisterOutcome`]); `difficulty.rs` the per-block decay of runtime
-//! 475; `error.rs` what goes wrong.
+//! 475; `subnets.rs` every subnet's registration facts; `error.rs` what
+//! goes wrong.
 
 mod client;
 mod difficulty;
@@ -17,6 +18,7 @@ mod events;
 mod registrar;
 mod retry;
 mod rules;
+mod subnets;
 
 pub use client::{Chain, Head};
 pub use error::{ChainError, RegisterError, SubmitError};
@@ -24,3 +26,4 @@ pub use events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReas
 pub use registrar::{Options, Registrar};
 pub use retry::{Backoff, Stop};
 pub use rules::{Plan, Refusal, Registration, Signer, WindowError};
+pub use subnets::{SubnetFacts, Subnets};

@@ -16,20 +16,20 @@ use crate::challenge::Scheme;
 
 /// One measured primitive implementation.
 #[derive(Clone, Debug)]
-pub struct Primitive {
+pub(crate) struct Primitive {
     /// The implementation.
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Nanoseconds per message (SHA-256 compression) or per state (Keccak-f).
-    pub ns: f64,
+    pub(crate) ns: f64,
 }
 
 #[derive(Clone, Debug)]
 /// Every primitive implementation measured on this machine.
 pub struct Roofline {
     /// SHA-256 compressions.
-    pub sha256: Vec<Primitive>,
+    sha256: Vec<Primitive>,
     /// Keccak-f\[1600\] permutations.
-    pub keccak: Vec<Primitive>,
+    keccak: Vec<Primitive>,
 }
 
 /// SHA-256 compressions per nonce: v1 needs blocks 2 and 3 in sequential
@@ -82,18 +82,22 @@ impl Roofline {
     }
 
     /// The cheapest SHA-256 compression.
-    pub fn best_sha256(&self) -> &Primitive {
-        cheapest(&self.sha256)
+    /// (its name, nanoseconds per message).
+    pub fn best_sha256(&self) -> (&'static str, f64) {
+        let p = cheapest(&self.sha256);
+        (p.name, p.ns)
     }
 
     /// The cheapest permutation.
-    pub fn best_keccak(&self) -> &Primitive {
-        cheapest(&self.keccak)
+    /// (its name, nanoseconds per state).
+    pub fn best_keccak(&self) -> (&'static str, f64) {
+        let p = cheapest(&self.keccak);
+        (p.name, p.ns)
     }
 
     /// Nonces per second one core could reach on `scheme` in `order`.
     pub fn per_core(&self, scheme: Scheme, order: Order) -> f64 {
-        1e9 / (self.best_sha256().ns * compressions(scheme, order) + self.best_keccak().ns)
+        1e9 / (self.best_sha256().1 * compressions(scheme, order) + self.best_keccak().1)
     }
 
     /// The same bound for `backend`'s own primitives: how close the engine

@@ -122,22 +122,22 @@ pub enum SolveOutcome {
 /// and alpha but applies the weights oldest-first from a zero-filled
 /// window; here the newest sample counts most.
 #[derive(Clone, Debug, Default)]
-pub struct RateStats {
+pub(crate) struct RateStats {
     samples: Vec<f64>,
     /// Nonces per second, EWMA.
-    pub ewma: f64,
+    pub(crate) ewma: f64,
     /// Nonces per second since the start.
-    pub perpetual: f64,
+    pub(crate) perpetual: f64,
 }
 
 impl RateStats {
     /// Samples in the EWMA window.
-    pub const SAMPLES: usize = 10;
+    pub(crate) const SAMPLES: usize = 10;
     /// The weight of each older sample relative to the next.
-    pub const ALPHA: f64 = 0.8;
+    pub(crate) const ALPHA: f64 = 0.8;
 
     /// Adds one sample: `hashes` nonces in `dt`, and `total` in `elapsed`.
-    pub fn update(&mut self, hashes: u64, dt: Duration, total: u64, elapsed: Duration) {
+    pub(crate) fn update(&mut self, hashes: u64, dt: Duration, total: u64, elapsed: Duration) {
         if dt > Duration::ZERO {
             if self.samples.len() == Self::SAMPLES {
                 self.samples.remove(0);
@@ -167,12 +167,23 @@ pub struct Report {
     /// Time since the start.
     pub elapsed: Duration,
     /// The rates.
-    pub rates: RateStats,
+    pub(crate) rates: RateStats,
     /// The generation of the job being solved.
     pub generation: u64,
 }
 
 impl Report {
+    /// Nonces per second lately: an EWMA over the last 10 progress
+    /// samples, the newest weighing most.
+    pub fn recent_rate(&self) -> f64 {
+        self.rates.ewma
+    }
+
+    /// Nonces per second since the start.
+    pub fn overall_rate(&self) -> f64 {
+        self.rates.perpetual
+    }
+
     /// The perpetual rate (nonces per second).
     pub fn rate(&self) -> f64 {
         self.hashes as f64 / self.elapsed.as_secs_f64().max(1e-9)

@@ -120,6 +120,41 @@ pub enum Command {
     Compare(CompareArgs),
     /// List the engines of this build and whether this machine can run them
     Engines,
+    /// Every subnet of a chain: which take proof-of-work registration now,
+    /// at what difficulty, how long a solution takes on this machine, what
+    /// burning costs instead, and the registration limits
+    Subnets(SubnetsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SubnetsArgs {
+    /// A subtensor node's websocket (ws://… or wss://…)
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+    /// One subnet
+    #[arg(long, value_parser = whole::<u16>)]
+    pub netuid: Option<u16>,
+    /// Only subnets that take proof-of-work registration now
+    #[arg(long)]
+    pub only_open: bool,
+    /// Nonces per second to estimate with, instead of measuring this
+    /// machine's fastest engine for a second
+    #[arg(long, value_name = "N", value_parser = positive_rate, allow_hyphen_values = true)]
+    pub rate: Option<f64>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Seconds to wait for the connection and for any one node request [default: 20]
+    #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
+    pub rpc_timeout: Option<Seconds>,
+}
+
+/// A rate in nonces per second: a finite number above 0.
+fn positive_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(_) => Err("must be a number of nonces per second above 0".into()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

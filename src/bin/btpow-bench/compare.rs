@@ -417,14 +417,10 @@ fn human(rate: f64) -> String {
 }
 
 fn print_table(rows: &[Row], roof: &roofline::Roofline) {
-    let sha = roof.best_sha256();
-    let kec = roof.best_keccak();
+    let (sha_name, sha_ns) = roof.best_sha256();
+    let (kec_name, kec_ns) = roof.best_keccak();
     outln!(
-        "roofline per core: SHA-256 compression {:.1} ns ({}), Keccak-f[1600] {:.1} ns ({})",
-        sha.ns,
-        sha.name,
-        kec.ns,
-        kec.name
+        "roofline per core: SHA-256 compression {sha_ns:.1} ns ({sha_name}), Keccak-f[1600] {kec_ns:.1} ns ({kec_name})"
     );
     outln!(
         "share: per-thread rate / roofline per core (best primitives here); \

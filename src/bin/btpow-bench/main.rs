@@ -14,6 +14,8 @@ mod register;
 mod seal;
 mod solve;
 #[cfg(feature = "chain")]
+mod subnets;
+#[cfg(feature = "chain")]
 mod terminal;
 mod verify;
 
@@ -39,6 +41,12 @@ fn main() -> ExitCode {
         args::Command::Seal(a) => seal::run(&a),
         args::Command::Solve(a) => solve::run(&a),
         args::Command::Compare(a) => compare::run(&a),
+        #[cfg(feature = "chain")]
+        args::Command::Subnets(a) => subnets::run(&a),
+        #[cfg(not(feature = "chain"))]
+        args::Command::Subnets(_) => Err(anyhow::anyhow!(
+            "subnets: this build has no chain client (built without the `chain` feature)"
+        )),
         args::Command::Engines => {
             for b in btpow::engine::Backend::ALL {
                 let state = if b.is_supported() {

@@ -153,10 +153,10 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
             difficulty,
             on_block,
         } => {
-            let rate = report.rates.ewma.max(1.0);
+            let rate = report.recent_rate().max(1.0);
             Record::Progress {
-                ewma_nonces_per_sec: report.rates.ewma,
-                perpetual_nonces_per_sec: report.rates.perpetual,
+                ewma_nonces_per_sec: report.recent_rate(),
+                perpetual_nonces_per_sec: report.overall_rate(),
                 nonces: report.hashes,
                 block: block.number,
                 block_hash: hash_hex(&block.hash),
@@ -317,7 +317,7 @@ async fn register(
 /// Sets `stop` on SIGINT (Ctrl-C), SIGTERM (systemd, Docker, Kubernetes)
 /// or SIGHUP (the terminal gone). The handlers are installed before this
 /// returns, so no signal after it is missed.
-fn stop_on_signals(stop: &Stop) {
+pub fn stop_on_signals(stop: &Stop) {
     use tokio::signal::unix::{signal, SignalKind};
     let streams: Vec<_> = [
         SignalKind::interrupt(),

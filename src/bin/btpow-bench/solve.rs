@@ -139,8 +139,8 @@ fn show_progress(r: &Report, difficulty: Difficulty) {
     let chance = difficulty.chance_within(r.hashes as f64);
     crate::output::err_part(format_args!(
         "\r\x1b[2K{:.2} M nonces/s (EWMA), {:.2} M/s overall, {} nonces in {:.1} s, {:.0}% chance by now",
-        r.rates.ewma / 1e6,
-        r.rates.perpetual / 1e6,
+        r.recent_rate() / 1e6,
+        r.overall_rate() / 1e6,
         r.hashes,
         r.elapsed.as_secs_f64(),
         100.0 * chance

@@ -1,0 +1,243 @@
+//! Every subnet's registration facts, read from the chain's own storage at
+//! one block: what `btpow-bench subnets` shows. Each item is read only if
+//! the runtime has it (its metadata says so): an item a runtime lacks is
+//! `None`, never a zero.
+
+use serde::Serialize;
+use subxt::dynamic;
+
+use super::client::Chain;
+use super::difficulty::Decay;
+use super::error::ChainError;
+use super::registrar::Node;
+use super::rules::{detect, Registration};
+use super::Head;
+use crate::challenge::Scheme;
+use crate::target::effective_difficulty;
+
+/// One subnet's registration facts as stored; `None`: the runtime has no
+/// such item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SubnetFacts {
+    /// The subnet.
+    pub netuid: u16,
+    /// `NetworkPowRegistrationAllowed`.
+    pub pow_allowed: Option<bool>,
+    /// `NetworkRegistrationAllowed` (burned registration).
+    pub burn_allowed: Option<bool>,
+    /// `Difficulty`, as stored.
+    pub difficulty: Option<u64>,
+    /// `MinDifficulty`.
+    pub min_difficulty: Option<u64>,
+    /// `MaxDifficulty`.
+    pub max_difficulty: Option<u64>,
+    /// `Burn`, in rao (10^-9 TAO).
+    pub burn: Option<u64>,
+    /// `RegistrationsThisBlock`.
+    pub registrations_this_block: Option<u64>,
+    /// `MaxRegistrationsPerBlock`.
+    pub max_registrations_per_block: Option<u64>,
+    /// `SubnetworkN`: neurons registered.
+    pub neurons: Option<u64>,
+    /// `MaxAllowedUids`.
+    pub max_neurons: Option<u64>,
+    /// `RegistrationsThisInterval`.
+    pub registrations_this_interval: Option<u64>,
+    /// `TargetRegistrationsPerInterval`.
+    pub target_registrations_per_interval: Option<u64>,
+    /// `AdjustmentInterval`, in blocks.
+    pub adjustment_interval: Option<u64>,
+    /// `LastAdjustmentBlock`.
+    pub last_adjustment_block: Option<u64>,
+    /// `BurnHalfLife` (runtimes whose difficulty decays each block).
+    pub half_life: Option<u64>,
+}
+
+impl SubnetFacts {
+    /// The difficulty a proof of work must meet now under `scheme`: the
+    /// stored value for legacy; for v1, clamped into \[MinDifficulty,
+    /// MaxDifficulty\] as the runtime and the SDK do.
+    pub fn effective_difficulty(&self, scheme: Scheme) -> Option<u64> {
+        let stored = self.difficulty?;
+        Some(match scheme {
+            Scheme::Legacy => stored,
+            Scheme::V1 => {
+                effective_difficulty(Some(stored), self.min_difficulty, self.max_difficulty).get()
+            }
+        })
+    }
+
+    /// The difficulty `blocks` blocks from now if nobody registers, on a
+    /// runtime whose difficulty decays each block (`BurnHalfLife`, v1);
+    /// `None` where it does not decay.
+    pub fn difficulty_after(&self, scheme: Scheme, blocks: u64) -> Option<u64> {
+        let half_life = u16::try_from(self.half_life?).ok().filter(|&h| h > 0)?;
+        if scheme != Scheme::V1 {
+            return None;
+        }
+        let decay = Decay {
+            stored: self.difficulty?,
+            min: self.min_difficulty.unwrap_or(1),
+            max: self.max_difficulty.unwrap_or(u64::MAX),
+            half_life,
+        };
+        Some(decay.after(blocks))
+    }
+
+    /// The block at which the registration interval resets
+    /// (`LastAdjustmentBlock + AdjustmentInterval`), on runtimes that keep
+    /// one.
+    pub fn interval_resets_at(&self) -> Option<u64> {
+        Some(self.last_adjustment_block? + self.adjustment_interval?)
+    }
+}
+
+/// The chain's subnets at one block.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Subnets {
+    /// The block read.
+    pub head: Head,
+    /// The runtime's spec version.
+    pub spec_version: u32,
+    /// The scheme its proof-of-work registration checks, if it has one.
+    pub scheme: Option<Scheme>,
+    /// Every subnet (`NetworksAdded`), by netuid.
+    pub subnets: Vec<SubnetFacts>,
+}
+
+impl Chain {
+    /// Every subnet's registration facts at the best block (`only`: that
+    /// subnet alone, if it exists).
+    pub async fn subnets(&mut self, only: Option<u16>) -> Result<Subnets, ChainError> {
+        let head = self.head().await?;
+        let facts = self.runtime_facts(&head).await?;
+        let scheme = detect(&facts, None, None).ok().map(|(s, _)| s);
+        let timeout = self.timeout();
+        let subnets = super::client::within("the subnets' storage", timeout, async {
+            let at = self.at(&head).await?;
+            let storage = at.storage();
+            const P: &str = Registration::PALLET;
+            // Every netuid `NetworksAdded` holds as true.
+            let mut netuids = Vec::new();
+            let added = dynamic::storage::<(u16,), bool>(P, "NetworksAdded");
+            let entry = storage
+                .entry(added)
+                .map_err(|e| ChainError::from_request("NetworksAdded", e))?;
+            let mut iter = entry
+                .iter(())
+                .await
+                .map_err(|e| ChainError::from_request("NetworksAdded", e))?;
+            while let Some(kv) = iter.next().await {
+                let kv = kv.map_err(|e| ChainError::from_request("NetworksAdded", e))?;
+                let unreadable = |e: &dyn std::fmt::Display| ChainError::Unreadable {
+                    what: "NetworksAdded",
+                    source: e.to_string().into(),
+                };
+                let (netuid,) = kv
+                    .key()
+                    .and_then(|k| k.decode())
+                    .map_err(|e| unreadable(&e))?;
+                let added: bool = kv.value().decode().map_err(|e| unreadable(&e))?;
+                if added && only.is_none_or(|n| n == netuid) {
+                    netuids.push(netuid);
+                }
+            }
+            netuids.sort_unstable();
+            let mut out = Vec::with_capacity(netuids.len());
+            for netuid in netuids {
+                macro_rules! read {
+                    ($item:literal, $val:ty) => {{
+                        let addr = dynamic::storage::<(u16,), $val>(P, $item);
+                        match storage.entry(addr) {
+                            // Not in this runtime.
+                            Err(_) => None,
+                            Ok(entry) => {
+                                let value = entry
+                                    .fetch((netuid,))
+                                    .await
+                                    .map_err(|e| ChainError::from_request($item, e))?;
+                                Some(value.decode().map_err(|e| ChainError::Unreadable {
+                                    what: $item,
+                                    source: Box::new(e),
+                                })?)
+                            }
+                        }
+                    }};
+                }
+                out.push(SubnetFacts {
+                    netuid,
+                    pow_allowed: read!("NetworkPowRegistrationAllowed", bool),
+                    burn_allowed: read!("NetworkRegistrationAllowed", bool),
+                    difficulty: read!("Difficulty", u64),
+                    min_difficulty: read!("MinDifficulty", u64),
+                    max_difficulty: read!("MaxDifficulty", u64),
+                    burn: read!("Burn", u64),
+                    registrations_this_block: read!("RegistrationsThisBlock", u64),
+                    max_registrations_per_block: read!("MaxRegistrationsPerBlock", u64),
+                    neurons: read!("SubnetworkN", u64),
+                    max_neurons: read!("MaxAllowedUids", u64),
+                    registrations_this_interval: read!("RegistrationsThisInterval", u64),
+                    target_registrations_per_interval: read!("TargetRegistrationsPerInterval", u64),
+                    adjustment_interval: read!("AdjustmentInterval", u64),
+                    last_adjustment_block: read!("LastAdjustmentBlock", u64),
+                    half_life: read!("BurnHalfLife", u64),
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+        Ok(Subnets {
+            head,
+            spec_version: facts.spec_version,
+            scheme,
+            subnets,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_facts_follow_the_runtime() {
+        let f = SubnetFacts {
+            difficulty: Some(1_000_000),
+            min_difficulty: Some(2_000_000),
+            max_difficulty: Some(u64::MAX),
+            half_life: Some(2),
+            last_adjustment_block: Some(700),
+            adjustment_interval: Some(360),
+            ..SubnetFacts::default()
+        };
+        // v1 clamps into [min, max]; legacy reads the stored value.
+        assert_eq!(f.effective_difficulty(Scheme::V1), Some(2_000_000));
+        assert_eq!(f.effective_difficulty(Scheme::Legacy), Some(1_000_000));
+        let unclamped = SubnetFacts {
+            min_difficulty: Some(1),
+            ..f.clone()
+        };
+        // Half-life 2: half after two blocks (the runtime's Q32 arithmetic).
+        let decay = Decay {
+            stored: 1_000_000,
+            min: 1,
+            max: u64::MAX,
+            half_life: 2,
+        };
+        assert_eq!(
+            unclamped.difficulty_after(Scheme::V1, 2),
+            Some(decay.after(2))
+        );
+        assert!(decay.after(2).abs_diff(500_000) <= 1);
+        assert_eq!(unclamped.difficulty_after(Scheme::Legacy, 2), None);
+        let flat = SubnetFacts {
+            half_life: None,
+            ..unclamped.clone()
+        };
+        assert_eq!(flat.difficulty_after(Scheme::V1, 50), None);
+        assert_eq!(f.interval_resets_at(), Some(1060));
+        assert_eq!(SubnetFacts::default().interval_resets_at(), None);
+    }
+}
