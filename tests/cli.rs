@@ -649,6 +649,16 @@ fn subnets_refuses_bad_input_and_an_unreachable_node_in_one_line_without_secrets
             ][..],
             "out of range",
         ),
+        (
+            &[
+                "subnets",
+                "--endpoint",
+                "ws://127.0.0.1:9",
+                "--netuid",
+                "-1",
+            ][..],
+            "must not be negative",
+        ),
     ] {
         let (code, out, err) = run(args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");

@@ -132,7 +132,7 @@ pub struct SubnetsArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint: String,
     /// One subnet
-    #[arg(long, value_parser = whole::<u16>)]
+    #[arg(long, value_name = "U16", value_parser = whole::<u16>, allow_hyphen_values = true)]
     pub netuid: Option<u16>,
     /// Only subnets that take proof-of-work registration now
     #[arg(long)]
