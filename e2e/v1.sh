@@ -169,6 +169,26 @@ check "predicted block $predicted: the stand-in's difficulty there is at most 40
 check "solved for the predicted block" "$(grep -q "\"block\":$predicted,.*\"event\":\"challenge\"\|\"event\":\"challenge\".*\"block\":$predicted" "$tmp/wait" && echo ok || { grep challenge "$tmp/wait" >&2; echo fail; })"
 set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "BurnHalfLife", "params": [1], "value": 360}]'
 
+echo "e2e v1: subnets predicts the decayed difficulty as the stand-in decays it"
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 5000000000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1000}, {"pallet": "SubtensorModule", "item": "BurnHalfLife", "params": [1], "value": 360}]'
+code=0
+timeout 60 "$bin" subnets --endpoint "$url" --netuid 1 --rate 1000000 --format json > "$tmp/subnets" 2> "$tmp/subnets.err" || code=$?
+field() { "$py" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d[sys.argv[2]] if sys.argv[2] == "block" else d["subnets"][0][sys.argv[2]])' "$tmp/subnets" "$1"; }
+if [ "$code" = 0 ]; then
+  b="$(field block)"; d10="$(field difficulty_in_10_min)"; d60="$(field difficulty_in_1_hour)"
+  check "subnet 1 at block $b: difficulty 5000000000, open, as written" \
+    "$([ "$(field difficulty)" = 5000000000 ] && [ "$(field pow_open)" = True ] && echo ok || { cat "$tmp/subnets" >&2; echo fail; })"
+  rpc standin_newBlocks '[50]' > /dev/null
+  check "in 10 minutes (50 blocks, nobody registering): predicted $d10, the stand-in's $(difficulty_at $((b + 50)))" \
+    "$([ "$(difficulty_at $((b + 50)))" = "$d10" ] && echo ok || echo fail)"
+  rpc standin_newBlocks '[250]' > /dev/null
+  check "in an hour (300 blocks): predicted $d60, the stand-in's $(difficulty_at $((b + 300)))" \
+    "$([ "$(difficulty_at $((b + 300)))" = "$d60" ] && echo ok || echo fail)"
+else
+  check "subnets against the stand-in exits 0" "$(cat "$tmp/subnets.err" >&2; echo fail)"
+fi
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1}]'
+
 echo "e2e v1: two btpow processes race for one hotkey"
 start "$tmp/race1" --wallet.hotkey race
 tool1=$tool
