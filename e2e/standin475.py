@@ -78,6 +78,10 @@ Admin RPCs (the tests' only; a real node has none of them)
                                   {"bits": n}) or a raw ["0xkey","0xvalue"|null]
   standin_getStorage([pallet, item, params, at?])  decoded value (or null)
   standin_setBlockMode(["instant"|"manual"])
+  standin_loseNextStatus([])      the next watched submission gets one status
+                                  no client can read ({"invalid":{"stale":null}},
+                                  as chopsticks sends) and no other, and is
+                                  built into a block all the same
   standin_info([])                model statement, head, finalized, pool
 
 What is real and what is modelled
@@ -715,6 +719,7 @@ class Node:
         self.meta = Meta(Path(args.metadata))
         self.args = args
         self.block_mode = args.block_mode
+        self.lose_next_status = False
         self.log_path = args.log
         self.verdict_path = args.verdict_log
         self.metadata_hash = bytes.fromhex(args.metadata_hash.removeprefix("0x")) if args.metadata_hash else None
@@ -1391,6 +1396,7 @@ class Rpc:
             "author_unwatchExtrinsic": self.unsub, "author_pendingExtrinsics": self.pending,
             "standin_newBlocks": self.new_blocks, "standin_setStorage": self.set_storage,
             "standin_getStorage": self.standin_get_storage, "standin_setBlockMode": self.set_block_mode,
+            "standin_loseNextStatus": self.lose_next_status,
             "standin_info": self.info,
         }
 
@@ -1578,10 +1584,17 @@ class Rpc:
 
     def submit_watch(self, conn: Conn, p):
         sid = secrets.token_hex(8)
-        tx = self.node.submit(_bytes_param(p[0]), watcher=(conn, sid))
+        lose, self.node.lose_next_status = self.node.lose_next_status, False
+        tx = self.node.submit(_bytes_param(p[0]), watcher=None if lose else (conn, sid))
         conn.subs[sid] = ("extrinsic", None)
-        status = "ready" if tx.ready else "future"
-        self.post.append(lambda: conn.notify("author_extrinsicUpdate", sid, status))
+        if lose:
+            # standin_loseNextStatus: a status no client can read, as
+            # chopsticks sends for a transaction it dropped, and no other;
+            # the transaction itself stays in the pool and is built in.
+            self.post.append(lambda: conn.notify("author_extrinsicUpdate", sid, {"invalid": {"stale": None}}))
+        else:
+            status = "ready" if tx.ready else "future"
+            self.post.append(lambda: conn.notify("author_extrinsicUpdate", sid, status))
         self.post.append(self.node.maybe_instant)
         return sid
 
@@ -1593,6 +1606,10 @@ class Rpc:
         n = int(p[0]) if p else 1
         b = self.node.produce(n)
         return {"number": b.number, "hash": "0x" + b.hash.hex()}
+
+    def lose_next_status(self, c, p):
+        self.node.lose_next_status = True
+        return True
 
     def set_storage(self, c, p):
         items = p[0] if p and isinstance(p[0], list) else p

@@ -27,7 +27,7 @@ trap cleanup EXIT
 export E2E_COLDKEY_PASSWORD="btpow e2e v1 password"
 wallets="$tmp/wallets"
 # btwallet is in the legacy environment (the v1 one has bittensor 11's own keyfile code).
-keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace | tail -n 1)"
+keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost | tail -n 1)"
 key() { "$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["coldkey"] if sys.argv[2] == "coldkey" else d["hotkeys"][sys.argv[2]])' "$keys" "$1"; }
 coldkey="$(key coldkey)"
 alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
@@ -189,23 +189,38 @@ else
 fi
 set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1}]'
 
+echo "e2e v1: a submission whose status is lost, though it lands (text output)"
+rpc standin_loseNextStatus '[]' > /dev/null
+check "exit 0: the status lost, then \"by this run\", found in the block" \
+  "$([ "$(run 0 'by this run' --wallet.hotkey lost)" = ok ] && grep -q 'stopped reporting' "$tmp/out" && ! grep -qi error "$tmp/out" "$tmp/err" \
+     && [ "$(grep -c 'submitting' "$tmp/out")" = 1 ] && echo ok || { cat "$tmp/out" "$tmp/err" >&2; echo fail; })"
+check "on the stand-in: Uids(1, lost) is a uid" "$(is_uid "$(uid "$(key lost)")")"
+
 echo "e2e v1: two btpow processes race for one hotkey"
+# Both solving first (at a difficulty neither meets), then one easy block for both.
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 1000000000000000}]'
 start "$tmp/race1" --wallet.hotkey race
 tool1=$tool
 start "$tmp/race2" --wallet.hotkey race
+if wait_for "$tmp/race1" '"event":"challenge"' 60 && wait_for "$tmp/race2" '"event":"challenge"' 60; then
+  set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}]'
+  rpc standin_newBlocks '[1]' > /dev/null
+fi
 code1=0; code2=0
 wait "$tool1" || code1=$?
 wait "$tool" || code2=$?
 check "both exit 0, neither reports an error" "$([ "$code1" = 0 ] && [ "$code2" = 0 ] && ! grep -q '"event":"error"' "$tmp/race1" "$tmp/race2" && echo ok || { cat "$tmp"/race* >&2; echo fail; })"
 check "on the stand-in: one uid for the hotkey" "$(is_uid "$(uid "$(key race)")")"
-echo "        registrants: $(grep -ho '"by":"[a-z]*"' "$tmp/race1" "$tmp/race2" | tr '\n' ' ')"
+registrants="$(grep -ho '"by":"[a-z]*"' "$tmp/race1" "$tmp/race2" | sort | tr '\n' ' ')"
+check "one says by us, the other by another (registrants: $registrants)" \
+  "$([ "$registrants" = '"by":"another" "by":"us" ' ] && echo ok || echo fail)"
 
 echo "e2e v1: btpow and the SDK race for one hotkey"
 start "$tmp/sdkrace" --wallet.hotkey sdkrace
 BT_WALLET_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 300 "$py" e2e/standin_sdk_register.py --endpoint "$url" \
   --wallet-path "$wallets" --wallet miner --hotkey sdkrace --netuid 1 > "$tmp/sdkrace.sdk" 2>&1 || true
 code=0; wait "$tool" || code=$?
-check "btpow exits 0 without an error, whoever won" "$([ "$code" = 0 ] && ! grep -q '"event":"error"' "$tmp/sdkrace" && echo ok || { cat "$tmp/sdkrace" "$tmp/sdkrace.err" "$tmp/sdkrace.sdk" >&2; echo fail; })"
+check "btpow exits 0 without an error, whoever won, and knows who" "$([ "$code" = 0 ] && ! grep -q '"event":"error"' "$tmp/sdkrace" && grep -qE '"by":"(us|another|before)"' "$tmp/sdkrace" && echo ok || { cat "$tmp/sdkrace" "$tmp/sdkrace.err" "$tmp/sdkrace.sdk" >&2; echo fail; })"
 check "on the stand-in: one uid for the hotkey" "$(is_uid "$(uid "$(key sdkrace)")")"
 echo "        btpow: $(grep -ho '"by":"[a-z]*"' "$tmp/sdkrace" | tr '\n' ' ')sdk: $(tail -1 "$tmp/sdkrace.sdk" | cut -c1-60)"
 

@@ -15,13 +15,14 @@ use subxt::config::substrate::H256;
 use subxt::config::RpcConfigFor;
 use subxt::dynamic::{self, Value};
 use subxt::error::{DispatchError, ExtrinsicError, TransactionEventsError, TransactionStatusError};
-use subxt::transactions::TransactionStatus;
+use subxt::transactions::{DefaultParams, TransactionStatus};
 use subxt::{OnlineClient, SubstrateConfig};
 use subxt_rpcs::methods::legacy::LegacyRpcMethods;
 use subxt_rpcs::RpcClient;
 use subxt_signer::sr25519::Keypair;
 
 use super::error::{is_transport, ChainError, Rpc as _, RpcFailure, SubmitError};
+use super::pool_codes::{custom_code, PoolCodes};
 use super::registrar::Node;
 use super::rules::{Registration, RuntimeFacts};
 
@@ -60,6 +61,13 @@ pub struct SubnetState {
     /// `BurnHalfLife`: the difficulty's per-block decay (runtime 475), if
     /// the runtime has it.
     pub half_life: Option<u16>,
+    /// `RegistrationsThisInterval`, if the runtime has it.
+    pub registrations_this_interval: Option<u64>,
+    /// `TargetRegistrationsPerInterval`, if the runtime has it.
+    pub target_registrations_per_interval: Option<u64>,
+    /// The block at which the registration interval resets
+    /// (`LastAdjustmentBlock + AdjustmentInterval`), if the runtime keeps one.
+    pub interval_resets_at: Option<u64>,
 }
 
 impl SubnetState {
@@ -85,6 +93,8 @@ pub struct Chain {
     api: OnlineClient<SubstrateConfig>,
     rpc: Rpc,
     timeout: Duration,
+    /// The hash of the extrinsic the last `submit` signed.
+    last_extrinsic: Option<[u8; 32]>,
 }
 
 /// `f`, or a timeout error naming `what` after `limit`.
@@ -197,6 +207,7 @@ impl Chain {
                 api,
                 rpc,
                 timeout,
+                last_extrinsic: None,
             })
         })
         .await
@@ -368,6 +379,13 @@ impl Node for Chain {
                         .unwrap_or(u16::MAX),
                 last_pow_block: read!(try "LastPowRegistrationBlock", ([u8; 32],), u64, (*hotkey,)),
                 half_life: read!(opt "BurnHalfLife", (u16,), u16, (netuid,)),
+                registrations_this_interval:
+                    read!(opt "RegistrationsThisInterval", (u16,), u64, (netuid,)),
+                target_registrations_per_interval:
+                    read!(opt "TargetRegistrationsPerInterval", (u16,), u64, (netuid,)),
+                interval_resets_at: read!(opt "LastAdjustmentBlock", (u16,), u64, (netuid,))
+                    .zip(read!(opt "AdjustmentInterval", (u16,), u64, (netuid,)))
+                    .map(|(last, interval): (u64, u64)| last.saturating_add(interval)),
             })
         })
         .await
@@ -386,12 +404,41 @@ impl Node for Chain {
             call_args(registration),
         );
         let head = self.head().await?;
-        let mut txs = self.at(&head).await?.transactions();
+        let at = self.at(&head).await?;
+        let codes = {
+            let metadata = at.metadata();
+            let has_pow_register = metadata
+                .pallet_by_name(Registration::PALLET)
+                .and_then(|p| p.call_variant_by_name("pow_register"))
+                .is_some();
+            let extrinsic = metadata.extrinsic();
+            PoolCodes::of(
+                extrinsic
+                    .transaction_extensions_to_use_for_encoding()
+                    .map(|e| e.identifier()),
+                has_pow_register,
+            )
+        };
+        let pool = |message: String| SubmitError::Pool {
+            meaning: codes.zip(custom_code(&message)).map(|(c, n)| c.explain(n)),
+            message,
+        };
+        let mut txs = at.transactions();
         const SUBMIT: &str = "author_submitAndWatchExtrinsic";
-        let mut progress = within(SUBMIT, self.timeout, async {
-            txs.sign_and_submit_then_watch_default(&payload, signer)
+        self.last_extrinsic = None;
+        let signed = within("signing the extrinsic", self.timeout, async {
+            txs.create_signed(&payload, signer, DefaultParams::default_params())
                 .await
-                .map_err(|e| classify_submit(SUBMIT, e))
+                .map_err(|e| classify_submit("signing the extrinsic", e, pool))
+        })
+        .await?;
+        // Known before it is sent: if its status is lost, the blocks tell.
+        self.last_extrinsic = Some(signed.hash().0);
+        let mut progress = within(SUBMIT, self.timeout, async {
+            signed
+                .submit_and_watch()
+                .await
+                .map_err(|e| classify_submit(SUBMIT, e, pool))
         })
         .await?;
         // Inclusion takes a block or two; allow several.
@@ -439,10 +486,54 @@ impl Node for Chain {
                 }
                 TransactionStatus::Error { message }
                 | TransactionStatus::Invalid { message }
-                | TransactionStatus::Dropped { message } => return Err(SubmitError::Pool(message)),
+                | TransactionStatus::Dropped { message } => return Err(pool(message)),
                 _ => {}
             }
         }
+    }
+
+    fn last_extrinsic(&self) -> Option<[u8; 32]> {
+        self.last_extrinsic
+    }
+
+    async fn extrinsic_in(
+        &mut self,
+        number: u64,
+        hashes: &[[u8; 32]],
+    ) -> Result<Option<bool>, ChainError> {
+        let block = self.block(number).await?;
+        within("the block's extrinsics", self.timeout, async {
+            let at = self.at(&block).await?;
+            let extrinsics = at
+                .extrinsics()
+                .fetch()
+                .await
+                .map_err(|e| ChainError::from_request("the block's extrinsics", e))?;
+            for extrinsic in extrinsics.iter() {
+                let extrinsic = extrinsic.map_err(|e| ChainError::Unreadable {
+                    what: "the block's extrinsics",
+                    source: Box::new(e),
+                })?;
+                if !hashes.contains(&extrinsic.hash().0) {
+                    continue;
+                }
+                let events = extrinsic
+                    .events()
+                    .await
+                    .map_err(|e| ChainError::Unreadable {
+                        what: "the extrinsic's events",
+                        source: Box::new(e),
+                    })?;
+                let succeeded = events.iter().any(|e| {
+                    e.is_ok_and(|e| {
+                        e.pallet_name() == "System" && e.event_name() == "ExtrinsicSuccess"
+                    })
+                });
+                return Ok(Some(succeeded));
+            }
+            Ok(None)
+        })
+        .await
     }
 
     async fn reconnect(&mut self) -> Result<(), ChainError> {
@@ -467,14 +558,18 @@ impl Node for Chain {
 /// A failed submission: the transport (connection lost), the node's
 /// answer (the pool refused it, in its own words), or the call itself
 /// (not in this runtime, or its arguments do not encode).
-fn classify_submit(what: &'static str, e: ExtrinsicError) -> SubmitError {
+fn classify_submit(
+    what: &'static str,
+    e: ExtrinsicError,
+    pool: impl FnOnce(String) -> SubmitError,
+) -> SubmitError {
     match e.rpc_error() {
         Some(failure) if is_transport(&failure) => {
             SubmitError::Chain(ChainError::from_request(what, e))
         }
         Some(RpcFailure::Client(subxt_rpcs::Error::User(answer))) => {
             let data = answer.data.as_ref().map(|d| format!(": {}", d.get()));
-            SubmitError::Pool(format!("{}{}", answer.message, data.unwrap_or_default()))
+            pool(format!("{}{}", answer.message, data.unwrap_or_default()))
         }
         Some(_) => SubmitError::Unknown(ChainError::from_request(what, e)),
         None => match e {
@@ -482,7 +577,7 @@ fn classify_submit(what: &'static str, e: ExtrinsicError) -> SubmitError {
                 TransactionStatusError::Error(m)
                 | TransactionStatusError::Invalid(m)
                 | TransactionStatusError::Dropped(m),
-            ) => SubmitError::Pool(m),
+            ) => pool(m),
             ExtrinsicError::UnexpectedEndOfTransactionStatusStream => {
                 SubmitError::Unknown(ChainError::from_request(what, e))
             }

@@ -304,8 +304,13 @@ pub enum SubmitError {
     },
     /// The transaction pool refused it before any block (invalid, dropped,
     /// usurped): the node's words.
-    #[error("the transaction pool refused it: {0}{name}", name = code_name(.0))]
-    Pool(String),
+    #[error("the transaction pool refused it: {}", .meaning.as_deref().unwrap_or(.message))]
+    Pool {
+        /// The node's words.
+        message: String,
+        /// A custom code in words, in the numbering of the runtime's era.
+        meaning: Option<String>,
+    },
     /// The call cannot be made on this runtime (not in its metadata, or its
     /// arguments do not encode): no block will change that.
     #[error("the call cannot be built for this runtime")]
@@ -319,13 +324,28 @@ pub enum SubmitError {
     Chain(#[from] ChainError),
 }
 
-/// " (BadRequest on runtime 475)" for a pool message with a custom code
-/// that era names; empty otherwise.
-fn code_name(message: &str) -> String {
-    super::rules::pool_custom_code(message)
-        .and_then(super::rules::v1_pool_code_name)
-        .map(|name| format!(" ({name} in runtime 475's numbering)"))
-        .unwrap_or_default()
+/// The interval limit in words: what is used up, and when it frees.
+fn interval_full_words(
+    netuid: u16,
+    head: u64,
+    registrations: u64,
+    limit: u64,
+    resets_at: Option<u64>,
+) -> String {
+    let blocks = resets_at.unwrap_or(head).saturating_sub(head);
+    let when = match resets_at {
+        Some(at) => format!(
+            "until block {at}, when the interval resets (in {blocks} blocks, about {} min at \
+             12 s blocks); --wait waits for it",
+            blocks.saturating_mul(12).div_ceil(60)
+        ),
+        None => "until the interval resets (this runtime does not say when)".to_string(),
+    };
+    format!(
+        "subnet {netuid} has taken {registrations} registrations this interval, the most it takes \
+         (3 × TargetRegistrationsPerInterval = {limit}): the runtime refuses more \
+         (TooManyRegistrationsThisInterval) {when}"
+    )
 }
 
 impl SubmitError {
@@ -357,6 +377,21 @@ pub enum RegisterError {
     Disabled {
         /// The subnet.
         netuid: u16,
+    },
+    /// Legacy runtimes: the subnet's registrations this interval are used
+    /// up, and the run does not wait (`--wait` in the tool) for the reset.
+    #[error("{}", interval_full_words(*.netuid, *.head, *.registrations, *.limit, *.resets_at))]
+    IntervalFull {
+        /// The subnet.
+        netuid: u16,
+        /// The block read.
+        head: u64,
+        /// `RegistrationsThisInterval`.
+        registrations: u64,
+        /// The most the runtime takes in an interval (3 × `TargetRegistrationsPerInterval`).
+        limit: u64,
+        /// The block at which the interval resets, if the runtime says.
+        resets_at: Option<u64>,
     },
     /// Signing with a key the scheme does not accept.
     #[error("{scheme} registration must be signed by the {required}, not the {given} (the chain would answer {chain_error})")]
@@ -491,6 +526,13 @@ mod tests {
             name: "InvalidWorkBlock".into(),
         };
         assert_eq!(e.chain_error_name(), Some("InvalidWorkBlock"));
-        assert_eq!(SubmitError::Pool("x".into()).chain_error_name(), None);
+        assert_eq!(
+            SubmitError::Pool {
+                message: "x".into(),
+                meaning: None
+            }
+            .chain_error_name(),
+            None
+        );
     }
 }

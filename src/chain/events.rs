@@ -51,10 +51,28 @@ pub enum RegisterOutcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WaitReason {
-    /// `RegistrationsThisBlock` reached `MaxRegistrationsPerBlock`.
+    /// `RegistrationsThisBlock` reached `MaxRegistrationsPerBlock`: the
+    /// next block (whose `on_initialize` zeroes the count) frees it.
     SubnetFull {
         /// The block that is full.
         block: u64,
+        /// `RegistrationsThisBlock`.
+        registrations: u16,
+        /// `MaxRegistrationsPerBlock`.
+        limit: u16,
+    },
+    /// Watch mode, legacy runtimes: the interval's registrations are used
+    /// up (`RegistrationsThisInterval` reached 3 ×
+    /// `TargetRegistrationsPerInterval`: `TooManyRegistrationsThisInterval`).
+    IntervalFull {
+        /// The block read.
+        block: u64,
+        /// `RegistrationsThisInterval`.
+        registrations: u64,
+        /// The most the runtime takes in an interval.
+        limit: u64,
+        /// The block at which the interval resets, if the runtime says.
+        resets_at: Option<u64>,
     },
     /// Watch mode: `NetworkPowRegistrationAllowed` is false.
     PowDisabled {

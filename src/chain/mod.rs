@@ -15,6 +15,7 @@ mod difficulty;
 mod endpoint;
 mod error;
 mod events;
+mod pool_codes;
 mod registrar;
 mod retry;
 mod rules;

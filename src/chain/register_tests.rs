@@ -26,6 +26,9 @@ enum Submit {
     /// Fails with this error; `other_registers`: someone else's
     /// registration lands meanwhile (uid 9).
     Fail(fn() -> SubmitError, bool),
+    /// Included with success in the next block (uid 7), but its status is
+    /// lost.
+    LostButIncluded,
 }
 
 struct World {
@@ -51,6 +54,10 @@ struct World {
     mult: u128,
     /// The heads at which submissions arrived.
     submitted_at: Vec<u64>,
+    /// Extrinsics in blocks: (block, hash, succeeded).
+    in_blocks: Vec<(u64, [u8; 32], bool)>,
+    /// Reading a block's extrinsics fails.
+    blocks_unreadable: bool,
 }
 
 impl World {
@@ -74,6 +81,8 @@ impl World {
             v1: false,
             mult: (1u128 << 64) + (1u128 << 62), // 1.25
             submitted_at: Vec::new(),
+            in_blocks: Vec::new(),
+            blocks_unreadable: false,
         }))
     }
 
@@ -120,9 +129,10 @@ impl World {
         };
         // As runtime 475's pool words every one of these: BadRequest.
         let refuse = |_why: &str| {
-            Err(SubmitError::Pool(
-                "Invalid Transaction: \"Custom error: 255\"".into(),
-            ))
+            Err(SubmitError::Pool {
+                message: "Invalid Transaction: \"Custom error: 255\"".into(),
+                meaning: None,
+            })
         };
         let s = &self.state;
         if s.uid.is_some()
@@ -158,6 +168,11 @@ impl World {
         }
         Ok([0xcc; 32])
     }
+}
+
+/// The hash of this run's `n`th extrinsic.
+fn this_runs_extrinsic(n: usize) -> [u8; 32] {
+    [u8::try_from(n).unwrap(); 32]
 }
 
 struct Scripted(Arc<Mutex<World>>);
@@ -214,12 +229,26 @@ impl Node for Scripted {
             w.submitted.push(registration.clone());
             let at = w.head.number;
             w.submitted_at.push(at);
+            let hash = this_runs_extrinsic(w.submitted.len());
             match w.submits.pop_front().unwrap_or(Submit::Include) {
                 Submit::Hang => None,
-                Submit::Include if w.v1 => Some(w.judge_v1(registration, signer.public_key().0)),
+                Submit::Include if w.v1 => {
+                    let answer = w.judge_v1(registration, signer.public_key().0);
+                    w.in_blocks.push((at + 1, hash, answer.is_ok()));
+                    Some(answer)
+                }
                 Submit::Include => {
                     w.state.uid = Some(7);
+                    w.in_blocks.push((at + 1, hash, true));
                     Some(Ok([0xcc; 32]))
+                }
+                Submit::LostButIncluded => {
+                    w.state.uid = Some(7);
+                    w.in_blocks.push((at + 1, hash, true));
+                    Some(Err(SubmitError::Unknown(ChainError::Node {
+                        what: "the transaction status",
+                        source: "invalid type: map, expected unit".into(),
+                    })))
                 }
                 Submit::Fail(error, other_registers) => {
                     if other_registers {
@@ -233,6 +262,27 @@ impl Node for Scripted {
             Some(answer) => answer,
             None => std::future::pending().await,
         }
+    }
+    fn last_extrinsic(&self) -> Option<[u8; 32]> {
+        let n = self.0.lock().unwrap().submitted.len();
+        (n > 0).then(|| this_runs_extrinsic(n))
+    }
+    async fn extrinsic_in(
+        &mut self,
+        number: u64,
+        hashes: &[[u8; 32]],
+    ) -> Result<Option<bool>, ChainError> {
+        let w = self.request()?;
+        if w.blocks_unreadable {
+            return Err(ChainError::Missing {
+                what: "the block's extrinsics",
+                why: "unreadable by the script".into(),
+            });
+        }
+        Ok(w.in_blocks
+            .iter()
+            .find(|(b, h, _)| *b == number && hashes.contains(h))
+            .map(|(_, _, ok)| *ok))
     }
     async fn reconnect(&mut self) -> Result<(), ChainError> {
         let mut w = self.0.lock().unwrap();
@@ -490,55 +540,60 @@ fn a_lost_race_ends_registered_by_another_submission() {
     assert_eq!(work_blocks(&world).len(), 1);
 }
 
+/// The outcome of a run whose first submission does `first`, with the
+/// blocks readable or not, and the work blocks it solved.
+fn after_first_submission(first: Submit, blocks_unreadable: bool) -> (RegisterOutcome, Vec<u64>) {
+    let world = World::new(1);
+    {
+        let mut w = world.lock().unwrap();
+        w.submits.push_back(first);
+        w.blocks_unreadable = blocks_unreadable;
+    }
+    let outcome = run(
+        &world,
+        fast_options(),
+        Stop::default(),
+        next_block_after_a_refusal,
+    )
+    .unwrap();
+    (outcome, work_blocks(&world))
+}
+
 #[test]
 fn a_lost_status_is_settled_by_reading_the_chain() {
+    let registered = |uid, by| RegisterOutcome::Registered { uid, by };
     // The node's status stream breaks (as chopsticks' `{"invalid":{"stale":null}}`
-    // does for the loser of a race), and the hotkey turns out registered.
-    let world = World::new(1);
-    world.lock().unwrap().submits.push_back(Submit::Fail(
-        || {
-            SubmitError::Unknown(ChainError::Node {
-                what: "the transaction status",
-                source: "invalid type: map, expected unit".into(),
-            })
-        },
-        true,
-    ));
-    let outcome = run(
-        &world,
-        fast_options(),
-        Stop::default(),
-        next_block_after_a_refusal,
-    )
-    .unwrap();
+    // does for the loser of a race), and the hotkey turns out registered,
+    // with this run's extrinsic in none of the blocks since: another's.
+    let lost = || {
+        SubmitError::Unknown(ChainError::Node {
+            what: "the transaction status",
+            source: "invalid type: map, expected unit".into(),
+        })
+    };
     assert_eq!(
-        outcome,
-        RegisterOutcome::Registered {
-            uid: 9,
-            by: Registrant::Unknown
-        }
+        after_first_submission(Submit::Fail(lost, true), false).0,
+        registered(9, Registrant::Another)
+    );
+    // Its status lost, but in the next block with success: this run's.
+    assert_eq!(
+        after_first_submission(Submit::LostButIncluded, false).0,
+        registered(7, Registrant::Us)
+    );
+    // The blocks cannot be read: it cannot be told.
+    assert_eq!(
+        after_first_submission(Submit::LostButIncluded, true).0,
+        registered(7, Registrant::Unknown)
     );
     // And when it is not registered, the run goes on and registers.
-    let world = World::new(1);
-    world.lock().unwrap().submits.push_back(Submit::Fail(
-        || SubmitError::Pool("Transaction is outdated".into()),
-        false,
-    ));
-    let outcome = run(
-        &world,
-        fast_options(),
-        Stop::default(),
-        next_block_after_a_refusal,
-    )
-    .unwrap();
+    let outdated = || SubmitError::Pool {
+        message: "Transaction is outdated".into(),
+        meaning: None,
+    };
     assert_eq!(
-        outcome,
-        RegisterOutcome::Registered {
-            uid: 7,
-            by: Registrant::Us
-        }
+        after_first_submission(Submit::Fail(outdated, false), false),
+        (registered(7, Registrant::Us), vec![100, 101])
     );
-    assert_eq!(work_blocks(&world), [100, 101]);
 }
 
 #[test]
@@ -616,6 +671,149 @@ fn a_full_block_waits_for_the_next() {
         }
     ));
     assert_eq!(work_blocks(&world).len(), 2);
+}
+
+/// A legacy world whose interval has taken its 6 registrations (target 2),
+/// resetting at block 110.
+fn interval_full_world() -> Arc<Mutex<World>> {
+    let world = World::new(1);
+    {
+        let mut w = world.lock().unwrap();
+        w.state.registrations_this_interval = Some(6);
+        w.state.target_registrations_per_interval = Some(2);
+        w.state.interval_resets_at = Some(110);
+    }
+    world
+}
+
+#[test]
+fn a_full_interval_is_refused_before_solving_naming_the_reset_block() {
+    let world = interval_full_world();
+    let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(matches!(
+        err,
+        RegisterError::IntervalFull {
+            netuid: 1,
+            head: 100,
+            registrations: 6,
+            limit: 6,
+            resets_at: Some(110),
+        }
+    ));
+    let words = err.to_string();
+    assert!(
+        words.contains("TooManyRegistrationsThisInterval"),
+        "{words}"
+    );
+    assert!(words.contains("until block 110"), "{words}");
+    assert!(words.contains("in 10 blocks, about 2 min"), "{words}");
+    assert!(words.contains("--wait"), "{words}");
+    assert!(log(&world).is_empty(), "nothing solved: {:?}", log(&world));
+    // One registration short of the limit: it registers.
+    let world = interval_full_world();
+    world.lock().unwrap().state.registrations_this_interval = Some(5);
+    let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
+    assert!(matches!(
+        outcome,
+        RegisterOutcome::Registered { uid: 7, .. }
+    ));
+}
+
+#[test]
+fn watch_mode_waits_for_the_interval_to_reset_then_registers() {
+    let world = interval_full_world();
+    let mut options = fast_options();
+    options.wait_for = Some(Difficulty::MAX);
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let seen = waits.clone();
+    let outcome = run(&world, options, Stop::default(), move |e, w| {
+        if let Event::Waiting(reason) = e {
+            seen.lock().unwrap().push(*reason);
+            w.advance(5);
+            // The reset block's on_initialize zeroes the count.
+            if w.head.number >= 110 {
+                w.state.registrations_this_interval = Some(0);
+                w.state.interval_resets_at = Some(120);
+            }
+        }
+    })
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        RegisterOutcome::Registered { uid: 7, .. }
+    ));
+    let waits = waits.lock().unwrap();
+    assert_eq!(waits.len(), 2);
+    assert!(waits.iter().all(|w| matches!(
+        w,
+        WaitReason::IntervalFull {
+            registrations: 6,
+            limit: 6,
+            resets_at: Some(110),
+            ..
+        }
+    )));
+    assert_eq!(work_blocks(&world), [110]);
+}
+
+#[test]
+fn an_interval_filled_mid_solve_is_not_submitted_into() {
+    // Hard enough that a new block comes before a solution.
+    let world = World::new(1 << 40);
+    world
+        .lock()
+        .unwrap()
+        .state
+        .target_registrations_per_interval = Some(1);
+    world.lock().unwrap().state.registrations_this_interval = Some(0);
+    let err = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Progress { .. }) && w.progress == 3 {
+            // Three registrations by others land in the next block.
+            w.state.registrations_this_interval = Some(3);
+            w.advance(1);
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(err, RegisterError::IntervalFull { head: 101, .. }),
+        "{err}"
+    );
+    assert!(world.lock().unwrap().submitted.is_empty());
+}
+
+#[test]
+fn a_block_full_when_the_seal_is_found_waits_for_the_next_within_the_window() {
+    let world = World::new(1);
+    let full_once = Arc::new(Mutex::new(true));
+    let outcome = run(&world, fast_options(), Stop::default(), move |e, w| {
+        match e {
+            // Someone else fills this block as the seal is found.
+            Event::Solved { .. } if std::mem::take(&mut *full_once.lock().unwrap()) => {
+                w.state.registrations_this_block = 3;
+            }
+            Event::Waiting(WaitReason::SubnetFull {
+                block: 100,
+                registrations: 3,
+                limit: 3,
+            }) => {
+                w.state.registrations_this_block = 0;
+                w.advance(1);
+            }
+            _ => {}
+        }
+    })
+    .unwrap();
+    assert!(matches!(
+        outcome,
+        RegisterOutcome::Registered { uid: 7, .. }
+    ));
+    assert_eq!(
+        log(&world),
+        ["challenge", "solved", "waiting", "submitted", "included"]
+    );
+    // The seal of block 100, submitted at 101: inside the window.
+    assert_eq!(work_blocks(&world), [100]);
+    assert_eq!(world.lock().unwrap().submitted_at, [101]);
 }
 
 #[test]
@@ -799,7 +997,10 @@ fn a_refusal_no_block_cures_ends_the_run_at_once() {
     let world = World::new(1);
     for _ in 0..5 {
         world.lock().unwrap().submits.push_back(Submit::Fail(
-            || SubmitError::Pool("Invalid Transaction: bad signature".into()),
+            || SubmitError::Pool {
+                message: "Invalid Transaction: bad signature".into(),
+                meaning: None,
+            },
             false,
         ));
     }
@@ -810,7 +1011,10 @@ fn a_refusal_no_block_cures_ends_the_run_at_once() {
         next_block_after_a_refusal,
     )
     .unwrap_err();
-    assert!(matches!(err, RegisterError::Refused(SubmitError::Pool(_))));
+    assert!(matches!(
+        err,
+        RegisterError::Refused(SubmitError::Pool { .. })
+    ));
     assert_eq!(work_blocks(&world).len(), 3);
 }
 
@@ -859,7 +1063,9 @@ fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
                 // Switched on, but still too hard; then easy enough.
                 WaitReason::PowDisabled { .. } => w.state.pow_allowed = true,
                 WaitReason::DifficultyAbove { .. } => w.state.difficulty = 1,
-                WaitReason::SubnetFull { .. } | WaitReason::Decay { .. } => {}
+                WaitReason::SubnetFull { .. }
+                | WaitReason::IntervalFull { .. }
+                | WaitReason::Decay { .. } => {}
             }
             w.advance(1);
         }
@@ -1151,10 +1357,16 @@ fn v1_watch_mode_predicts_the_block_the_decay_reaches_the_most_accepted() {
 #[test]
 fn v1_the_pool_codes_475_names_end_the_run_with_their_cause() {
     fn not_owner() -> SubmitError {
-        SubmitError::Pool("Invalid Transaction: \"Custom error: 25\"".into())
+        SubmitError::Pool {
+            message: "Invalid Transaction: \"Custom error: 25\"".into(),
+            meaning: None,
+        }
     }
     fn no_subnet() -> SubmitError {
-        SubmitError::Pool("Invalid Transaction: \"Custom error: 3\"".into())
+        SubmitError::Pool {
+            message: "Invalid Transaction: \"Custom error: 3\"".into(),
+            meaning: None,
+        }
     }
     for (fail, want) in [
         (not_owner as fn() -> SubmitError, PoolCause::NotOwner),

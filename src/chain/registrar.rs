@@ -61,6 +61,17 @@ pub trait Node {
         registration: &Registration,
         signer: &Keypair,
     ) -> Result<[u8; 32], SubmitError>;
+    /// The hash of the extrinsic the last [`Node::submit`] signed (known
+    /// before it was sent, whatever became of it).
+    fn last_extrinsic(&self) -> Option<[u8; 32]>;
+    /// Whether block `number` of the best chain holds one of the
+    /// extrinsics `hashes`: `Some(true)` if it succeeded there,
+    /// `Some(false)` if it failed, `None` if none is in the block.
+    async fn extrinsic_in(
+        &mut self,
+        number: u64,
+        hashes: &[[u8; 32]],
+    ) -> Result<Option<bool>, ChainError>;
     /// Opens a new connection in place of a lost one.
     async fn reconnect(&mut self) -> Result<(), ChainError>;
 }
@@ -95,6 +106,10 @@ fn random_start() -> u64 {
         Err(_) => 0,
     }
 }
+
+/// How many blocks after its submission an extrinsic of this run is looked
+/// for: beyond its mortality (subxt signs for 32 blocks), with room.
+const SEARCH: u64 = 64;
 
 /// How far ahead watch mode predicts the difficulty's decay: a year of
 /// 12-second blocks.
@@ -164,6 +179,8 @@ pub struct Registrar<N: Node> {
     pub(super) deadline: Option<Instant>,
     /// What became of this run's last submission.
     pub(super) last_submission: Option<Registrant>,
+    /// This run's extrinsics, each with the head it was submitted at.
+    pub(super) sent: Vec<([u8; 32], u64)>,
     pub(super) pool_refusals: u32,
 }
 
@@ -189,6 +206,7 @@ impl<N: Node> Registrar<N> {
             stop,
             deadline,
             last_submission: None,
+            sent: Vec::new(),
             pool_refusals: 0,
         }
     }
@@ -210,8 +228,8 @@ impl<N: Node> Registrar<N> {
         match self.run_inner(confirm).await {
             Ok(outcome) | Err(Exit::Done(outcome)) => Ok(outcome),
             Err(Exit::Fail(e)) => Err(e),
-            // Only a solve raises it, and the loop below goes round again.
-            Err(Exit::Registered) => unreachable!("a registration meanwhile ends only a pass"),
+            // Only a pass raises it, and the loop below goes round again.
+            Err(Exit::Again) => unreachable!("a changed chain ends only a pass"),
         }
     }
 
@@ -237,6 +255,7 @@ impl<N: Node> Registrar<N> {
         if !state.pow_allowed {
             return Err(self.disabled());
         }
+        self.interval_open(&head, &state)?;
         let confirmed = tokio::select! {
             yes = confirm(difficulty_of(self.plan.scheme, &state)) => yes,
             outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
@@ -247,8 +266,8 @@ impl<N: Node> Registrar<N> {
         loop {
             match self.attempt().await {
                 Ok(Some(outcome)) => return Ok(outcome),
-                // Registered meanwhile: the next pass reads by whom.
-                Ok(None) | Err(Exit::Registered) => {}
+                // Registered or limited meanwhile: the next pass reads the chain.
+                Ok(None) | Err(Exit::Again) => {}
                 Err(exit) => return Err(exit),
             }
         }
@@ -260,19 +279,16 @@ impl<N: Node> Registrar<N> {
         let state = self.state(&head).await?;
         let state = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
-            let by = self.last_submission.unwrap_or(Registrant::Another);
+            let by = self.whose(&head).await?;
             return Ok(Some(RegisterOutcome::Registered { uid, by }));
         }
         if !state.pow_allowed {
             return Err(self.disabled());
         }
-        if state.registrations_this_block >= state.max_registrations_per_block {
-            self.events.event(&Event::Waiting(WaitReason::SubnetFull {
-                block: head.number,
-            }));
-            self.next_block(&head).await?;
+        if self.block_full(&head, &state).await? {
             return Ok(None);
         }
+        self.interval_open(&head, &state)?;
         let (work, work_state) = match self.options.work_block {
             Some(n) if n != head.number => {
                 let work = self.call(async |node: &mut N| node.block(n).await).await?;
@@ -303,7 +319,7 @@ impl<N: Node> Registrar<N> {
     }
 
     /// Solves `work` until a solution, swapping in each new head's
-    /// challenge; [`Exit::Registered`] when the hotkey got registered
+    /// challenge; [`Exit::Again`] when the hotkey got registered
     /// meanwhile.
     async fn solve(
         &mut self,
@@ -380,9 +396,12 @@ impl<N: Node> Registrar<N> {
                     continue;
                 }
             };
-            if state.uid.is_some() {
-                // Registered meanwhile (by someone): the next pass says so.
-                ending = Some(Exit::Registered);
+            let limited = self.options.precheck
+                && rules::interval_full(self.plan.scheme, &state, now.number).is_some();
+            if state.uid.is_some() || limited {
+                // Registered meanwhile (the next pass says by whom), or the
+                // interval filled up (the next pass waits or says so).
+                ending = Some(Exit::Again);
                 control.stop();
                 continue;
             }
@@ -436,6 +455,20 @@ impl<N: Node> Registrar<N> {
         loop {
             let now = self.call(async |n: &mut N| n.head().await).await?;
             let state = self.state(&now).await?;
+            if state.uid.is_some() {
+                return Err(Exit::Again);
+            }
+            // The runtime's limits, in its order: this block's, then the
+            // interval's. A full block is free at the next, which the seal
+            // may still be in time for.
+            if self.options.precheck && self.block_full(&now, &state).await? {
+                continue;
+            }
+            if self.options.precheck
+                && rules::interval_full(self.plan.scheme, &state, now.number).is_some()
+            {
+                return Err(Exit::Again);
+            }
             // The pool checks the seal against the difficulty of the best
             // block's state when the extrinsic arrives, not when the work
             // block was made.
@@ -492,6 +525,11 @@ impl<N: Node> Registrar<N> {
             r = self.node.submit(registration, signer) => r,
             outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
         };
+        if let Some(hash) = self.node.last_extrinsic() {
+            if !self.sent.iter().any(|(h, _)| *h == hash) {
+                self.sent.push((hash, head.number));
+            }
+        }
         let error = match result {
             Ok(block_hash) => {
                 self.last_submission = Some(Registrant::Us);
@@ -513,13 +551,13 @@ impl<N: Node> Registrar<N> {
             // The pool's reasons (stale, usurped, dropped, invalid) are
             // words, not types: read the chain again, and give up only
             // when it keeps refusing.
-            SubmitError::Pool(_) => {
+            SubmitError::Pool { .. } => {
                 self.pool_refusals += 1;
                 // v1: runtime 475's pool runs the registration's own checks
                 // and answers only `Invalid(Custom(code))`: the chain, read
                 // again, says which check failed and whether a block cures it.
                 let cause = match (self.plan.scheme, &error) {
-                    (Scheme::V1, SubmitError::Pool(message)) => {
+                    (Scheme::V1, SubmitError::Pool { message, .. }) => {
                         Some(self.diagnose(registration, message).await?)
                     }
                     _ => None,
@@ -556,12 +594,48 @@ impl<N: Node> Registrar<N> {
         }
     }
 
+    /// Whose registration the hotkey's uid is, read at `now`: this run's if
+    /// one of its extrinsics succeeded in a block since it was submitted
+    /// (its own status may have been lost), another submission's if none
+    /// did; unknown only if those blocks cannot be read.
+    async fn whose(&mut self, now: &Head) -> Step<Registrant> {
+        if self.last_submission == Some(Registrant::Us) {
+            return Ok(Registrant::Us);
+        }
+        let Some(first) = self.sent.iter().map(|(_, at)| at + 1).min() else {
+            return Ok(Registrant::Another); // this run submitted nothing
+        };
+        let hashes: Vec<[u8; 32]> = self.sent.iter().map(|(h, _)| *h).collect();
+        // An extrinsic is mortal: it lands within SEARCH blocks of its
+        // submission or never.
+        let last = self
+            .sent
+            .iter()
+            .map(|(_, at)| at.saturating_add(SEARCH))
+            .max()
+            .unwrap_or(first)
+            .min(now.number);
+        for number in first..=last {
+            match self
+                .call(async |n: &mut N| n.extrinsic_in(number, &hashes).await)
+                .await
+            {
+                Ok(Some(true)) => return Ok(Registrant::Us),
+                // Ours, refused in the block: another's registration came first.
+                Ok(Some(false)) | Ok(None) => {}
+                Err(Exit::Fail(_)) => return Ok(Registrant::Unknown),
+                Err(exit) => return Err(exit),
+            }
+        }
+        Ok(Registrant::Another)
+    }
+
     /// Why runtime 475's pool would refuse `registration` (a v1 one), read
     /// from the chain now: the checks of `check_pow_registration`, in its
     /// order, on the state of the best block.
     async fn diagnose(&mut self, registration: &Registration, message: &str) -> Step<PoolCause> {
         // The two refusals 475's pool names by their own code.
-        match rules::pool_custom_code(message) {
+        match super::pool_codes::custom_code(message) {
             Some(3) => return Ok(PoolCause::NoSubnet),
             Some(25) => return Ok(PoolCause::NotOwner),
             _ => {}
@@ -630,6 +704,13 @@ impl<N: Node> Registrar<N> {
                 return Ok(state);
             } else if !state.pow_allowed {
                 WaitReason::PowDisabled { block: head.number }
+            } else if let Some(full) = rules::interval_full(self.plan.scheme, &state, head.number) {
+                WaitReason::IntervalFull {
+                    block: head.number,
+                    registrations: full.registrations,
+                    limit: full.limit,
+                    resets_at: full.resets_at,
+                }
             } else if difficulty > max {
                 let reached_at = match (self.plan.scheme, state.decay()) {
                     (Scheme::V1, Some(decay)) => decay
@@ -664,6 +745,40 @@ impl<N: Node> Registrar<N> {
             return Err(RegisterError::NoSubnet { netuid }.into());
         }
         Ok(state)
+    }
+
+    /// Whether `state`'s block has used up its registrations; if so, says
+    /// so and waits for the next block, which frees them.
+    async fn block_full(&mut self, head: &Head, state: &SubnetState) -> Step<bool> {
+        if state.registrations_this_block < state.max_registrations_per_block {
+            return Ok(false);
+        }
+        self.events.event(&Event::Waiting(WaitReason::SubnetFull {
+            block: head.number,
+            registrations: state.registrations_this_block,
+            limit: state.max_registrations_per_block,
+        }));
+        self.next_block(head).await?;
+        Ok(true)
+    }
+
+    /// Legacy runtimes: the interval's registrations used up ends the run,
+    /// naming the block that frees them (watch mode waited for it already).
+    fn interval_open(&self, head: &Head, state: &SubnetState) -> Step<()> {
+        if !self.options.precheck {
+            return Ok(()); // the chain's own answer is wanted
+        }
+        match rules::interval_full(self.plan.scheme, state, head.number) {
+            None => Ok(()),
+            Some(full) => Err(RegisterError::IntervalFull {
+                netuid: self.plan.netuid,
+                head: head.number,
+                registrations: full.registrations,
+                limit: full.limit,
+                resets_at: full.resets_at,
+            }
+            .into()),
+        }
     }
 
     fn disabled(&self) -> Exit {

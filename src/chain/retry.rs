@@ -76,9 +76,10 @@ pub(super) enum Exit {
     Done(RegisterOutcome),
     /// The run ends with this error.
     Fail(RegisterError),
-    /// The hotkey got registered while solving: the solver was stopped,
-    /// and the next pass reads by whom.
-    Registered,
+    /// The chain changed while solving so that the seal cannot be used
+    /// (the hotkey got registered, a limit was reached): the solver was
+    /// stopped, and the next pass reads the chain again.
+    Again,
 }
 
 impl<E: Into<RegisterError>> From<E> for Exit {

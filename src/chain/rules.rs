@@ -179,40 +179,6 @@ pub(super) fn v1_window(
     }
 }
 
-/// The name of a transaction pool's `Custom(code)` refusal on a runtime
-/// with `pow_register` (runtime 475's `CustomTransactionError`, from its
-/// source lineage's `common/src/transaction_error.rs`; bittensor 11.3.0's
-/// `error_map.py` numbers them the same). Its pool maps every refusal of
-/// `check_pow_registration` to 255 (`BadRequest`) except `SubnetNotExists`
-/// (3) and `NonAssociatedColdKey` (25). Mainline subtensor numbers them
-/// differently (27, 33, 38–40 for the registration errors): these names
-/// are for the 475 era only.
-pub(super) fn v1_pool_code_name(code: u16) -> Option<&'static str> {
-    Some(match code {
-        0 => "ColdkeyInSwapSchedule",
-        1 => "StakeAmountTooLow",
-        2 => "BalanceTooLow",
-        3 => "SubnetNotExists",
-        4 => "HotkeyAccountDoesntExist",
-        6 => "RateLimitExceeded",
-        10 => "HotKeyNotRegisteredInNetwork",
-        21 => "ColdkeySwapDisputed",
-        25 => "NonAssociatedColdKey",
-        255 => "BadRequest",
-        _ => return None,
-    })
-}
-
-/// The `code` of a pool refusal's text, as a node words it
-/// (`Custom error: 255`, `Custom(255)`).
-pub(super) fn pool_custom_code(message: &str) -> Option<u16> {
-    ["Custom error: ", "Custom("].iter().find_map(|tag| {
-        let rest = &message[message.find(tag)? + tag.len()..];
-        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().ok()
-    })
-}
-
 /// Who signs the registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signer {
@@ -419,6 +385,38 @@ pub(crate) fn registration(
     }
 }
 
+/// The interval's registrations are used up: `registrations` of at most
+/// `limit`, until block `resets_at` (when the runtime keeps one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IntervalFull {
+    pub registrations: u64,
+    pub limit: u64,
+    pub resets_at: Option<u64>,
+}
+
+/// Legacy `register` (and its pool extension) refuses a registration while
+/// `RegistrationsThisInterval >= TargetRegistrationsPerInterval * 3`
+/// (`TooManyRegistrationsThisInterval`; u16 arithmetic, saturating). The
+/// count returns to zero in the `on_initialize` of the block at which the
+/// interval resets, so the state of the head says when it is free again.
+/// Runtime 475's `pow_register` has no such check.
+pub(crate) fn interval_full(scheme: Scheme, s: &SubnetState, head: u64) -> Option<IntervalFull> {
+    if scheme != Scheme::Legacy {
+        return None;
+    }
+    let target = s.target_registrations_per_interval?;
+    let limit = target.saturating_mul(3).min(u64::from(u16::MAX));
+    let registrations = s.registrations_this_interval?;
+    (registrations >= limit).then(|| IntervalFull {
+        registrations,
+        limit,
+        // A reset already due happens in the next block's on_initialize.
+        resets_at: s
+            .interval_resets_at
+            .map(|at| at.max(head.saturating_add(1))),
+    })
+}
+
 /// What to do with a seal found for an earlier block, at the head now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -518,6 +516,58 @@ pub(crate) fn dispatch_error_goes_on(name: &str, forced: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_interval_limit_as_legacy_register_checks_it() {
+        let state = |n: u64, target: u64, resets: Option<u64>| SubnetState {
+            registrations_this_interval: Some(n),
+            target_registrations_per_interval: Some(target),
+            interval_resets_at: resets,
+            ..SubnetState::default()
+        };
+        let full = |n, limit, resets_at| {
+            Some(IntervalFull {
+                registrations: n,
+                limit,
+                resets_at,
+            })
+        };
+        // RegistrationsThisInterval < 3 × target, or refused.
+        assert_eq!(
+            interval_full(Scheme::Legacy, &state(5, 2, Some(9)), 1),
+            None
+        );
+        assert_eq!(
+            interval_full(Scheme::Legacy, &state(6, 2, Some(9)), 1),
+            full(6, 6, Some(9))
+        );
+        // u16 arithmetic: 3 × 30000 saturates at 65535.
+        assert_eq!(
+            interval_full(Scheme::Legacy, &state(65_534, 30_000, None), 1),
+            None
+        );
+        assert_eq!(
+            interval_full(Scheme::Legacy, &state(65_535, 30_000, None), 1),
+            full(65_535, 65_535, None)
+        );
+        // Target 0: nothing is taken.
+        assert_eq!(
+            interval_full(Scheme::Legacy, &state(0, 0, Some(9)), 1),
+            full(0, 0, Some(9))
+        );
+        // A reset already due happens in the next block.
+        assert_eq!(
+            interval_full(Scheme::Legacy, &state(6, 2, Some(50)), 70),
+            full(6, 6, Some(71))
+        );
+        // Runtime 475's pow_register has no interval limit; a runtime
+        // without the items has none either.
+        assert_eq!(interval_full(Scheme::V1, &state(6, 2, Some(9)), 1), None);
+        assert_eq!(
+            interval_full(Scheme::Legacy, &SubnetState::default(), 1),
+            None
+        );
+    }
 
     fn facts(spec: u32, pow_register: bool, register_args: Option<usize>) -> RuntimeFacts {
         RuntimeFacts {
@@ -642,20 +692,6 @@ mod tests {
             v1_window(100, 100, Some(150)),
             Err(WindowError::NotAfterLast { .. })
         ));
-    }
-
-    #[test]
-    fn pool_codes_are_read_and_named_for_the_475_era() {
-        assert_eq!(
-            pool_custom_code("Invalid Transaction: \"Custom error: 255\""),
-            Some(255)
-        );
-        assert_eq!(pool_custom_code("Invalid(Custom(25))"), Some(25));
-        assert_eq!(pool_custom_code("Invalid Transaction: Stale"), None);
-        assert_eq!(v1_pool_code_name(255), Some("BadRequest"));
-        assert_eq!(v1_pool_code_name(3), Some("SubnetNotExists"));
-        assert_eq!(v1_pool_code_name(25), Some("NonAssociatedColdKey"));
-        assert_eq!(v1_pool_code_name(200), None);
     }
 
     #[test]

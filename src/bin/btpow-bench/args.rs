@@ -364,8 +364,9 @@ pub struct ChainArgs {
     #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
     pub rpc_timeout: Option<Seconds>,
     /// Watch mode: wait, block by block, until the subnet allows
-    /// proof-of-work registration (and its difficulty is at most
-    /// --max-difficulty), then solve and register
+    /// proof-of-work registration, its interval has room (legacy runtimes)
+    /// and its difficulty is at most --max-difficulty, then solve and
+    /// register
     #[arg(long)]
     pub wait: bool,
     /// With --wait: the highest difficulty worth solving

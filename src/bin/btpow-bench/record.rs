@@ -47,7 +47,22 @@ pub enum Record {
     },
     /// The block's registrations are used up.
     #[serde(rename = "waiting")]
-    SubnetFull { block: u64, reason: &'static str },
+    SubnetFull {
+        block: u64,
+        reason: &'static str,
+        registrations_this_block: u16,
+        max_registrations_per_block: u16,
+        frees_at_block: u64,
+    },
+    /// Watch mode: the interval's registrations are used up.
+    #[serde(rename = "waiting")]
+    IntervalFull {
+        block: u64,
+        reason: &'static str,
+        registrations_this_interval: u64,
+        max_registrations_per_interval: u64,
+        resets_at_block: Option<u64>,
+    },
     /// Watch mode: proof-of-work registration is off.
     #[serde(rename = "waiting")]
     PowDisabled { block: u64, reason: &'static str },
@@ -134,6 +149,9 @@ pub enum Record {
     Event { debug: String },
 }
 
+/// `Record::Refused`'s kind for a submission whose status was lost.
+pub const STATUS_UNKNOWN: &str = "status-unknown";
+
 /// Whose submission registered the hotkey.
 #[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -218,10 +236,40 @@ impl fmt::Display for Record {
                 perpetual_nonces_per_sec / 1e6,
                 chance_so_far * 100.0
             ),
-            Record::SubnetFull { block, .. } => write!(
+            Record::SubnetFull {
+                block,
+                registrations_this_block,
+                max_registrations_per_block,
+                frees_at_block,
+                ..
+            } => write!(
                 f,
-                "the subnet is full for block {block}; waiting for the next"
+                "block {block}: the subnet has taken {registrations_this_block} of its \
+                 {max_registrations_per_block} registrations for this block \
+                 (MaxRegistrationsPerBlock); waiting for block {frees_at_block}, which frees them"
             ),
+            Record::IntervalFull {
+                block,
+                registrations_this_interval,
+                max_registrations_per_interval,
+                resets_at_block,
+                ..
+            } => {
+                write!(
+                    f,
+                    "block {block}: the subnet has taken {registrations_this_interval} of its \
+                     {max_registrations_per_interval} registrations this interval \
+                     (3 × TargetRegistrationsPerInterval; TooManyRegistrationsThisInterval)"
+                )?;
+                match resets_at_block {
+                    Some(at) => write!(
+                        f,
+                        "; the interval resets at block {at} (about {}, at 12 s blocks); waiting (--wait)",
+                        duration_words(at.saturating_sub(*block).saturating_mul(12))
+                    ),
+                    None => f.write_str("; waiting for the interval to reset (--wait)"),
+                }
+            }
             Record::PowDisabled { block, .. } => write!(
                 f,
                 "block {block}: proof-of-work registration is off on this subnet; waiting (--wait)"
@@ -280,6 +328,11 @@ impl fmt::Display for Record {
                 write!(f, "submitting {call} for block {block}")
             }
             Record::Included { block_hash } => write!(f, "included in block {block_hash}"),
+            // The node's own words stay in the JSON: the text says what happened.
+            Record::Refused { kind, .. } if *kind == STATUS_UNKNOWN => f.write_str(
+                "submitted, but the node stopped reporting what became of it; \
+                 the chain, read at the next block, tells",
+            ),
             Record::Refused { error, .. } => write!(f, "submission not accepted: {error}"),
             Record::Diagnosed { cause, .. } => write!(
                 f,
@@ -306,7 +359,10 @@ impl fmt::Display for Record {
                     f,
                     "hotkey already registered on subnet {netuid} (uid {uid}); nothing to do"
                 ),
-                Registrant::Us => write!(f, "hotkey registered on subnet {netuid} (uid {uid})"),
+                Registrant::Us => write!(
+                    f,
+                    "hotkey registered on subnet {netuid} (uid {uid}), by this run"
+                ),
                 Registrant::Another => write!(
                     f,
                     "hotkey registered on subnet {netuid} (uid {uid}), by another submission"
@@ -314,7 +370,8 @@ impl fmt::Display for Record {
                 Registrant::Unknown => write!(
                     f,
                     "hotkey registered on subnet {netuid} (uid {uid}); this run's submission \
-                     lost its status, so it may have been ours or another's"
+                     lost its status and the blocks since could not be read, so it may have \
+                     been this run's or another's"
                 ),
             },
             Record::DryRun => f.write_str("--dry-run: not submitted"),

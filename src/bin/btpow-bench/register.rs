@@ -165,9 +165,28 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
                 chance_so_far: difficulty.chance_within(rate * on_block.as_secs_f64()),
             }
         }
-        Event::Waiting(WaitReason::SubnetFull { block }) => Record::SubnetFull {
+        Event::Waiting(WaitReason::SubnetFull {
+            block,
+            registrations,
+            limit,
+        }) => Record::SubnetFull {
             block: *block,
             reason: "subnet full for this block",
+            registrations_this_block: *registrations,
+            max_registrations_per_block: *limit,
+            frees_at_block: block.saturating_add(1),
+        },
+        Event::Waiting(WaitReason::IntervalFull {
+            block,
+            registrations,
+            limit,
+            resets_at,
+        }) => Record::IntervalFull {
+            block: *block,
+            reason: "registrations this interval used up",
+            registrations_this_interval: *registrations,
+            max_registrations_per_interval: *limit,
+            resets_at_block: *resets_at,
         },
         Event::Waiting(WaitReason::PowDisabled { block }) => Record::PowDisabled {
             block: *block,
@@ -263,9 +282,9 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
 fn submit_kind(e: &SubmitError) -> &'static str {
     match e {
         SubmitError::Dispatch { .. } => "dispatch",
-        SubmitError::Pool(_) => "pool",
+        SubmitError::Pool { .. } => "pool",
         SubmitError::Build(_) => "build",
-        SubmitError::Unknown(_) => "status-unknown",
+        SubmitError::Unknown(_) => record::STATUS_UNKNOWN,
         SubmitError::Chain(_) => "connection",
         _ => "other",
     }
