@@ -12,6 +12,7 @@ use std::time::Duration;
 use jsonrpsee::client_transport::ws::{Url, WsHandshakeError, WsTransportClientBuilder};
 use subxt::backend::LegacyBackend;
 use subxt::config::substrate::H256;
+use subxt::config::Hasher as _;
 use subxt::config::RpcConfigFor;
 use subxt::dynamic::{self, Value};
 use subxt::error::{DispatchError, ExtrinsicError, TransactionEventsError, TransactionStatusError};
@@ -403,6 +404,7 @@ impl Node for Chain {
             registration.call_name(),
             call_args(registration),
         );
+        self.last_extrinsic = None;
         let head = self.head().await?;
         let at = self.at(&head).await?;
         let codes = {
@@ -425,11 +427,18 @@ impl Node for Chain {
         };
         let mut txs = at.transactions();
         const SUBMIT: &str = "author_submitAndWatchExtrinsic";
-        self.last_extrinsic = None;
         let signed = within("signing the extrinsic", self.timeout, async {
             txs.create_signed(&payload, signer, DefaultParams::default_params())
                 .await
-                .map_err(|e| classify_submit("signing the extrinsic", e, pool))
+                // Nothing is sent yet: a node's answer here is no pool's.
+                .map_err(|e| {
+                    classify_submit("signing the extrinsic", e, |message| {
+                        SubmitError::Chain(ChainError::Node {
+                            what: "signing the extrinsic",
+                            source: message.into(),
+                        })
+                    })
+                })
         })
         .await?;
         // Known before it is sent: if its status is lost, the blocks tell.
@@ -504,34 +513,37 @@ impl Node for Chain {
         let block = self.block(number).await?;
         within("the block's extrinsics", self.timeout, async {
             let at = self.at(&block).await?;
-            let extrinsics = at
-                .extrinsics()
+            let body = self
+                .rpc
+                .chain_get_block(Some(H256(block.hash)))
+                .await
+                .map_err(|e| ChainError::from_request("chain_getBlock", e))?
+                .ok_or_else(|| missing("chain_getBlock", format!("no block {number}")))?;
+            // Hashed as they are, undecoded: an extrinsic this client
+            // cannot decode is not this run's, and must not hide it.
+            let hasher = at.hasher();
+            let Some(index) = body
+                .block
+                .extrinsics
+                .iter()
+                .position(|x| hashes.contains(&hasher.hash(&x.0).0))
+            else {
+                return Ok(None);
+            };
+            let events = at
+                .events()
                 .fetch()
                 .await
-                .map_err(|e| ChainError::from_request("the block's extrinsics", e))?;
-            for extrinsic in extrinsics.iter() {
-                let extrinsic = extrinsic.map_err(|e| ChainError::Unreadable {
-                    what: "the block's extrinsics",
+                .map_err(|e| ChainError::Unreadable {
+                    what: "the block's events",
                     source: Box::new(e),
                 })?;
-                if !hashes.contains(&extrinsic.hash().0) {
-                    continue;
-                }
-                let events = extrinsic
-                    .events()
-                    .await
-                    .map_err(|e| ChainError::Unreadable {
-                        what: "the extrinsic's events",
-                        source: Box::new(e),
-                    })?;
-                let succeeded = events.iter().any(|e| {
-                    e.is_ok_and(|e| {
-                        e.pallet_name() == "System" && e.event_name() == "ExtrinsicSuccess"
-                    })
-                });
-                return Ok(Some(succeeded));
-            }
-            Ok(None)
+            let succeeded = events.iter().flatten().any(|e| {
+                e.phase() == subxt::events::Phase::ApplyExtrinsic(index as u32)
+                    && e.pallet_name() == "System"
+                    && e.event_name() == "ExtrinsicSuccess"
+            });
+            Ok(Some(succeeded))
         })
         .await
     }

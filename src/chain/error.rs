@@ -335,8 +335,9 @@ fn interval_full_words(
     let blocks = resets_at.unwrap_or(head).saturating_sub(head);
     let when = match resets_at {
         Some(at) => format!(
-            "until block {at}, when the interval resets (in {blocks} blocks, about {} min at \
+            "until block {at}, when the interval resets (in {blocks} block{}, about {} min at \
              12 s blocks); --wait waits for it",
+            if blocks == 1 { "" } else { "s" },
             blocks.saturating_mul(12).div_ceil(60)
         ),
         None => "until the interval resets (this runtime does not say when)".to_string(),
@@ -392,6 +393,15 @@ pub enum RegisterError {
         limit: u64,
         /// The block at which the interval resets, if the runtime says.
         resets_at: Option<u64>,
+    },
+    /// A limit of 0: the subnet takes no registrations, and no block
+    /// changes that (only watch mode waits, for the limit to change).
+    #[error("subnet {netuid} takes no registrations: its {limit} is 0, and no block frees that (--wait waits for it to change)")]
+    NoRegistrations {
+        /// The subnet.
+        netuid: u16,
+        /// The storage item that is 0.
+        limit: &'static str,
     },
     /// Signing with a key the scheme does not accept.
     #[error("{scheme} registration must be signed by the {required}, not the {given} (the chain would answer {chain_error})")]

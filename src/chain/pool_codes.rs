@@ -89,7 +89,7 @@ impl PoolCodes {
                 }
                 words
             }
-            None => format!("Custom({code}), a code {} does not define", self.source()),
+            None => format!("Custom({code}), not a code of {}", self.source()),
         }
     }
 }
@@ -202,10 +202,10 @@ mod tests {
             .contains("NotEnoughStakeToWithdraw"));
         assert!(PoolCodes::SignedExtension
             .explain(6)
-            .contains("does not define"));
+            .contains("not a code of"));
         assert!(PoolCodes::TransactionExtension
             .explain(20)
-            .contains("does not define"));
+            .contains("not a code of"));
         let e = PoolCodes::PowRegister.explain(255);
         assert!(
             e.contains("BadRequest") && e.contains("check_pow_registration"),
@@ -217,9 +217,7 @@ mod tests {
         assert!(PoolCodes::PowRegister
             .explain(27)
             .contains("DelegateTakeTooHigh"));
-        assert!(PoolCodes::PowRegister
-            .explain(28)
-            .contains("does not define"));
+        assert!(PoolCodes::PowRegister.explain(28).contains("not a code of"));
     }
 
     #[test]

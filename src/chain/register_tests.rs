@@ -26,9 +26,10 @@ enum Submit {
     /// Fails with this error; `other_registers`: someone else's
     /// registration lands meanwhile (uid 9).
     Fail(fn() -> SubmitError, bool),
-    /// Included with success in the next block (uid 7), but its status is
-    /// lost.
-    LostButIncluded,
+    /// Its status lost; `Some((k, ok))`: in the block `k` after the head,
+    /// with success (uid 7) or failed (another's registration first: uid
+    /// 9); `None`: in no block, and another's registration lands (uid 9).
+    Lost(Option<(u64, bool)>),
 }
 
 struct World {
@@ -242,9 +243,15 @@ impl Node for Scripted {
                     w.in_blocks.push((at + 1, hash, true));
                     Some(Ok([0xcc; 32]))
                 }
-                Submit::LostButIncluded => {
-                    w.state.uid = Some(7);
-                    w.in_blocks.push((at + 1, hash, true));
+                Submit::Lost(landed) => {
+                    w.state.uid = Some(if landed.is_some_and(|(_, ok)| ok) {
+                        7
+                    } else {
+                        9
+                    });
+                    if let Some((k, ok)) = landed {
+                        w.in_blocks.push((at + k, hash, ok));
+                    }
                     Some(Err(SubmitError::Unknown(ChainError::Node {
                         what: "the transaction status",
                         source: "invalid type: map, expected unit".into(),
@@ -577,12 +584,12 @@ fn a_lost_status_is_settled_by_reading_the_chain() {
     );
     // Its status lost, but in the next block with success: this run's.
     assert_eq!(
-        after_first_submission(Submit::LostButIncluded, false).0,
+        after_first_submission(Submit::Lost(Some((1, true))), false).0,
         registered(7, Registrant::Us)
     );
     // The blocks cannot be read: it cannot be told.
     assert_eq!(
-        after_first_submission(Submit::LostButIncluded, true).0,
+        after_first_submission(Submit::Lost(Some((1, true))), true).0,
         registered(7, Registrant::Unknown)
     );
     // And when it is not registered, the run goes on and registers.
@@ -594,6 +601,90 @@ fn a_lost_status_is_settled_by_reading_the_chain() {
         after_first_submission(Submit::Fail(outdated, false), false),
         (registered(7, Registrant::Us), vec![100, 101])
     );
+}
+
+#[test]
+fn whose_registration_it_is_is_read_from_the_blocks_the_extrinsic_could_be_in() {
+    let registered = |uid, by| RegisterOutcome::Registered { uid, by };
+    // Runs whose first submission's status is lost, the chain 70 blocks on.
+    let by = |landed| {
+        let world = World::new(1);
+        world
+            .lock()
+            .unwrap()
+            .submits
+            .push_back(Submit::Lost(landed));
+        run(&world, fast_options(), Stop::default(), |e, w| {
+            if matches!(e, Event::Refused { .. }) {
+                w.advance(70);
+            }
+        })
+        .unwrap()
+    };
+    // In a block, failed there: another's came first.
+    assert_eq!(by(Some((1, false))), registered(9, Registrant::Another));
+    // The last block of its window (its mortality, with room) is read.
+    assert_eq!(by(Some((SEARCH, true))), registered(7, Registrant::Us));
+    // Beyond it, no extrinsic of this run can be.
+    assert_eq!(
+        by(Some((SEARCH + 1, true))),
+        registered(7, Registrant::Another)
+    );
+    // A submission refused in a block, then one whose status is lost: the
+    // lost one is found.
+    let world = World::new(1);
+    {
+        let mut w = world.lock().unwrap();
+        let stale = || SubmitError::Dispatch {
+            pallet: "SubtensorModule".into(),
+            name: "InvalidWorkBlock".into(),
+        };
+        w.submits.push_back(Submit::Fail(stale, false));
+        w.submits.push_back(Submit::Lost(Some((1, true))));
+    }
+    let outcome = run(
+        &world,
+        fast_options(),
+        Stop::default(),
+        next_block_after_a_refusal,
+    );
+    assert_eq!(outcome.unwrap(), registered(7, Registrant::Us));
+    assert_eq!(world.lock().unwrap().submitted.len(), 2);
+}
+
+#[test]
+fn a_limit_of_zero_is_refused_at_once_as_no_block_frees_it() {
+    let world = World::new(1);
+    world.lock().unwrap().state.max_registrations_per_block = 0;
+    let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::NoRegistrations {
+                limit: "MaxRegistrationsPerBlock",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let world = interval_full_world();
+    {
+        let mut w = world.lock().unwrap();
+        w.state.target_registrations_per_interval = Some(0);
+        w.state.registrations_this_interval = Some(0);
+    }
+    let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::NoRegistrations {
+                limit: "TargetRegistrationsPerInterval",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(world.lock().unwrap().submitted.is_empty());
 }
 
 #[test]
@@ -754,6 +845,74 @@ fn watch_mode_waits_for_the_interval_to_reset_then_registers() {
         }
     )));
     assert_eq!(work_blocks(&world), [110]);
+}
+
+#[test]
+fn a_full_interval_is_submitted_into_without_the_precheck_and_solved_in_a_dry_run() {
+    // --no-precheck: the chain's own answer, which ends the run.
+    let world = interval_full_world();
+    world.lock().unwrap().submits.push_back(Submit::Fail(
+        || SubmitError::Pool {
+            message: "{\"invalid\":{\"custom\":5}}".into(),
+            meaning: None,
+        },
+        false,
+    ));
+    let mut options = fast_options();
+    options.precheck = false;
+    let err = run(&world, options, Stop::default(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(err, RegisterError::Refused(SubmitError::Pool { .. })),
+        "{err}"
+    );
+    assert_eq!(world.lock().unwrap().submitted.len(), 1);
+    // --dry-run submits nothing: the interval does not stop it.
+    let world = interval_full_world();
+    let mut options = fast_options();
+    options.dry_run = true;
+    let outcome = run(&world, options, Stop::default(), |_, _| {}).unwrap();
+    assert!(matches!(
+        outcome,
+        RegisterOutcome::Solved { block: 100, .. }
+    ));
+}
+
+#[test]
+fn an_interval_filled_as_the_extrinsic_runs_is_named_on_the_next_pass() {
+    // Admitted by the pool, then TooManyRegistrationsThisInterval in the
+    // block: someone took the last of the interval.
+    let world = World::new(1);
+    {
+        let mut w = world.lock().unwrap();
+        w.state.target_registrations_per_interval = Some(2);
+        w.state.registrations_this_interval = Some(5);
+        w.state.interval_resets_at = Some(130);
+        w.submits.push_back(Submit::Fail(
+            || SubmitError::Dispatch {
+                pallet: "SubtensorModule".into(),
+                name: "TooManyRegistrationsThisInterval".into(),
+            },
+            false,
+        ));
+    }
+    let err = run(&world, fast_options(), Stop::default(), |e, w| {
+        if matches!(e, Event::Refused { .. }) {
+            w.state.registrations_this_interval = Some(6);
+            w.advance(1);
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::IntervalFull {
+                head: 101,
+                resets_at: Some(130),
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]

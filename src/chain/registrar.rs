@@ -179,8 +179,9 @@ pub struct Registrar<N: Node> {
     pub(super) deadline: Option<Instant>,
     /// What became of this run's last submission.
     pub(super) last_submission: Option<Registrant>,
-    /// This run's extrinsics, each with the head it was submitted at.
-    pub(super) sent: Vec<([u8; 32], u64)>,
+    /// This run's extrinsics whose fate the node did not tell, each with
+    /// the head it was submitted at.
+    pub(super) untold: Vec<([u8; 32], u64)>,
     pub(super) pool_refusals: u32,
 }
 
@@ -206,7 +207,7 @@ impl<N: Node> Registrar<N> {
             stop,
             deadline,
             last_submission: None,
-            sent: Vec::new(),
+            untold: Vec::new(),
             pool_refusals: 0,
         }
     }
@@ -245,7 +246,7 @@ impl<N: Node> Registrar<N> {
                 by: Registrant::Before,
             });
         }
-        let state = self.watch(head, state).await?;
+        let (head, state) = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
             return Ok(RegisterOutcome::Registered {
                 uid,
@@ -277,9 +278,9 @@ impl<N: Node> Registrar<N> {
     async fn attempt(&mut self) -> Step<Option<RegisterOutcome>> {
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
-        let state = self.watch(head, state).await?;
+        let (head, state) = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
-            let by = self.whose(&head).await?;
+            let by = self.whose(&head).await;
             return Ok(Some(RegisterOutcome::Registered { uid, by }));
         }
         if !state.pow_allowed {
@@ -525,9 +526,15 @@ impl<N: Node> Registrar<N> {
             r = self.node.submit(registration, signer) => r,
             outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
         };
-        if let Some(hash) = self.node.last_extrinsic() {
-            if !self.sent.iter().any(|(h, _)| *h == hash) {
-                self.sent.push((hash, head.number));
+        // A submission whose fate the node did not tell (its status lost,
+        // or the connection) may be in a block: `whose` looks for it.
+        let untold = matches!(
+            &result,
+            Err(SubmitError::Unknown(_)) | Err(SubmitError::Chain(_))
+        );
+        if let Some(hash) = self.node.last_extrinsic().filter(|_| untold) {
+            if !self.untold.iter().any(|(h, _)| *h == hash) {
+                self.untold.push((hash, head.number));
             }
         }
         let error = match result {
@@ -594,40 +601,40 @@ impl<N: Node> Registrar<N> {
         }
     }
 
-    /// Whose registration the hotkey's uid is, read at `now`: this run's if
-    /// one of its extrinsics succeeded in a block since it was submitted
-    /// (its own status may have been lost), another submission's if none
-    /// did; unknown only if those blocks cannot be read.
-    async fn whose(&mut self, now: &Head) -> Step<Registrant> {
+    /// Whose registration the hotkey's uid is, read at `now`: this run's
+    /// if a submission was included with success, or if one whose fate
+    /// the node did not tell succeeded in a block since it was submitted;
+    /// another submission's otherwise. Unknown only if those blocks cannot
+    /// be read, or a stop or the deadline comes while they are.
+    async fn whose(&mut self, now: &Head) -> Registrant {
         if self.last_submission == Some(Registrant::Us) {
-            return Ok(Registrant::Us);
+            return Registrant::Us;
         }
-        let Some(first) = self.sent.iter().map(|(_, at)| at + 1).min() else {
-            return Ok(Registrant::Another); // this run submitted nothing
-        };
-        let hashes: Vec<[u8; 32]> = self.sent.iter().map(|(h, _)| *h).collect();
-        // An extrinsic is mortal: it lands within SEARCH blocks of its
-        // submission or never.
-        let last = self
-            .sent
+        let hashes: Vec<[u8; 32]> = self.untold.iter().map(|(h, _)| *h).collect();
+        // Each lands in a block from the head it was sent at (a block
+        // replaced since included) to its mortality's end, or never;
+        // newest first, where a lost race is decided.
+        let mut blocks: Vec<u64> = self
+            .untold
             .iter()
-            .map(|(_, at)| at.saturating_add(SEARCH))
-            .max()
-            .unwrap_or(first)
-            .min(now.number);
-        for number in first..=last {
+            .flat_map(|&(_, at)| at..=at.saturating_add(SEARCH).min(now.number))
+            .collect();
+        blocks.sort_unstable_by(|a, b| b.cmp(a));
+        blocks.dedup();
+        for number in blocks {
             match self
                 .call(async |n: &mut N| n.extrinsic_in(number, &hashes).await)
                 .await
             {
-                Ok(Some(true)) => return Ok(Registrant::Us),
+                Ok(Some(true)) => return Registrant::Us,
                 // Ours, refused in the block: another's registration came first.
                 Ok(Some(false)) | Ok(None) => {}
-                Err(Exit::Fail(_)) => return Ok(Registrant::Unknown),
-                Err(exit) => return Err(exit),
+                // The uid is known: a stop or an unreadable block leaves
+                // only whose it is unknown.
+                Err(_) => return Registrant::Unknown,
             }
         }
-        Ok(Registrant::Another)
+        Registrant::Another
     }
 
     /// Why runtime 475's pool would refuse `registration` (a v1 one), read
@@ -692,16 +699,17 @@ impl<N: Node> Registrar<N> {
     }
 
     /// Watch mode: waits block by block while the subnet refuses proof of
-    /// work or asks more than `wait_for`, saying why; returns the state that
-    /// ends the wait (or, without watch mode, `state` as it is).
-    async fn watch(&mut self, mut head: Head, mut state: SubnetState) -> Step<SubnetState> {
+    /// work or asks more than `wait_for`, saying why; returns the head and
+    /// state that end the wait (or, without watch mode, `head` and `state`
+    /// as they are).
+    async fn watch(&mut self, mut head: Head, mut state: SubnetState) -> Step<(Head, SubnetState)> {
         let Some(max) = self.options.wait_for else {
-            return Ok(state);
+            return Ok((head, state));
         };
         loop {
             let difficulty = difficulty_of(self.plan.scheme, &state);
             let reason = if state.uid.is_some() {
-                return Ok(state);
+                return Ok((head, state));
             } else if !state.pow_allowed {
                 WaitReason::PowDisabled { block: head.number }
             } else if let Some(full) = rules::interval_full(self.plan.scheme, &state, head.number) {
@@ -725,7 +733,7 @@ impl<N: Node> Registrar<N> {
                     reached_at,
                 }
             } else {
-                return Ok(state);
+                return Ok((head, state));
             };
             self.events.event(&Event::Waiting(reason));
             self.next_block(&head).await?;
@@ -753,6 +761,14 @@ impl<N: Node> Registrar<N> {
         if state.registrations_this_block < state.max_registrations_per_block {
             return Ok(false);
         }
+        // No block frees a limit of 0: only watch mode waits (for it to change).
+        if state.max_registrations_per_block == 0 && self.options.wait_for.is_none() {
+            return Err(RegisterError::NoRegistrations {
+                netuid: self.plan.netuid,
+                limit: "MaxRegistrationsPerBlock",
+            }
+            .into());
+        }
         self.events.event(&Event::Waiting(WaitReason::SubnetFull {
             block: head.number,
             registrations: state.registrations_this_block,
@@ -765,11 +781,16 @@ impl<N: Node> Registrar<N> {
     /// Legacy runtimes: the interval's registrations used up ends the run,
     /// naming the block that frees them (watch mode waited for it already).
     fn interval_open(&self, head: &Head, state: &SubnetState) -> Step<()> {
-        if !self.options.precheck {
-            return Ok(()); // the chain's own answer is wanted
+        if !self.options.precheck || self.options.dry_run {
+            return Ok(()); // the chain's own answer is wanted, or none
         }
         match rules::interval_full(self.plan.scheme, state, head.number) {
             None => Ok(()),
+            Some(full) if full.limit == 0 => Err(RegisterError::NoRegistrations {
+                netuid: self.plan.netuid,
+                limit: "TargetRegistrationsPerInterval",
+            }
+            .into()),
             Some(full) => Err(RegisterError::IntervalFull {
                 netuid: self.plan.netuid,
                 head: head.number,

@@ -410,9 +410,11 @@ pub(crate) fn interval_full(scheme: Scheme, s: &SubnetState, head: u64) -> Optio
     (registrations >= limit).then(|| IntervalFull {
         registrations,
         limit,
-        // A reset already due happens in the next block's on_initialize.
+        // A reset already due happens in the next block's on_initialize;
+        // none frees a limit of 0.
         resets_at: s
             .interval_resets_at
+            .filter(|_| limit > 0)
             .map(|at| at.max(head.saturating_add(1))),
     })
 }
@@ -507,6 +509,7 @@ pub(crate) fn dispatch_error_goes_on(name: &str, forced: bool) -> bool {
         "HotKeyAlreadyRegisteredInSubNet" => true,
         "InvalidWorkBlock"
         | "TooManyRegistrationsThisBlock"
+        | "TooManyRegistrationsThisInterval"
         | "InvalidDifficulty"
         | "InvalidSeal" => !forced,
         _ => false,
@@ -550,10 +553,10 @@ mod tests {
             interval_full(Scheme::Legacy, &state(65_535, 30_000, None), 1),
             full(65_535, 65_535, None)
         );
-        // Target 0: nothing is taken.
+        // Target 0: nothing is taken, and no reset changes that.
         assert_eq!(
             interval_full(Scheme::Legacy, &state(0, 0, Some(9)), 1),
-            full(0, 0, Some(9))
+            full(0, 0, None)
         );
         // A reset already due happens in the next block.
         assert_eq!(
@@ -801,6 +804,7 @@ mod tests {
             ("HotKeyAlreadyRegisteredInSubNet", true, true),
             ("InvalidWorkBlock", true, false),
             ("TooManyRegistrationsThisBlock", true, false),
+            ("TooManyRegistrationsThisInterval", true, false),
             ("InvalidDifficulty", true, false),
             ("InvalidSeal", true, false),
             ("TransactorAccountShouldBeHotKey", false, false),

@@ -238,6 +238,24 @@ impl fmt::Display for Record {
             ),
             Record::SubnetFull {
                 block,
+                max_registrations_per_block: 0,
+                ..
+            } => write!(
+                f,
+                "block {block}: the subnet takes no registrations (MaxRegistrationsPerBlock is 0); \
+                 waiting for that to change (--wait)"
+            ),
+            Record::IntervalFull {
+                block,
+                max_registrations_per_interval: 0,
+                ..
+            } => write!(
+                f,
+                "block {block}: the subnet takes no registrations (TargetRegistrationsPerInterval \
+                 is 0); waiting for that to change (--wait)"
+            ),
+            Record::SubnetFull {
+                block,
                 registrations_this_block,
                 max_registrations_per_block,
                 frees_at_block,
@@ -370,8 +388,8 @@ impl fmt::Display for Record {
                 Registrant::Unknown => write!(
                     f,
                     "hotkey registered on subnet {netuid} (uid {uid}); this run's submission \
-                     lost its status and the blocks since could not be read, so it may have \
-                     been this run's or another's"
+                     lost its status and the blocks it could be in were not read, so it may \
+                     have been this run's or another's"
                 ),
             },
             Record::DryRun => f.write_str("--dry-run: not submitted"),
@@ -420,6 +438,50 @@ mod tests {
              block 20 (about 2 min, at 12 s blocks) if nobody registers; waiting (--wait)"
         );
         assert_eq!(Record::DryRun.json(), r#"{"event":"dry-run"}"#);
+        // Whose registration, and a lost status, in words; the node's own
+        // words stay in the JSON.
+        let us = Record::Registered {
+            netuid: 3,
+            uid: 7,
+            already: false,
+            by: Registrant::Us,
+        };
+        assert_eq!(
+            us.to_string(),
+            "hotkey registered on subnet 3 (uid 7), by this run"
+        );
+        let lost = Record::Refused {
+            error: "submitted, but its status is unknown: RPC error: cannot deserialize".into(),
+            chain_error: String::new(),
+            kind: STATUS_UNKNOWN,
+        };
+        assert!(!lost.to_string().contains("RPC"), "{lost}");
+        assert!(lost.to_string().contains("stopped reporting"), "{lost}");
+        assert!(lost.json().contains("cannot deserialize"));
+        let full = Record::IntervalFull {
+            block: 10,
+            reason: "registrations this interval used up",
+            registrations_this_interval: 6,
+            max_registrations_per_interval: 6,
+            resets_at_block: Some(15),
+        };
+        assert_eq!(
+            full.to_string(),
+            "block 10: the subnet has taken 6 of its 6 registrations this interval \
+             (3 × TargetRegistrationsPerInterval; TooManyRegistrationsThisInterval); the \
+             interval resets at block 15 (about 60 s, at 12 s blocks); waiting (--wait)"
+        );
+        let none = Record::IntervalFull {
+            block: 10,
+            reason: "registrations this interval used up",
+            registrations_this_interval: 0,
+            max_registrations_per_interval: 0,
+            resets_at_block: None,
+        };
+        assert!(
+            none.to_string().contains("takes no registrations"),
+            "{none}"
+        );
         assert_eq!(
             Record::Timeout.to_string(),
             "no registration within --max-time"
