@@ -114,6 +114,9 @@ pub enum Record {
         error: String,
         chain_error: String,
         kind: &'static str,
+        /// A pool refusal in the node's own words (JSON only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        node_said: Option<String>,
     },
     /// Why the pool refused it, read from the chain.
     Diagnosed {
@@ -454,10 +457,24 @@ mod tests {
             error: "submitted, but its status is unknown: RPC error: cannot deserialize".into(),
             chain_error: String::new(),
             kind: STATUS_UNKNOWN,
+            node_said: None,
         };
         assert!(!lost.to_string().contains("RPC"), "{lost}");
         assert!(lost.to_string().contains("stopped reporting"), "{lost}");
         assert!(lost.json().contains("cannot deserialize"));
+        assert!(!lost.json().contains("node_said"));
+        let pool = Record::Refused {
+            error: "the transaction pool refused it: Custom(6), RateLimitExceeded".into(),
+            chain_error: String::new(),
+            kind: "pool",
+            node_said: Some(r#"{"invalid":{"custom":6}}"#.into()),
+        };
+        assert!(
+            pool.json()
+                .contains(r#""node_said":"{\"invalid\":{\"custom\":6}}""#),
+            "{}",
+            pool.json()
+        );
         let full = Record::IntervalFull {
             block: 10,
             reason: "registrations this interval used up",

@@ -259,6 +259,10 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
             error: crate::output::error_text(*error),
             chain_error: error.chain_error_name().unwrap_or("").to_string(),
             kind: submit_kind(error),
+            node_said: match error {
+                SubmitError::Pool { message, .. } => Some(message.clone()),
+                _ => None,
+            },
         },
         Event::Diagnosed { cause } => Record::Diagnosed {
             cause: cause.to_string(),
