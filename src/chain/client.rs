@@ -11,11 +11,14 @@ use std::time::Duration;
 
 use jsonrpsee::client_transport::ws::{Url, WsHandshakeError, WsTransportClientBuilder};
 use subxt::backend::LegacyBackend;
+use subxt::client::OnlineClientAtBlockImpl;
 use subxt::config::substrate::H256;
 use subxt::config::Hasher as _;
 use subxt::config::RpcConfigFor;
 use subxt::dynamic::{self, Value};
 use subxt::error::{DispatchError, ExtrinsicError, TransactionEventsError, TransactionStatusError};
+use subxt::ext::frame_decode::storage::{IntoDecodableValues, IntoEncodableValues};
+use subxt::ext::scale_decode::DecodeAsType;
 use subxt::transactions::{DefaultParams, TransactionStatus};
 use subxt::{OnlineClient, SubstrateConfig};
 use subxt_rpcs::methods::legacy::LegacyRpcMethods;
@@ -75,13 +78,12 @@ impl SubnetState {
     /// The difficulty and what moves it, for a runtime that decays it each
     /// block (`None` for one that does not: the legacy runtimes).
     pub fn decay(&self) -> Option<super::difficulty::Decay> {
-        let half_life = self.half_life.filter(|&h| h > 0)?;
-        Some(super::difficulty::Decay {
-            stored: self.difficulty,
-            min: self.min_difficulty.unwrap_or(1),
-            max: self.max_difficulty.unwrap_or(u64::MAX),
-            half_life,
-        })
+        super::difficulty::Decay::of(
+            self.difficulty,
+            self.min_difficulty,
+            self.max_difficulty,
+            self.half_life,
+        )
     }
 }
 
@@ -324,69 +326,38 @@ impl Node for Chain {
         within("the subnet's storage", self.timeout, async {
             let at = self.at(head).await?;
             let storage = at.storage();
-            const P: &str = Registration::PALLET;
-            macro_rules! read {
-                // An item with a default: the value, or None if the runtime lacks the item.
-                (opt $item:literal, $keys:ty, $val:ty, $k:expr) => {{
-                    let addr = dynamic::storage::<$keys, $val>(P, $item);
-                    match storage.entry(addr) {
-                        Err(_) => None,
-                        Ok(entry) => {
-                            let value = entry
-                                .fetch($k)
-                                .await
-                                .map_err(|e| ChainError::from_request($item, e))?;
-                            Some(value.decode().map_err(|e| ChainError::Unreadable {
-                                what: $item,
-                                source: Box::new(e),
-                            })?)
-                        }
-                    }
-                }};
-                // An item without a default: None when absent.
-                (try $item:literal, $keys:ty, $val:ty, $k:expr) => {{
-                    let addr = dynamic::storage::<$keys, $val>(P, $item);
-                    match storage.entry(addr) {
-                        Err(_) => None,
-                        Ok(entry) => match entry
-                            .try_fetch($k)
-                            .await
-                            .map_err(|e| ChainError::from_request($item, e))?
-                        {
-                            None => None,
-                            Some(v) => Some(v.decode().map_err(|e| ChainError::Unreadable {
-                                what: $item,
-                                source: Box::new(e),
-                            })?),
-                        },
-                    }
-                }};
-            }
-            let difficulty = read!(opt "Difficulty", (u16,), u64, (netuid,))
+            let key = (netuid,);
+            let difficulty = read(&storage, "Difficulty", key)
+                .await?
                 .ok_or_else(|| missing("Difficulty", "not in this runtime"))?;
             Ok(SubnetState {
                 // A runtime without the item: taken to exist.
-                missing: !read!(opt "NetworksAdded", (u16,), bool, (netuid,)).unwrap_or(true),
+                missing: !read(&storage, "NetworksAdded", key).await?.unwrap_or(true),
                 difficulty,
-                min_difficulty: read!(opt "MinDifficulty", (u16,), u64, (netuid,)),
-                max_difficulty: read!(opt "MaxDifficulty", (u16,), u64, (netuid,)),
-                pow_allowed: read!(opt "NetworkPowRegistrationAllowed", (u16,), bool, (netuid,))
+                min_difficulty: read(&storage, "MinDifficulty", key).await?,
+                max_difficulty: read(&storage, "MaxDifficulty", key).await?,
+                pow_allowed: read(&storage, "NetworkPowRegistrationAllowed", key)
+                    .await?
                     .unwrap_or(false),
-                uid: read!(try "Uids", (u16, [u8; 32]), u16, (netuid, *hotkey)),
-                registrations_this_block:
-                    read!(opt "RegistrationsThisBlock", (u16,), u16, (netuid,)).unwrap_or(0),
-                max_registrations_per_block:
-                    read!(opt "MaxRegistrationsPerBlock", (u16,), u16, (netuid,))
-                        .unwrap_or(u16::MAX),
-                last_pow_block: read!(try "LastPowRegistrationBlock", ([u8; 32],), u64, (*hotkey,)),
-                half_life: read!(opt "BurnHalfLife", (u16,), u16, (netuid,)),
-                registrations_this_interval:
-                    read!(opt "RegistrationsThisInterval", (u16,), u64, (netuid,)),
-                target_registrations_per_interval:
-                    read!(opt "TargetRegistrationsPerInterval", (u16,), u64, (netuid,)),
-                interval_resets_at: read!(opt "LastAdjustmentBlock", (u16,), u64, (netuid,))
-                    .zip(read!(opt "AdjustmentInterval", (u16,), u64, (netuid,)))
-                    .map(|(last, interval): (u64, u64)| last.saturating_add(interval)),
+                uid: read_present(&storage, "Uids", (netuid, *hotkey)).await?,
+                registrations_this_block: read(&storage, "RegistrationsThisBlock", key)
+                    .await?
+                    .unwrap_or(0),
+                max_registrations_per_block: read(&storage, "MaxRegistrationsPerBlock", key)
+                    .await?
+                    .unwrap_or(u16::MAX),
+                last_pow_block: read_present(&storage, "LastPowRegistrationBlock", (*hotkey,))
+                    .await?,
+                half_life: read(&storage, "BurnHalfLife", key).await?,
+                registrations_this_interval: read(&storage, "RegistrationsThisInterval", key)
+                    .await?,
+                target_registrations_per_interval: read(
+                    &storage,
+                    "TargetRegistrationsPerInterval",
+                    key,
+                )
+                .await?,
+                interval_resets_at: interval_resets_at(&storage, key).await?,
             })
         })
         .await
@@ -565,6 +536,75 @@ impl Node for Chain {
         .await?;
         Ok(())
     }
+}
+
+/// One block's storage.
+type Storage<'a> =
+    subxt::storage::StorageClient<'a, SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>;
+
+/// `SubtensorModule`'s `item` at `keys` (its default when nothing is
+/// stored), or `None` if the runtime has no such item: never a zero in its
+/// place.
+pub(super) async fn read<K, V>(
+    storage: &Storage<'_>,
+    item: &'static str,
+    keys: K,
+) -> Result<Option<V>, ChainError>
+where
+    K: IntoEncodableValues + IntoDecodableValues,
+    V: DecodeAsType,
+{
+    let Ok(entry) = storage.entry(dynamic::storage::<K, V>(Registration::PALLET, item)) else {
+        return Ok(None); // not in this runtime
+    };
+    let value = entry
+        .fetch(keys)
+        .await
+        .map_err(|e| ChainError::from_request(item, e))?;
+    decoded(item, value.decode()).map(Some)
+}
+
+/// As [`read`], for an item without a default: `None` when nothing is
+/// stored at `keys`.
+async fn read_present<K, V>(
+    storage: &Storage<'_>,
+    item: &'static str,
+    keys: K,
+) -> Result<Option<V>, ChainError>
+where
+    K: IntoEncodableValues + IntoDecodableValues,
+    V: DecodeAsType,
+{
+    let Ok(entry) = storage.entry(dynamic::storage::<K, V>(Registration::PALLET, item)) else {
+        return Ok(None); // not in this runtime
+    };
+    match entry
+        .try_fetch(keys)
+        .await
+        .map_err(|e| ChainError::from_request(item, e))?
+    {
+        None => Ok(None),
+        Some(value) => decoded(item, value.decode()).map(Some),
+    }
+}
+
+fn decoded<V>(
+    item: &'static str,
+    value: Result<V, subxt::error::StorageValueError>,
+) -> Result<V, ChainError> {
+    value.map_err(|e| ChainError::Unreadable {
+        what: item,
+        source: Box::new(e),
+    })
+}
+
+/// The block at which the subnet's registration interval resets
+/// (`LastAdjustmentBlock + AdjustmentInterval`), on runtimes that keep one.
+async fn interval_resets_at(storage: &Storage<'_>, key: (u16,)) -> Result<Option<u64>, ChainError> {
+    Ok(super::rules::interval_resets_at(
+        read(storage, "LastAdjustmentBlock", key).await?,
+        read(storage, "AdjustmentInterval", key).await?,
+    ))
 }
 
 /// A failed submission: the transport (connection lost), the node's

@@ -81,6 +81,23 @@ pub struct Decay {
 }
 
 impl Decay {
+    /// A subnet's decay from its storage, on a runtime that decays the
+    /// difficulty each block (`BurnHalfLife` present and not 0); an absent
+    /// `MinDifficulty`/`MaxDifficulty` leaves that side unbounded.
+    pub(crate) fn of(
+        stored: u64,
+        min: Option<u64>,
+        max: Option<u64>,
+        half_life: Option<u16>,
+    ) -> Option<Decay> {
+        Some(Decay {
+            stored,
+            min: min.unwrap_or(1),
+            max: max.unwrap_or(u64::MAX),
+            half_life: half_life.filter(|&h| h > 0)?,
+        })
+    }
+
     /// `[max(1, MinDifficulty), max(that, MaxDifficulty)]`.
     pub fn bounds(&self) -> (u64, u64) {
         crate::target::difficulty_bounds(self.min, self.max)

@@ -385,6 +385,14 @@ pub(crate) fn registration(
     }
 }
 
+/// The block at which a subnet's registration interval resets:
+/// `LastAdjustmentBlock + AdjustmentInterval` (the first block whose
+/// `on_initialize` finds `now - last >= interval`), where the runtime
+/// keeps both.
+pub(crate) fn interval_resets_at(last: Option<u64>, interval: Option<u64>) -> Option<u64> {
+    Some(last?.saturating_add(interval?))
+}
+
 /// The interval's registrations are used up: `registrations` of at most
 /// `limit`, until block `resets_at` (when the runtime keeps one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,11 +6,11 @@
 use serde::Serialize;
 use subxt::dynamic;
 
-use super::client::Chain;
+use super::client::{read, Chain};
 use super::difficulty::Decay;
 use super::error::ChainError;
 use super::registrar::Node;
-use super::rules::{detect, Registration};
+use super::rules::{detect, interval_resets_at, Registration};
 use super::Head;
 use crate::challenge::Scheme;
 use crate::target::effective_difficulty;
@@ -72,16 +72,16 @@ impl SubnetFacts {
     /// runtime whose difficulty decays each block (`BurnHalfLife`, v1);
     /// `None` where it does not decay.
     pub fn difficulty_after(&self, scheme: Scheme, blocks: u64) -> Option<u64> {
-        let half_life = u16::try_from(self.half_life?).ok().filter(|&h| h > 0)?;
         if scheme != Scheme::V1 {
             return None;
         }
-        let decay = Decay {
-            stored: self.difficulty?,
-            min: self.min_difficulty.unwrap_or(1),
-            max: self.max_difficulty.unwrap_or(u64::MAX),
+        let half_life = u16::try_from(self.half_life?).ok();
+        let decay = Decay::of(
+            self.difficulty?,
+            self.min_difficulty,
+            self.max_difficulty,
             half_life,
-        };
+        )?;
         Some(decay.after(blocks))
     }
 
@@ -89,7 +89,7 @@ impl SubnetFacts {
     /// (`LastAdjustmentBlock + AdjustmentInterval`), on runtimes that keep
     /// one.
     pub fn interval_resets_at(&self) -> Option<u64> {
-        Some(self.last_adjustment_block? + self.adjustment_interval?)
+        interval_resets_at(self.last_adjustment_block, self.adjustment_interval)
     }
 }
 
@@ -147,42 +147,31 @@ impl Chain {
             netuids.sort_unstable();
             let mut out = Vec::with_capacity(netuids.len());
             for netuid in netuids {
-                macro_rules! read {
-                    ($item:literal, $val:ty) => {{
-                        let addr = dynamic::storage::<(u16,), $val>(P, $item);
-                        match storage.entry(addr) {
-                            // Not in this runtime.
-                            Err(_) => None,
-                            Ok(entry) => {
-                                let value = entry
-                                    .fetch((netuid,))
-                                    .await
-                                    .map_err(|e| ChainError::from_request($item, e))?;
-                                Some(value.decode().map_err(|e| ChainError::Unreadable {
-                                    what: $item,
-                                    source: Box::new(e),
-                                })?)
-                            }
-                        }
-                    }};
-                }
+                let key = (netuid,);
                 out.push(SubnetFacts {
                     netuid,
-                    pow_allowed: read!("NetworkPowRegistrationAllowed", bool),
-                    burn_allowed: read!("NetworkRegistrationAllowed", bool),
-                    difficulty: read!("Difficulty", u64),
-                    min_difficulty: read!("MinDifficulty", u64),
-                    max_difficulty: read!("MaxDifficulty", u64),
-                    burn: read!("Burn", u64),
-                    registrations_this_block: read!("RegistrationsThisBlock", u64),
-                    max_registrations_per_block: read!("MaxRegistrationsPerBlock", u64),
-                    neurons: read!("SubnetworkN", u64),
-                    max_neurons: read!("MaxAllowedUids", u64),
-                    registrations_this_interval: read!("RegistrationsThisInterval", u64),
-                    target_registrations_per_interval: read!("TargetRegistrationsPerInterval", u64),
-                    adjustment_interval: read!("AdjustmentInterval", u64),
-                    last_adjustment_block: read!("LastAdjustmentBlock", u64),
-                    half_life: read!("BurnHalfLife", u64),
+                    pow_allowed: read(&storage, "NetworkPowRegistrationAllowed", key).await?,
+                    burn_allowed: read(&storage, "NetworkRegistrationAllowed", key).await?,
+                    difficulty: read(&storage, "Difficulty", key).await?,
+                    min_difficulty: read(&storage, "MinDifficulty", key).await?,
+                    max_difficulty: read(&storage, "MaxDifficulty", key).await?,
+                    burn: read(&storage, "Burn", key).await?,
+                    registrations_this_block: read(&storage, "RegistrationsThisBlock", key).await?,
+                    max_registrations_per_block: read(&storage, "MaxRegistrationsPerBlock", key)
+                        .await?,
+                    neurons: read(&storage, "SubnetworkN", key).await?,
+                    max_neurons: read(&storage, "MaxAllowedUids", key).await?,
+                    registrations_this_interval: read(&storage, "RegistrationsThisInterval", key)
+                        .await?,
+                    target_registrations_per_interval: read(
+                        &storage,
+                        "TargetRegistrationsPerInterval",
+                        key,
+                    )
+                    .await?,
+                    adjustment_interval: read(&storage, "AdjustmentInterval", key).await?,
+                    last_adjustment_block: read(&storage, "LastAdjustmentBlock", key).await?,
+                    half_life: read(&storage, "BurnHalfLife", key).await?,
                 });
             }
             Ok(out)
