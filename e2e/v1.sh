@@ -188,6 +188,13 @@ else
   check "subnets against the stand-in exits 0" "$(cat "$tmp/subnets.err" >&2; echo fail)"
 fi
 set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1}]'
+# SIGTERM while it reads the chain or measures the rate (a second): stopped.
+timeout 60 "$bin" subnets --endpoint "$url" > "$tmp/subnets" 2>&1 &
+tool=$!
+sleep 0.8; pkill -TERM -P "$tool"
+code=0; t0=$SECONDS; wait "$tool" || code=$?
+check "SIGTERM mid-measurement: exit 1 within 2 s, stopped, no table" \
+  "$([ "$code" = 1 ] && [ $((SECONDS - t0)) -le 2 ] && grep -q '^stopped' "$tmp/subnets" && ! grep -q '^netuid' "$tmp/subnets" && echo ok || { cat "$tmp/subnets" >&2; echo fail; })"
 
 echo "e2e v1: a submission whose status is lost, though it lands (text output)"
 rpc standin_loseNextStatus '[]' > /dev/null

@@ -101,13 +101,27 @@ pub fn run(args: &SubnetsArgs) -> CmdResult {
         .build()
         .context("starting the async runtime")?;
     let timeout = args.rpc_timeout.map_or(Duration::from_secs(20), |s| s.0);
+    // Reading the chain and measuring the rate both end at a stop signal.
     let read = runtime.block_on(async {
         let stop = Stop::default();
         crate::register::stop_on_signals(&stop);
         let work = async {
             let mut chain = Chain::connect(&args.endpoint, timeout).await?;
             let subnets = chain.subnets(args.netuid).await?;
-            anyhow::Ok((chain.endpoint().to_string(), subnets))
+            if let (Some(n), true) = (args.netuid, subnets.subnets.is_empty()) {
+                anyhow::bail!(
+                    "subnet {n} does not exist on this chain (NetworksAdded is not true)"
+                );
+            }
+            let rate = match (args.rate, subnets.scheme) {
+                (Some(r), _) => r,
+                (None, Some(s)) => tokio::task::spawn_blocking(move || measure(s))
+                    .await
+                    .context("measuring the rate")??,
+                // No proof-of-work registration on this runtime: no time to estimate.
+                (None, None) => 1.0,
+            };
+            anyhow::Ok((chain.endpoint().to_string(), subnets, rate))
         };
         tokio::select! {
             r = work => r.map(Some),
@@ -115,18 +129,9 @@ pub fn run(args: &SubnetsArgs) -> CmdResult {
         }
     });
     runtime.shutdown_background();
-    let Some((url, subnets)) = read? else {
+    let Some((url, subnets, rate)) = read? else {
         errln!("stopped");
         return Ok(false);
-    };
-    if let (Some(n), true) = (args.netuid, subnets.subnets.is_empty()) {
-        anyhow::bail!("subnet {n} does not exist on this chain (NetworksAdded is not true)");
-    }
-    let rate = match (args.rate, subnets.scheme) {
-        (Some(r), _) => r,
-        (None, Some(s)) => measure(s)?,
-        // No proof-of-work registration on this runtime: no time to estimate.
-        (None, None) => 1.0,
     };
     let mut rows: Vec<Row> = subnets
         .subnets
