@@ -27,7 +27,7 @@ trap cleanup EXIT
 export E2E_COLDKEY_PASSWORD="btpow e2e v1 password"
 wallets="$tmp/wallets"
 # btwallet is in the legacy environment (the v1 one has bittensor 11's own keyfile code).
-keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost | tail -n 1)"
+keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc | tail -n 1)"
 key() { "$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["coldkey"] if sys.argv[2] == "coldkey" else d["hotkeys"][sys.argv[2]])' "$keys" "$1"; }
 coldkey="$(key coldkey)"
 alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
@@ -57,7 +57,7 @@ check() { if [ "$2" = ok ]; then passed=$((passed + 1)); echo "  ok    $1"; else
 run() {
   local want="$1" needle="$2"; shift 2
   local code=0
-  BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid 1 --yes \
+  BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid "${NETUID:-1}" --yes \
     --wallet.path "$wallets" --wallet.name miner "$@" > "$tmp/out" 2> "$tmp/err" || code=$?
   if [ "$code" = "$want" ] && grep -qF -- "$needle" "$tmp/out" "$tmp/err"; then echo ok; else
     { echo "--- exit $code (wanted $want), no \"$needle\" in:"; cat "$tmp/out" "$tmp/err"; } >&2; echo fail; fi
@@ -114,14 +114,57 @@ check "forced: the pool refuses it (BadRequest), and btpow names why" \
 check "  the cause read back from the chain: stale" "$(grep -q 'why the pool refused it, as the chain reads now: work block' "$tmp/out" && echo ok || echo fail)"
 check "on the stand-in: v3 is not registered" "$([ "$(uid "$(key v3)")" = null ] && echo ok || echo fail)"
 
-echo "e2e v1: work not after LastPowRegistrationBlock is not submitted; the next block's is"
+echo "e2e v1: work not after LastPowRegistrationBlock is never solved; the next block's is"
 h="$(head_number)"
 set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"LastPowRegistrationBlock\", \"params\": [\"$(key v3)\"], \"value\": $h}]"
 start "$tmp/reuse" --wallet.hotkey v3
-if wait_for "$tmp/reuse" '"event":"stale"' 60; then rpc standin_newBlocks '[1]' > /dev/null; fi
+if wait_for "$tmp/reuse" '"last_pow_registration_block"' 60; then rpc standin_newBlocks '[1]' > /dev/null; fi
 code=0; wait "$tool" || code=$?
-check "a stale event naming the last registration, then registered" \
-  "$([ "$code" = 0 ] && grep -q 'already registered by proof of work' "$tmp/reuse" && grep -q '"by":"us"' "$tmp/reuse" && echo ok || { cat "$tmp/reuse" "$tmp/reuse.err" >&2; echo fail; })"
+check "waits for block $((h + 1)) naming the last registration, solves only it, registers" \
+  "$([ "$code" = 0 ] && grep -q "\"until_block\":$((h + 1))" "$tmp/reuse" && grep -q '"by":"us"' "$tmp/reuse" \
+     && [ "$(grep -c '"event":"challenge"' "$tmp/reuse")" = 1 ] && ! grep -q "\"block\":$h,[^}]*\"event\":\"challenge\"" "$tmp/reuse" \
+     && ! grep -q '"event":"stale"' "$tmp/reuse" && echo ok || { cat "$tmp/reuse" "$tmp/reuse.err" >&2; echo fail; })"
+h="$(head_number)"
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"LastPowRegistrationBlock\", \"params\": [\"$(key pc)\"], \"value\": $((h + 3))}]"
+check "LastPowRegistrationBlock 3 blocks ahead: exit 2 before any hashing, naming block $((h + 4))" \
+  "$([ "$(run 2 "from block $((h + 4)) on" --wallet.hotkey pc --format json)" = ok ] && ! grep -qE '"event":"(challenge|progress)"' "$tmp/out" && echo ok || echo fail)"
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"LastPowRegistrationBlock\", \"params\": [\"$(key pc)\"], \"value\": null}]"
+
+echo "e2e v1: what no proof of work passes is refused before any hashing; --no-precheck reaches the pool"
+# precheck NAME CODE ARGS...: refused by NAME with exit 2 and no hashing; forced, submitted and
+# refused by the pool with custom CODE, the chain's reading naming NAME again.
+precheck() {
+  local name="$1" code="$2"; shift 2
+  check "$name: exit 2, no challenge or progress event" \
+    "$([ "$(run 2 "$name" --wallet.hotkey pc --format json "$@")" = ok ] && ! grep -qE '"event":"(challenge|progress)"' "$tmp/out" && echo ok || echo fail)"
+  check "  --no-precheck: submitted, the pool's Custom($code), $name named" \
+    "$([ "$(run 2 "$name" --wallet.hotkey pc --format json --no-precheck "$@")" = ok ] && grep -q '"event":"submitted"' "$tmp/out" \
+       && grep -q "Custom error: $code" "$tmp/out" && echo ok || { cat "$tmp/out" "$tmp/err" >&2; echo fail; })"
+}
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"Owner\", \"params\": [\"$(key pc)\"], \"value\": \"$alice\"}]"
+precheck NonAssociatedColdKey 25
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"Owner\", \"params\": [\"$(key pc)\"], \"value\": null}]"
+uids="$(storage '["SubtensorModule", "MaxAllowedUids", [1]]')"
+set_storage '[{"pallet": "SubtensorModule", "item": "MaxAllowedUids", "params": [1], "value": 0}]'
+precheck NoNeuronIdAvailable 255
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"MaxAllowedUids\", \"params\": [1], \"value\": $uids}]"
+owned="$(storage "[\"SubtensorModule\", \"OwnedHotkeys\", [\"$coldkey\"]]")"
+full="$("$py" -c 'import json; print(json.dumps(["0x%064x" % (i + 1) for i in range(256)]))')"
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"OwnedHotkeys\", \"params\": [\"$coldkey\"], \"value\": $full}]"
+precheck TooManyStakingHotkeys 255
+set_storage "[{\"pallet\": \"SubtensorModule\", \"item\": \"OwnedHotkeys\", \"params\": [\"$coldkey\"], \"value\": $owned}]"
+# Subnet 1's own account as the hotkey (its public key is all v1 needs).
+echo '{"publicKey": "0x6d6f646c73756274656e73720100000000000000000000000000000000000000"}' > "$wallets/miner/hotkeys/sysacctpub.txt"
+check "CannotUseSystemAccount: exit 2, no challenge or progress event" \
+  "$([ "$(run 2 CannotUseSystemAccount --wallet.hotkey sysacct --format json)" = ok ] && ! grep -qE '"event":"(challenge|progress)"' "$tmp/out" && echo ok || echo fail)"
+check "  --no-precheck: submitted, the pool's Custom(255), CannotUseSystemAccount named" \
+  "$([ "$(run 2 CannotUseSystemAccount --wallet.hotkey sysacct --format json --no-precheck)" = ok ] && grep -q '"event":"submitted"' "$tmp/out" \
+     && grep -q 'Custom error: 255' "$tmp/out" && echo ok || { cat "$tmp/out" "$tmp/err" >&2; echo fail; })"
+# The root subnet, opened to proof of work here so that only the root check refuses it.
+set_storage '[{"pallet": "SubtensorModule", "item": "NetworkPowRegistrationAllowed", "params": [0], "value": true}, {"pallet": "SubtensorModule", "item": "Difficulty", "params": [0], "value": 20000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [0], "value": 1}, {"pallet": "SubtensorModule", "item": "MaxDifficulty", "params": [0], "value": 1000000000000000}]'
+NETUID=0 precheck RegistrationNotPermittedOnRootSubnet 255
+set_storage '[{"pallet": "SubtensorModule", "item": "NetworkPowRegistrationAllowed", "params": [0], "value": false}]'
+check "on the stand-in: pc is not registered" "$([ "$(uid "$(key pc)")" = null ] && echo ok || echo fail)"
 
 echo "e2e v1: registration switched off, and a subnet that does not exist"
 set_storage '[{"pallet": "SubtensorModule", "item": "NetworkPowRegistrationAllowed", "params": [1], "value": false}]'

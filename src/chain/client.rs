@@ -72,6 +72,16 @@ pub struct SubnetState {
     /// The block at which the registration interval resets
     /// (`LastAdjustmentBlock + AdjustmentInterval`), if the runtime keeps one.
     pub interval_resets_at: Option<u64>,
+    /// `MaxAllowedUids`, if the runtime has it.
+    pub max_allowed_uids: Option<u16>,
+    /// `Owner[hotkey]`: the coldkey the hotkey belongs to, if it has one.
+    pub owner: Option<[u8; 32]>,
+    /// How many hotkeys the coldkey owns (`OwnedHotkeys`), read when the
+    /// hotkey has no owner yet and the runtime keeps the list.
+    pub owned_hotkeys: Option<u32>,
+    /// How many hotkeys the coldkey stakes to (`StakingHotkeys`), as
+    /// `owned_hotkeys`.
+    pub staking_hotkeys: Option<u32>,
 }
 
 impl SubnetState {
@@ -322,11 +332,21 @@ impl Node for Chain {
         head: &Head,
         netuid: u16,
         hotkey: &[u8; 32],
+        coldkey: &[u8; 32],
     ) -> Result<SubnetState, ChainError> {
         within("the subnet's storage", self.timeout, async {
             let at = self.at(head).await?;
             let storage = at.storage();
             let key = (netuid,);
+            let owner = self.owner(&storage, head, hotkey).await?;
+            // The cap on a coldkey's hotkeys bites only a hotkey without an owner.
+            let (owned_hotkeys, staking_hotkeys) = match owner {
+                Some(_) => (None, None),
+                None => (
+                    list_len(&storage, "OwnedHotkeys", coldkey).await?,
+                    list_len(&storage, "StakingHotkeys", coldkey).await?,
+                ),
+            };
             let difficulty = read(&storage, "Difficulty", key)
                 .await?
                 .ok_or_else(|| missing("Difficulty", "not in this runtime"))?;
@@ -358,6 +378,10 @@ impl Node for Chain {
                 )
                 .await?,
                 interval_resets_at: interval_resets_at(&storage, key).await?,
+                max_allowed_uids: read(&storage, "MaxAllowedUids", key).await?,
+                owner,
+                owned_hotkeys,
+                staking_hotkeys,
             })
         })
         .await
@@ -586,6 +610,55 @@ where
         None => Ok(None),
         Some(value) => decoded(item, value.decode()).map(Some),
     }
+}
+
+impl Chain {
+    /// `Owner[hotkey]`, if it is stored. The item has a default (the zero
+    /// account) which subxt returns for a missing entry, and the runtime
+    /// reads it with `try_get`: only the raw value tells.
+    async fn owner(
+        &self,
+        storage: &Storage<'_>,
+        head: &Head,
+        hotkey: &[u8; 32],
+    ) -> Result<Option<[u8; 32]>, ChainError> {
+        const OWNER: &str = "Owner";
+        let Ok(entry) = storage.entry(dynamic::storage::<([u8; 32],), [u8; 32]>(
+            Registration::PALLET,
+            OWNER,
+        )) else {
+            return Ok(None); // not in this runtime
+        };
+        let key = entry
+            .fetch_key((*hotkey,))
+            .map_err(|e| ChainError::from_request(OWNER, e))?;
+        let raw = self
+            .rpc
+            .state_get_storage(&key, Some(H256(head.hash)))
+            .await
+            .map_err(|e| ChainError::from_request(OWNER, e))?;
+        match raw {
+            None => Ok(None),
+            // An AccountId32 is its 32 bytes.
+            Some(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
+                .map(Some)
+                .map_err(|_| ChainError::Unreadable {
+                    what: OWNER,
+                    source: format!("{} bytes, not an account's 32", bytes.len()).into(),
+                }),
+        }
+    }
+}
+
+/// The length of the coldkey's list of hotkeys `item`, if the runtime
+/// keeps it (its entries are not needed, only how many).
+async fn list_len(
+    storage: &Storage<'_>,
+    item: &'static str,
+    coldkey: &[u8; 32],
+) -> Result<Option<u32>, ChainError> {
+    let list: Option<Vec<[u8; 32]>> = read(storage, item, (*coldkey,)).await?;
+    Ok(list.map(|l| u32::try_from(l.len()).unwrap_or(u32::MAX)))
 }
 
 fn decoded<V>(

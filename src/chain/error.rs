@@ -403,6 +403,23 @@ pub enum RegisterError {
         /// The storage item that is 0.
         limit: &'static str,
     },
+    /// A registration the runtime refuses whatever the proof of work
+    /// (read before solving).
+    #[error(transparent)]
+    Inadmissible(#[from] super::admission::Inadmissible),
+    /// v1: the hotkey registered by proof of work with a work block at or
+    /// after the head; the runtime takes its work only from `first` on,
+    /// more than a block away, and the run does not wait (`--wait` in the
+    /// tool) for it.
+    #[error("this hotkey last registered by proof of work with work block {last} (LastPowRegistrationBlock), so the runtime takes its work only from block {first} on, {} blocks after the head {head} (InvalidWorkBlock); --wait waits for it", .first.saturating_sub(*.head))]
+    WorkBlockTooEarly {
+        /// The head.
+        head: u64,
+        /// `LastPowRegistrationBlock` of the hotkey.
+        last: u64,
+        /// The first work block the runtime takes.
+        first: u64,
+    },
     /// Signing with a key the scheme does not accept.
     #[error("{scheme} registration must be signed by the {required}, not the {given} (the chain would answer {chain_error})")]
     WrongSigner {

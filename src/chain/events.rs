@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::admission::Inadmissible;
 use super::error::{ChainError, SubmitError};
 use super::rules::{Registration, WindowError};
 use super::Head;
@@ -92,6 +93,16 @@ pub enum WaitReason {
         /// registers meanwhile (`None`: never, at this decay).
         reached_at: Option<u64>,
     },
+    /// v1: the hotkey's last proof-of-work registration used a work block
+    /// at or after the head; the runtime takes work only from `until` on.
+    WorkBlockAfter {
+        /// The head now.
+        block: u64,
+        /// `LastPowRegistrationBlock` of the hotkey.
+        last: u64,
+        /// The first work block the runtime takes.
+        until: u64,
+    },
     /// v1: a seal in hand misses the difficulty now, and meets the one a
     /// later block checks (the difficulty decays each block), inside the
     /// work block's window.
@@ -139,6 +150,9 @@ pub enum PoolCause {
     Difficulty(Difficulty),
     /// The work block's hash on the best chain is not the one solved for.
     WorkBlockReplaced(u64),
+    /// A check no proof of work passes (the root subnet, no neuron slots,
+    /// a system account, the hotkey's owner, the coldkey's hotkey cap).
+    Inadmissible(Inadmissible),
     /// None of the above: every check passes on the chain as it is now.
     Unknown,
 }
@@ -152,6 +166,7 @@ impl PoolCause {
                 | PoolCause::Seal { .. }
                 | PoolCause::NoSubnet
                 | PoolCause::NotOwner
+                | PoolCause::Inadmissible(_)
         )
     }
 }
@@ -186,6 +201,7 @@ impl std::fmt::Display for PoolCause {
                 f,
                 "block {n} was replaced on the best chain after it was solved for; a seal for a newer block cures that"
             ),
+            PoolCause::Inadmissible(why) => write!(f, "{why}; no block cures that"),
             PoolCause::Unknown => f.write_str(
                 "every check passes on the chain as it is now (the chain moved, or the node refused it for another reason)",
             ),

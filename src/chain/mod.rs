@@ -3,13 +3,16 @@
 //! registering a hotkey.
 //!
 //! The files follow a run: [`Chain`] (`client.rs`) talks to the node;
-//! `rules.rs` decides what the runtime would (pure functions); `registrar.rs`
+//! `rules.rs` decides what the runtime would (pure functions), and
+//! `admission.rs` which registrations it refuses whatever the proof of
+//! work; `registrar.rs`
 //! is the state machine ([`Registrar`]); `retry.rs` its waiting, retrying
 //! and stopping; `events.rs` what it reports ([`Event`]) and how it ends
 //! ([`RegisterOutcome`]); `difficulty.rs` the per-block decay of runtime
 //! 475; `subnets.rs` every subnet's registration facts; `error.rs` what
 //! goes wrong.
 
+mod admission;
 mod client;
 mod difficulty;
 mod endpoint;
@@ -21,6 +24,7 @@ mod retry;
 mod rules;
 mod subnets;
 
+pub use admission::Inadmissible;
 pub use client::{Chain, Head};
 pub use error::{ChainError, RegisterError, SubmitError};
 pub use events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};

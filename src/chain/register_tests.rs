@@ -136,11 +136,13 @@ impl World {
             })
         };
         let s = &self.state;
-        if s.uid.is_some()
+        if netuid == 0
+            || s.uid.is_some()
             || !s.pow_allowed
+            || s.max_allowed_uids == Some(0)
             || s.registrations_this_block >= s.max_registrations_per_block
         {
-            return refuse("registered, off, or full");
+            return refuse("root, registered, off, no slots, or full");
         }
         if rules::v1_window(work_block, self.head.number, s.last_pow_block).is_err() {
             return refuse("InvalidWorkBlock");
@@ -159,6 +161,17 @@ impl World {
         }
         if !job.target().meets(&seal) {
             return refuse("InvalidDifficulty");
+        }
+        match admission::check(Scheme::V1, netuid, &hotkey, &signer, s) {
+            // The one of these 475's pool words by its own code.
+            Err(Inadmissible::NotOwner { .. }) => {
+                return Err(SubmitError::Pool {
+                    message: "Invalid Transaction: \"Custom error: 25\"".into(),
+                    meaning: None,
+                })
+            }
+            Err(_) => return refuse("system account or hotkey cap"),
+            Ok(()) => {}
         }
         let bumped = s.decay().map(|d| d.bumped(self.mult));
         self.state.uid = Some(7);
@@ -216,6 +229,7 @@ impl Node for Scripted {
         &mut self,
         _: &Head,
         _: u16,
+        _: &[u8; 32],
         _: &[u8; 32],
     ) -> Result<SubnetState, ChainError> {
         Ok(self.request()?.state.clone())
@@ -392,13 +406,25 @@ fn run_with(
     stop: Stop,
     hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
 ) -> Result<RegisterOutcome, RegisterError> {
+    run_on(world, 1, keys, options, stop, hook)
+}
+
+/// [`run_with`] on subnet `netuid`.
+fn run_on(
+    world: &Arc<Mutex<World>>,
+    netuid: u16,
+    keys: Keys,
+    options: Options,
+    stop: Stop,
+    hook: impl Fn(&Event<'_>, &mut World) + Send + Sync + 'static,
+) -> Result<RegisterOutcome, RegisterError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         let mut node = Scripted(world.clone());
-        let plan = Plan::read(&mut node, 1, None, None, None, true).await?;
+        let plan = Plan::read(&mut node, netuid, None, None, None, true).await?;
         let want = match world.lock().unwrap().v1 {
             true => (Scheme::V1, Rule::V1, Signer::Coldkey),
             false => (Scheme::Legacy, Rule::ChainBe, Signer::Hotkey),
@@ -1224,6 +1250,7 @@ fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
                 WaitReason::DifficultyAbove { .. } => w.state.difficulty = 1,
                 WaitReason::SubnetFull { .. }
                 | WaitReason::IntervalFull { .. }
+                | WaitReason::WorkBlockAfter { .. }
                 | WaitReason::Decay { .. } => {}
             }
             w.advance(1);
@@ -1333,11 +1360,14 @@ fn v1_work_five_blocks_old_is_taken_and_six_is_refused() {
 }
 
 #[test]
-fn v1_work_not_after_the_last_pow_registration_moves_to_a_newer_block() {
+fn v1_work_not_after_the_last_pow_registration_waits_for_the_next_block_unsolved() {
     let world = World::v1(50, 360);
     world.lock().unwrap().state.last_pow_block = Some(100);
-    let outcome = v1_run(&world, fast_options(), |e, w| {
-        if matches!(e, Event::Stale { .. }) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let seen = waits.clone();
+    let outcome = v1_run(&world, fast_options(), move |e, w| {
+        if let Event::Waiting(WaitReason::WorkBlockAfter { block, last, until }) = e {
+            seen.lock().unwrap().push((*block, *last, *until));
             w.advance(1);
         }
     })
@@ -1349,7 +1379,204 @@ fn v1_work_not_after_the_last_pow_registration_moves_to_a_newer_block() {
             ..
         }
     ));
-    assert_eq!(work_blocks(&world), [101], "never submitted for block 100");
+    assert_eq!(*waits.lock().unwrap(), [(100, 100, 101)]);
+    let w = world.lock().unwrap();
+    assert_eq!(w.solved, 1, "block 100 was never solved");
+    assert_eq!(
+        w.log,
+        ["waiting", "challenge", "solved", "submitted", "included"]
+    );
+    assert_eq!(work_blocks_of(&w), [101]);
+}
+
+#[test]
+fn v1_a_last_pow_registration_blocks_ahead_ends_the_run_or_is_waited_for() {
+    // Without watch mode: refused before any hashing, naming the block.
+    let world = World::v1(50, 360);
+    world.lock().unwrap().state.last_pow_block = Some(104);
+    let err = v1_run(&world, fast_options(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::WorkBlockTooEarly {
+                head: 100,
+                last: 104,
+                first: 105
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("from block 105 on"), "{err}");
+    let w = world.lock().unwrap();
+    assert_eq!((w.solved, w.progress, w.submitted.len()), (0, 0, 0));
+    drop(w);
+    // Watch mode waits for block 105 and registers there.
+    let world = World::v1(50, 360);
+    world.lock().unwrap().state.last_pow_block = Some(104);
+    let options = Options {
+        wait_for: Some(Difficulty::new(1_000).unwrap()),
+        ..fast_options()
+    };
+    let outcome = v1_run(&world, options, |e, w| {
+        if matches!(
+            e,
+            Event::Waiting(WaitReason::WorkBlockAfter { until: 105, .. })
+        ) {
+            w.advance(1);
+        }
+    });
+    assert!(
+        matches!(outcome, Ok(RegisterOutcome::Registered { .. })),
+        "{outcome:?}"
+    );
+    let w = world.lock().unwrap();
+    assert_eq!(w.solved, 1);
+    assert_eq!(work_blocks_of(&w), [105]);
+}
+
+/// A v1 subnet where `break_it` makes one of the checks no proof of work
+/// passes fail.
+fn inadmissible_world(break_it: impl FnOnce(&mut SubnetState)) -> Arc<Mutex<World>> {
+    let world = World::v1(50, 360);
+    world.lock().unwrap().state.max_allowed_uids = Some(256);
+    break_it(&mut world.lock().unwrap().state);
+    world
+}
+
+fn subnet_account(netuid: u16) -> [u8; 32] {
+    let mut a = [0u8; 32];
+    a[..12].copy_from_slice(b"modlsubtensr");
+    a[12..14].copy_from_slice(&netuid.to_le_bytes());
+    a
+}
+
+#[test]
+fn checks_no_proof_of_work_passes_are_refused_before_any_hashing() {
+    type Case = (&'static str, u16, Option<[u8; 32]>, fn(&mut SubnetState));
+    let cases: [Case; 6] = [
+        ("NonAssociatedColdKey", 1, None, |s| s.owner = Some([9; 32])),
+        ("NoNeuronIdAvailable", 1, None, |s| {
+            s.max_allowed_uids = Some(0)
+        }),
+        ("RegistrationNotPermittedOnRootSubnet", 0, None, |_| {}),
+        ("CannotUseSystemAccount", 1, Some(subnet_account(4)), |_| {}),
+        ("TooManyStakingHotkeys", 1, None, |s| {
+            s.owned_hotkeys = Some(admission::MAX_STAKING_HOTKEYS)
+        }),
+        ("TooManyStakingHotkeys", 1, None, |s| {
+            s.staking_hotkeys = Some(admission::MAX_STAKING_HOTKEYS + 3)
+        }),
+    ];
+    for (name, netuid, hotkey, break_it) in cases {
+        let world = inadmissible_world(break_it);
+        let mut keys = v1_keys();
+        if let Some(h) = hotkey {
+            keys.hotkey = h;
+        }
+        let err = run_on(
+            &world,
+            netuid,
+            keys,
+            fast_options(),
+            Stop::default(),
+            |_, _| {},
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, RegisterError::Inadmissible(why) if why.runtime_name() == name),
+            "{name}: {err}"
+        );
+        assert!(err.to_string().contains(name), "{err}");
+        let w = world.lock().unwrap();
+        assert_eq!(
+            (w.solved, w.progress, w.submitted.len()),
+            (0, 0, 0),
+            "{name}"
+        );
+        assert!(w.log.is_empty(), "{name}: {:?}", w.log);
+    }
+    // The legacy `register` refuses another coldkey's hotkey too.
+    let world = World::new(50);
+    world.lock().unwrap().state.owner = Some([9; 32]);
+    let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::Inadmissible(Inadmissible::NotOwner { owner, .. }) if *owner == [9; 32]),
+        "{err}"
+    );
+    assert_eq!(world.lock().unwrap().solved, 0);
+    // The hotkey's own coldkey: registered.
+    let world = inadmissible_world(|s| s.owner = Some(v1_keys().coldkey));
+    let outcome = v1_run(&world, fast_options(), |_, _| {});
+    assert!(
+        matches!(outcome, Ok(RegisterOutcome::Registered { .. })),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn without_the_precheck_the_pools_own_answer_is_reached() {
+    let world = inadmissible_world(|s| s.owner = Some([9; 32]));
+    let options = Options {
+        precheck: false,
+        ..fast_options()
+    };
+    let err = v1_run(&world, options, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::PoolRefused { cause, source: SubmitError::Pool { message, .. } }
+            if **cause == PoolCause::NotOwner && message.contains("Custom error: 25")),
+        "{err}"
+    );
+    assert_eq!(world.lock().unwrap().submitted.len(), 1);
+    // BadRequest (255): the chain, read again, says which check failed.
+    let world = inadmissible_world(|s| s.owned_hotkeys = Some(admission::MAX_STAKING_HOTKEYS));
+    let options = Options {
+        precheck: false,
+        ..fast_options()
+    };
+    let err = v1_run(&world, options, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::PoolRefused { cause, .. }
+            if matches!(**cause, PoolCause::Inadmissible(Inadmissible::TooManyHotkeys { .. }))),
+        "{err}"
+    );
+    assert_eq!(world.lock().unwrap().submitted.len(), 1);
+}
+
+#[test]
+fn a_check_that_fails_mid_solve_or_before_submitting_ends_the_run_by_name() {
+    // The hotkey taken by another coldkey while its block is solved: the
+    // next block's state ends the run, nothing submitted.
+    let world = inadmissible_world(|s| s.difficulty = u64::MAX >> 2);
+    let err = v1_run(&world, fast_options(), |e, w| {
+        if matches!(e, Event::Progress { .. }) && w.progress == 2 {
+            w.state.owner = Some([9; 32]);
+            w.advance(1);
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            RegisterError::Inadmissible(Inadmissible::NotOwner { .. })
+        ),
+        "{err}"
+    );
+    assert!(world.lock().unwrap().submitted.is_empty());
+    // The subnet's slots set to 0 between the solve and the pool: the
+    // diagnosis names it (it said "every check passes" before), final.
+    let world = inadmissible_world(|_| {});
+    let err = v1_run(&world, fast_options(), |e, w| {
+        if matches!(e, Event::Submitted { .. }) {
+            w.state.max_allowed_uids = Some(0);
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, RegisterError::PoolRefused { cause, .. }
+            if matches!(**cause, PoolCause::Inadmissible(Inadmissible::NoNeuronSlots { netuid: 1 }))),
+        "{err}"
+    );
+    assert_eq!(world.lock().unwrap().submitted.len(), 1, "final at once");
 }
 
 #[test]

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use subxt_signer::sr25519::Keypair;
 
+use super::admission::{self, Inadmissible};
 use super::client::SubnetState;
 use super::error::{ChainError, RegisterError, SubmitError};
 use super::events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};
@@ -48,12 +49,14 @@ pub trait Node {
     async fn block(&mut self, number: u64) -> Result<Head, ChainError>;
     /// What the runtime's metadata says about the registration calls.
     async fn runtime_facts(&mut self, at: &Head) -> Result<RuntimeFacts, ChainError>;
-    /// The subnet's registration state for `hotkey`, at `at`.
+    /// The subnet's registration state for `hotkey` registered by
+    /// `coldkey`, at `at`.
     async fn subnet_state(
         &mut self,
         at: &Head,
         netuid: u16,
         hotkey: &[u8; 32],
+        coldkey: &[u8; 32],
     ) -> Result<SubnetState, ChainError>;
     /// Signs and submits `registration` and waits until it is in a block.
     async fn submit(
@@ -246,6 +249,8 @@ impl<N: Node> Registrar<N> {
                 by: Registrant::Before,
             });
         }
+        // Before watch mode: no block cures these.
+        self.admissible(&state)?;
         let (head, state) = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
             return Ok(RegisterOutcome::Registered {
@@ -256,6 +261,7 @@ impl<N: Node> Registrar<N> {
         if !state.pow_allowed {
             return Err(self.disabled());
         }
+        self.too_early(&head, &state)?;
         self.interval_open(&head, &state)?;
         let confirmed = tokio::select! {
             yes = confirm(difficulty_of(self.plan.scheme, &state)) => yes,
@@ -278,6 +284,9 @@ impl<N: Node> Registrar<N> {
     async fn attempt(&mut self) -> Step<Option<RegisterOutcome>> {
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
+        if state.uid.is_none() {
+            self.admissible(&state)?;
+        }
         let (head, state) = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
             let by = self.whose(&head).await;
@@ -286,7 +295,7 @@ impl<N: Node> Registrar<N> {
         if !state.pow_allowed {
             return Err(self.disabled());
         }
-        if self.block_full(&head, &state).await? {
+        if self.block_full(&head, &state).await? || self.work_block_taken(&head, &state).await? {
             return Ok(None);
         }
         self.interval_open(&head, &state)?;
@@ -408,6 +417,12 @@ impl<N: Node> Registrar<N> {
             }
             if !state.pow_allowed {
                 ending = Some(self.disabled());
+                control.stop();
+                continue;
+            }
+            // The hotkey taken by another coldkey meanwhile, say.
+            if let Err(exit) = self.admissible(&state) {
+                ending = Some(exit);
                 control.stop();
                 continue;
             }
@@ -659,11 +674,22 @@ impl<N: Node> Registrar<N> {
         };
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
+        let (hotkey_now, coldkey) = (self.keys.hotkey, self.keys.coldkey);
+        let inadmissible =
+            admission::check(self.plan.scheme, netuid, &hotkey_now, &coldkey, &state).err();
+        if let Some(root @ Inadmissible::RootSubnet) = &inadmissible {
+            return Ok(PoolCause::Inadmissible(root.clone()));
+        }
         if !state.pow_allowed {
             return Ok(PoolCause::Disabled);
         }
         if state.uid.is_some() {
             return Ok(PoolCause::AlreadyRegistered);
+        }
+        // The runtime's order: the subnet's slots before its per-block
+        // limit and the work; the accounts after the seal.
+        if let Some(slots @ Inadmissible::NoNeuronSlots { .. }) = &inadmissible {
+            return Ok(PoolCause::Inadmissible(slots.clone()));
         }
         if state.registrations_this_block >= state.max_registrations_per_block {
             return Ok(PoolCause::BlockFull);
@@ -694,6 +720,9 @@ impl<N: Node> Registrar<N> {
         }
         if !job.target().meets(&seal) {
             return Ok(PoolCause::Difficulty(d));
+        }
+        if let Some(accounts) = inadmissible {
+            return Ok(PoolCause::Inadmissible(accounts));
         }
         Ok(PoolCause::Unknown)
     }
@@ -745,9 +774,9 @@ impl<N: Node> Registrar<N> {
     /// The subnet's state at `at`; a subnet that does not exist ends the
     /// run (no block will make it, so watch mode does not wait for one).
     async fn state(&mut self, at: &Head) -> Step<SubnetState> {
-        let (netuid, hotkey) = (self.plan.netuid, self.keys.hotkey);
+        let (netuid, hotkey, coldkey) = (self.plan.netuid, self.keys.hotkey, self.keys.coldkey);
         let state = self
-            .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey).await)
+            .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey, &coldkey).await)
             .await?;
         if state.missing {
             return Err(RegisterError::NoSubnet { netuid }.into());
@@ -800,6 +829,60 @@ impl<N: Node> Registrar<N> {
             }
             .into()),
         }
+    }
+
+    /// The runtime's checks that no proof of work passes, on `state`: a
+    /// failed one ends the run before any hashing (unless the chain's own
+    /// answer is wanted, or nothing is to be submitted).
+    fn admissible(&self, state: &SubnetState) -> Step<()> {
+        if !self.options.precheck || self.options.dry_run {
+            return Ok(());
+        }
+        let (keys, plan) = (&self.keys, &self.plan);
+        admission::check(plan.scheme, plan.netuid, &keys.hotkey, &keys.coldkey, state)
+            .map_err(|e| RegisterError::from(e).into())
+    }
+
+    /// v1: whether the head is too early a work block for this hotkey
+    /// (its last proof-of-work registration used the head or a later
+    /// block): `(last, first)`, the first block the runtime takes work
+    /// from being the next, or watch mode waiting for it. A later one
+    /// without watch mode ends the run naming it.
+    fn too_early(&self, head: &Head, state: &SubnetState) -> Step<Option<(u64, u64)>> {
+        let forced = self.options.work_block.is_some();
+        if !self.options.precheck || self.options.dry_run || forced {
+            return Ok(None);
+        }
+        let Some(first) =
+            admission::first_work_block(self.plan.scheme, head.number, state.last_pow_block)
+        else {
+            return Ok(None);
+        };
+        let last = state.last_pow_block.unwrap_or_default();
+        if first > head.number.saturating_add(1) && self.options.wait_for.is_none() {
+            return Err(RegisterError::WorkBlockTooEarly {
+                head: head.number,
+                last,
+                first,
+            }
+            .into());
+        }
+        Ok(Some((last, first)))
+    }
+
+    /// [`Self::too_early`], waiting for the next block if so.
+    async fn work_block_taken(&mut self, head: &Head, state: &SubnetState) -> Step<bool> {
+        let Some((last, first)) = self.too_early(head, state)? else {
+            return Ok(false);
+        };
+        self.events
+            .event(&Event::Waiting(WaitReason::WorkBlockAfter {
+                block: head.number,
+                last,
+                until: first,
+            }));
+        self.next_block(head).await?;
+        Ok(true)
     }
 
     fn disabled(&self) -> Exit {

@@ -52,7 +52,8 @@ pub enum Record {
         reason: &'static str,
         registrations_this_block: u16,
         max_registrations_per_block: u16,
-        frees_at_block: u64,
+        /// `null` for a limit of 0, which no block frees.
+        frees_at_block: Option<u64>,
     },
     /// Watch mode: the interval's registrations are used up.
     #[serde(rename = "waiting")]
@@ -74,6 +75,14 @@ pub enum Record {
         difficulty: u64,
         max_difficulty: u64,
         reached_at_block: Option<u64>,
+    },
+    /// v1: waiting for the first block the runtime takes this hotkey's work from.
+    #[serde(rename = "waiting")]
+    WorkBlockAfter {
+        block: u64,
+        reason: &'static str,
+        last_pow_registration_block: u64,
+        until_block: u64,
     },
     /// v1: waiting for the block whose decayed difficulty the seal meets.
     #[serde(rename = "waiting")]
@@ -267,7 +276,19 @@ impl fmt::Display for Record {
                 f,
                 "block {block}: the subnet has taken {registrations_this_block} of its \
                  {max_registrations_per_block} registrations for this block \
-                 (MaxRegistrationsPerBlock); waiting for block {frees_at_block}, which frees them"
+                 (MaxRegistrationsPerBlock); waiting for block {}, which frees them",
+                frees_at_block.unwrap_or(block.saturating_add(1))
+            ),
+            Record::WorkBlockAfter {
+                block,
+                last_pow_registration_block,
+                until_block,
+                ..
+            } => write!(
+                f,
+                "block {block}: this hotkey last registered by proof of work with work block \
+                 {last_pow_registration_block} (LastPowRegistrationBlock), and the runtime takes \
+                 its work only from block {until_block} on; waiting for it"
             ),
             Record::IntervalFull {
                 block,

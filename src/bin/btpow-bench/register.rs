@@ -171,10 +171,15 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
             limit,
         }) => Record::SubnetFull {
             block: *block,
-            reason: "subnet full for this block",
+            // No block frees a limit of 0: only its change ends the wait.
+            reason: if *limit == 0 {
+                "the subnet takes no registrations (MaxRegistrationsPerBlock is 0)"
+            } else {
+                "subnet full for this block"
+            },
             registrations_this_block: *registrations,
             max_registrations_per_block: *limit,
-            frees_at_block: block.saturating_add(1),
+            frees_at_block: (*limit > 0).then(|| block.saturating_add(1)),
         },
         Event::Waiting(WaitReason::IntervalFull {
             block,
@@ -183,7 +188,11 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
             resets_at,
         }) => Record::IntervalFull {
             block: *block,
-            reason: "registrations this interval used up",
+            reason: if *limit == 0 {
+                "the subnet takes no registrations (TargetRegistrationsPerInterval is 0)"
+            } else {
+                "registrations this interval used up"
+            },
             registrations_this_interval: *registrations,
             max_registrations_per_interval: *limit,
             resets_at_block: *resets_at,
@@ -204,6 +213,15 @@ fn record(event: &Event<'_>, verbose: bool) -> Record {
             max_difficulty: max.get(),
             reached_at_block: *reached_at,
         },
+        Event::Waiting(WaitReason::WorkBlockAfter { block, last, until }) => {
+            Record::WorkBlockAfter {
+                block: *block,
+                reason:
+                    "the hotkey's last proof-of-work registration used this block or a later one",
+                last_pow_registration_block: *last,
+                until_block: *until,
+            }
+        }
         Event::Waiting(WaitReason::Decay {
             block,
             until,
@@ -554,4 +572,60 @@ fn confirm(hotkey: &str, netuid: u16, difficulty: Difficulty) -> bool {
         return false;
     }
     matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both(event: &Event<'_>) -> (String, String) {
+        let r = record(event, false);
+        (r.json(), r.to_string())
+    }
+
+    #[test]
+    fn a_per_block_limit_of_0_is_waited_on_in_the_same_words_in_json_and_text() {
+        let (json, text) = both(&Event::Waiting(WaitReason::SubnetFull {
+            block: 10,
+            registrations: 0,
+            limit: 0,
+        }));
+        assert_eq!(
+            json,
+            r#"{"block":10,"event":"waiting","frees_at_block":null,"max_registrations_per_block":0,"reason":"the subnet takes no registrations (MaxRegistrationsPerBlock is 0)","registrations_this_block":0}"#
+        );
+        assert!(text.contains("takes no registrations (MaxRegistrationsPerBlock is 0)"));
+        assert!(!text.contains("frees"), "{text}");
+        let (json, _) = both(&Event::Waiting(WaitReason::SubnetFull {
+            block: 10,
+            registrations: 2,
+            limit: 2,
+        }));
+        assert!(json.contains(r#""frees_at_block":11"#), "{json}");
+        assert!(
+            json.contains(r#""reason":"subnet full for this block""#),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn waiting_for_a_work_block_after_the_last_pow_registration() {
+        let (json, text) = both(&Event::Waiting(WaitReason::WorkBlockAfter {
+            block: 50,
+            last: 50,
+            until: 51,
+        }));
+        assert!(json.contains(r#""event":"waiting""#), "{json}");
+        assert!(
+            json.contains(r#""last_pow_registration_block":50"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""until_block":51"#), "{json}");
+        assert_eq!(
+            text,
+            "block 50: this hotkey last registered by proof of work with work block 50 \
+             (LastPowRegistrationBlock), and the runtime takes its work only from block 51 on; \
+             waiting for it"
+        );
+    }
 }
