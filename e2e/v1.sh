@@ -230,7 +230,21 @@ if [ "$code" = 0 ]; then
 else
   check "subnets against the stand-in exits 0" "$(cat "$tmp/subnets.err" >&2; echo fail)"
 fi
-set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1}]'
+# BurnHalfLife 0: no factor, but each block clamps; the engine measuring the rate is BTPOW_ENGINE's.
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 500}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1000}, {"pallet": "SubtensorModule", "item": "BurnHalfLife", "params": [1], "value": 0}]'
+code=0
+BTPOW_ENGINE=portable timeout 60 "$bin" subnets --endpoint "$url" --netuid 1 --format json > "$tmp/subnets" 2> "$tmp/subnets.err" || code=$?
+if [ "$code" = 0 ]; then
+  b="$(field block)"
+  rpc standin_newBlocks '[50]' > /dev/null
+  check "half-life 0: now, in 10 min and in 1 hour 1000 (500 clamped to the floor); the stand-in's 50 blocks on: $(difficulty_at $((b + 50)))" \
+    "$([ "$(field difficulty)" = 1000 ] && [ "$(field difficulty_in_10_min)" = 1000 ] && [ "$(field difficulty_in_1_hour)" = 1000 ] && [ "$(difficulty_at $((b + 50)))" = 1000 ] && echo ok || { cat "$tmp/subnets" >&2; echo fail; })"
+  check "the rate measured with BTPOW_ENGINE's engine (portable)" \
+    "$("$py" -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["measured_by"]["engine"] != "portable")' "$tmp/subnets" && echo ok || { cat "$tmp/subnets" >&2; echo fail; })"
+else
+  check "subnets with half-life 0 exits 0" "$(cat "$tmp/subnets.err" >&2; echo fail)"
+fi
+set_storage '[{"pallet": "SubtensorModule", "item": "Difficulty", "params": [1], "value": 20000}, {"pallet": "SubtensorModule", "item": "MinDifficulty", "params": [1], "value": 1}, {"pallet": "SubtensorModule", "item": "BurnHalfLife", "params": [1], "value": 360}]'
 # SIGTERM while it reads the chain or measures the rate (a second): stopped.
 timeout 60 "$bin" subnets --endpoint "$url" > "$tmp/subnets" 2>&1 &
 tool=$!

@@ -70,17 +70,23 @@ impl SubnetFacts {
 
     /// The difficulty `blocks` blocks from now if nobody registers, on a
     /// runtime whose difficulty decays each block (`BurnHalfLife`, v1);
-    /// `None` where it does not decay.
+    /// `None` where the runtime has no such rule (legacy eras, or no
+    /// `BurnHalfLife` item). A half-life of 0 applies no factor, but each
+    /// block still clamps the stored value: the difficulty stays what
+    /// admission checks now.
     pub fn difficulty_after(&self, scheme: Scheme, blocks: u64) -> Option<u64> {
         if scheme != Scheme::V1 {
             return None;
         }
-        let half_life = u16::try_from(self.half_life?).ok();
+        let half_life = self.half_life?;
+        if half_life == 0 {
+            return self.effective_difficulty(scheme);
+        }
         let decay = Decay::of(
             self.difficulty?,
             self.min_difficulty,
             self.max_difficulty,
-            half_life,
+            u16::try_from(half_life).ok(),
         )?;
         Some(decay.after(blocks))
     }
@@ -228,5 +234,45 @@ mod tests {
         assert_eq!(flat.difficulty_after(Scheme::V1, 50), None);
         assert_eq!(f.interval_resets_at(), Some(1060));
         assert_eq!(SubnetFacts::default().interval_resets_at(), None);
+    }
+
+    #[test]
+    fn a_half_life_of_0_keeps_the_clamped_difficulty() {
+        // The runtime applies no factor, but clamps every block: below the
+        // floor, the floor; above the ceiling, the ceiling; else unchanged.
+        for (stored, min, max, kept) in [
+            (1_000_000, Some(1), None, 1_000_000),
+            (1_000_000, Some(2_000_000), Some(u64::MAX), 2_000_000),
+            (9_000_000, Some(1), Some(5_000_000), 5_000_000),
+            (0, None, None, 1),
+        ] {
+            let f = SubnetFacts {
+                difficulty: Some(stored),
+                min_difficulty: min,
+                max_difficulty: max,
+                half_life: Some(0),
+                ..SubnetFacts::default()
+            };
+            for blocks in [0, 1, 50, 300] {
+                assert_eq!(f.difficulty_after(Scheme::V1, blocks), Some(kept), "{f:?}");
+            }
+            assert_eq!(f.effective_difficulty(Scheme::V1), Some(kept));
+            // It matches the runtime's arithmetic with no factor.
+            let flat = Decay {
+                stored,
+                min: min.unwrap_or(1),
+                max: max.unwrap_or(u64::MAX),
+                half_life: 0,
+            };
+            assert_eq!(flat.after(300), kept);
+            // Legacy eras have no decay rule at all: still nothing.
+            assert_eq!(f.difficulty_after(Scheme::Legacy, 50), None);
+        }
+        // No difficulty stored: nothing to keep.
+        let none = SubnetFacts {
+            half_life: Some(0),
+            ..SubnetFacts::default()
+        };
+        assert_eq!(none.difficulty_after(Scheme::V1, 50), None);
     }
 }

@@ -137,10 +137,14 @@ pub struct SubnetsArgs {
     /// Only subnets that take proof-of-work registration now
     #[arg(long)]
     pub only_open: bool,
-    /// Nonces per second to estimate with, instead of measuring this
-    /// machine's fastest engine for a second
-    #[arg(long, value_name = "N", value_parser = positive_rate, allow_hyphen_values = true)]
+    /// Nonces per second to estimate with, from 1 to 1e15, instead of
+    /// measuring this machine's engine for a second
+    #[arg(long, value_name = "N", value_parser = rate, allow_hyphen_values = true)]
     pub rate: Option<f64>,
+    /// The engine whose rate is measured (default: the fastest this CPU
+    /// supports, as for solve; `btpow-bench engines` lists them)
+    #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
+    pub engine: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Seconds to wait for the connection and for any one node request [default: 20]
@@ -148,12 +152,25 @@ pub struct SubnetsArgs {
     pub rpc_timeout: Option<Seconds>,
 }
 
-/// A rate in nonces per second: a finite number above 0.
-fn positive_rate(s: &str) -> Result<f64, String> {
+/// The rates `subnets --rate` takes, in nonces per second: from one a
+/// second to 10^15 (about a hundred thousand of today's fastest GPUs).
+/// Outside it an estimate means nothing, and the times computed from it
+/// (up to 2^64 ÷ the rate) could not be printed sanely.
+pub const RATES: std::ops::RangeInclusive<f64> = 1.0..=1e15;
+
+/// A rate in nonces per second, within [`RATES`].
+fn rate(s: &str) -> Result<f64, String> {
+    let range = format!(
+        "from {} to {:e} nonces per second",
+        RATES.start(),
+        RATES.end()
+    );
     match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        Ok(_) => Err("must be a number of nonces per second above 0".into()),
-        Err(e) => Err(e.to_string()),
+        Ok(v) if RATES.contains(&v) => Ok(v),
+        Ok(v) if v.is_nan() => Err(format!("not a number; must be {range}")),
+        Ok(v) if v <= 0.0 => Err(format!("must be above 0, {range}")),
+        Ok(_) => Err(format!("must be {range}")),
+        Err(_) => Err(format!("not a number; must be {range}")),
     }
 }
 
@@ -206,9 +223,10 @@ pub struct CompareArgs {
     /// bittensor-core's pow_mine_cpu (v1), from the vectors' environments
     #[arg(long)]
     pub peers: bool,
-    /// Testing: a peer may run this many seconds beyond --seconds before
-    /// it is stopped
-    #[arg(long, hide = true, default_value = "120", value_name = "S", value_parser = seconds, allow_hyphen_values = true)]
+    /// Seconds a peer may run beyond --seconds (its Python start-up and
+    /// imports) before it is stopped, with whatever it started, and named
+    /// as timed out; the other rows are still shown, and the exit is 2
+    #[arg(long, default_value = "60", value_name = "S", value_parser = seconds, allow_hyphen_values = true)]
     pub peer_grace: Seconds,
     /// Where the peers' Python environments are (made by vectors/setup)
     #[arg(
@@ -436,6 +454,34 @@ mod tests {
         let Seconds(d) = seconds("1e9").unwrap();
         assert!(std::time::Instant::now().checked_add(d).is_some());
         assert!(d.checked_mul(4).is_some());
+    }
+
+    #[test]
+    fn rates_are_within_a_sane_range() {
+        assert_eq!(rate("1"), Ok(1.0));
+        assert_eq!(rate("4e7"), Ok(4e7));
+        assert_eq!(rate(" 1e15 "), Ok(1e15));
+        for bad in ["0.5", "1e-300", "1e-320", "1e300", "1.1e15", "inf"] {
+            assert_eq!(
+                rate(bad).unwrap_err(),
+                "must be from 1 to 1e15 nonces per second",
+                "{bad}"
+            );
+        }
+        for bad in ["0", "-0", "-1", "-inf"] {
+            assert_eq!(
+                rate(bad).unwrap_err(),
+                "must be above 0, from 1 to 1e15 nonces per second",
+                "{bad}"
+            );
+        }
+        for bad in ["nan", "NaN", "fast", ""] {
+            assert_eq!(
+                rate(bad).unwrap_err(),
+                "not a number; must be from 1 to 1e15 nonces per second",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

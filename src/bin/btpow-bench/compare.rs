@@ -231,6 +231,12 @@ pub fn run(args: &CompareArgs) -> CmdResult {
         Some(s) => vec![s],
         None => vec![Scheme::Legacy, Scheme::V1],
     };
+    // A peer's missing environment is found before anything is measured.
+    if args.peers {
+        for &scheme in &schemes {
+            peers::python(scheme, &args.peers_venv)?;
+        }
+    }
 
     // The primitive loops run before the engines and again after each round
     // of them; each primitive keeps its best time, and the roofline columns
@@ -241,6 +247,9 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     let mut rows = Vec::new();
     // Per row: what its roofline columns are computed from.
     let mut bounds: Vec<(Scheme, Order, Option<Backend>)> = Vec::new();
+    // Peers that failed or ran past their time limit: the other rows are
+    // still measured and shown, and the run ends with exit 2 naming them.
+    let mut failed: Vec<PeerFailure> = Vec::new();
     for scheme in schemes {
         let job = job(scheme);
         let order = args.order.unwrap_or(Order::fastest(scheme));
@@ -284,34 +293,44 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                 .map(|r| r.per_thread)
                 .fold(0.0, f64::max);
             // pow.py runs one process whatever the machine: measure it once.
-            let peer_wanted = args.peers && (scheme == Scheme::V1 || round == 0);
+            // A peer that failed once is not run again (a hung one would
+            // cost its whole time limit again).
+            let peer_wanted = args.peers
+                && (scheme == Scheme::V1 || round == 0)
+                && !failed.iter().any(|f| f.scheme == scheme);
             if peer_wanted {
-                {
-                    let p = peers::measure(
+                match peers::measure(
+                    scheme,
+                    &args.peers_venv,
+                    seconds,
+                    threads,
+                    args.peer_grace.0,
+                ) {
+                    Err(e) => failed.push(PeerFailure {
                         scheme,
-                        &args.peers_venv,
-                        seconds,
-                        threads,
-                        args.peer_grace.0,
-                    )?;
-                    let per_thread = p.rate / p.threads as f64;
-                    bounds.push((scheme, order, None));
-                    rows.push(Row {
-                        scheme: scheme.name(),
-                        order: "sequential",
-                        engine: p.name.to_string(),
-                        kind: RowKind::Peer,
-                        threads: p.threads,
-                        nonces_per_sec: p.rate,
-                        per_thread,
-                        ratio_to_reference: reference_rate.map(|r| p.rate / r),
-                        speedup_over_first_threads: None,
-                        roofline_per_core: 0.0,
-                        roofline_share: None,
-                        own_roofline_per_core: None,
-                        own_roofline_share: None,
-                        best_engine_over_peer: Some(best / per_thread),
-                    });
+                        threads: peers::threads(scheme, threads),
+                        why: crate::output::anyhow_text(&e),
+                    }),
+                    Ok(p) => {
+                        let per_thread = p.rate / p.threads as f64;
+                        bounds.push((scheme, order, None));
+                        rows.push(Row {
+                            scheme: scheme.name(),
+                            order: "sequential",
+                            engine: p.name.to_string(),
+                            kind: RowKind::Peer,
+                            threads: p.threads,
+                            nonces_per_sec: p.rate,
+                            per_thread,
+                            ratio_to_reference: reference_rate.map(|r| p.rate / r),
+                            speedup_over_first_threads: None,
+                            roofline_per_core: 0.0,
+                            roofline_share: None,
+                            own_roofline_per_core: None,
+                            own_roofline_share: None,
+                            best_engine_over_peer: Some(best / per_thread),
+                        });
+                    }
                 }
             }
         }
@@ -348,7 +367,7 @@ pub fn run(args: &CompareArgs) -> CmdResult {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&rows)?),
         Format::Csv => print_csv(&rows)?,
         Format::Table => {
-            print_table(&rows, &roof);
+            print_table(&rows, &roof, &failed);
             if let Some(g) = &gpus {
                 outln!(
                     "{}: per device; its own bound is its devices' SHA-256 and Keccak-f timed alone on them{}",
@@ -362,7 +381,26 @@ pub fn run(args: &CompareArgs) -> CmdResult {
             }
         }
     }
+    if !failed.is_empty() {
+        let text: Vec<&str> = failed.iter().map(|f| f.why.as_str()).collect();
+        bail!(
+            "{}; {} (the other rows are above)",
+            text.join("; "),
+            if failed.len() == 1 {
+                "its row is missing"
+            } else {
+                "their rows are missing"
+            }
+        );
+    }
     Ok(true)
+}
+
+/// A peer that gave no rate: which, on how many threads, and why.
+struct PeerFailure {
+    scheme: Scheme,
+    threads: usize,
+    why: String,
 }
 
 fn print_csv(rows: &[Row]) -> Result<()> {
@@ -416,7 +454,7 @@ fn human(rate: f64) -> String {
     }
 }
 
-fn print_table(rows: &[Row], roof: &roofline::Roofline) {
+fn print_table(rows: &[Row], roof: &roofline::Roofline, failed: &[PeerFailure]) {
     let (sha_name, sha_ns) = roof.best_sha256();
     let (kec_name, kec_ns) = roof.best_keccak();
     outln!(
@@ -465,6 +503,14 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline) {
             r.own_roofline_per_core.map_or(String::from("-"), human),
             pct(r.own_roofline_share),
             ratio(r.best_engine_over_peer)
+        );
+    }
+    for f in failed {
+        outln!(
+            "{:<7} {:<42} {:>7} no rate (see the error)",
+            f.scheme.name(),
+            format!("{} (peer)", peers::name(f.scheme)),
+            f.threads,
         );
     }
 }

@@ -5,9 +5,10 @@
 //! environments `vectors/setup` makes, on the same challenge as the engines.
 
 use std::io::Read;
-use std::path::Path;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -55,23 +56,32 @@ pub struct Peer {
     pub rate: f64,
 }
 
-/// The peer for `scheme`, measured for `seconds`. A missing environment is
-/// an error: `--peers` asked for a comparison, and a table without the
-/// peer would read as if it had been made.
-/// A peer's time limit is its measuring time and this much more (the
-/// Python start-up and imports take seconds).
-pub fn measure(
-    scheme: Scheme,
-    venvs: &Path,
-    seconds: Duration,
-    threads: usize,
-    grace: Duration,
-) -> Result<Peer> {
-    let (env, name, script, threads) = match scheme {
+/// The peer of `scheme`: its name, the environment it runs in, its script,
+/// and its thread count (`threads` asked for).
+fn peer_of(scheme: Scheme, threads: usize) -> (&'static str, &'static str, &'static str, usize) {
+    match scheme {
         // pow.py only ever runs one solver process (num_processes = min(1, cpus)).
         Scheme::Legacy => ("legacy", "pow.py (bittensor 9.12.2)", LEGACY, 1),
         Scheme::V1 => ("v1", "bittensor-core 0.1.5 pow_mine_cpu", V1, threads),
-    };
+    }
+}
+
+/// The peer's name, as its row and its errors give it.
+pub fn name(scheme: Scheme) -> &'static str {
+    peer_of(scheme, 1).1
+}
+
+/// The threads the peer runs on when `threads` are asked for.
+pub fn threads(scheme: Scheme, threads: usize) -> usize {
+    peer_of(scheme, threads).3
+}
+
+/// The Python that runs `scheme`'s peer, if its environment is there. A
+/// missing environment is an error: `--peers` asked for a comparison, and
+/// a table without the peer would read as if it had been made. Checked
+/// before anything is measured.
+pub fn python(scheme: Scheme, venvs: &Path) -> Result<PathBuf> {
+    let (env, name, _, _) = peer_of(scheme, 1);
     let python = venvs.join(env).join("bin").join("python");
     if !python.exists() {
         bail!(
@@ -79,14 +89,36 @@ pub fn measure(
             crate::output::printable(&python.display().to_string())
         );
     }
-    let child = Command::new(&python)
+    Ok(python)
+}
+
+/// The peer for `scheme`, measured for `seconds` on `threads` threads.
+/// Its time limit is its measuring time and `grace` more (the Python
+/// start-up and imports take seconds): past it, the peer and every process
+/// it started are killed, and the error says which peer it was.
+pub fn measure(
+    scheme: Scheme,
+    venvs: &Path,
+    seconds: Duration,
+    threads: usize,
+    grace: Duration,
+) -> Result<Peer> {
+    let (_, name, script, threads) = peer_of(scheme, threads);
+    let python = python(scheme, venvs)?;
+    let mut command = Command::new(&python);
+    command
         .arg("-c")
         .arg(script)
         .arg(seconds.as_secs_f64().to_string())
         .arg(threads.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group, so that whatever it starts is stopped with
+    // it (a wrapper script's child would otherwise keep its output open,
+    // and compare waiting for it, after the peer itself was killed).
+    command.process_group(0);
+    let child = command
         .spawn()
         .with_context(|| format!("running {}", python.display()))?;
     let limit = seconds.saturating_add(grace);
@@ -94,21 +126,29 @@ pub fn measure(
         .with_context(|| format!("peer {name}"))?
         .with_context(|| {
             format!(
-                "peer {name} did not finish within {} s; stopped it",
+                "peer {name} on {} did not finish within {} s; stopped it",
+                plural(threads, "thread"),
                 limit.as_secs_f64()
             )
         })?;
     if !ok {
         bail!(
             "peer {name} failed: {}",
-            String::from_utf8_lossy(&stderr).trim()
+            crate::output::printable(String::from_utf8_lossy(&stderr).trim())
         );
     }
     let text = String::from_utf8_lossy(&stdout);
     let rate: f64 = text
         .trim()
         .parse()
-        .with_context(|| format!("peer {name} printed {text:?}"))?;
+        .ok()
+        .filter(|r: &f64| r.is_finite() && *r > 0.0)
+        .with_context(|| {
+            format!(
+                "peer {name} printed {:?}, not a rate",
+                crate::output::printable(text.trim())
+            )
+        })?;
     Ok(Peer {
         name,
         threads,
@@ -116,43 +156,94 @@ pub fn measure(
     })
 }
 
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The peer running now, if any: a stop signal kills it ([`kill_running`]),
-/// so that no Python process outlives `compare`. The child is reaped under
-/// the same lock, so no pid is signalled after it was reaped (and perhaps
-/// reused).
+/// so that no Python process outlives `compare`. Whoever reaps the child
+/// holds it (under the lock, or taken out of it), so no pid or group is
+/// signalled after it was reaped (and perhaps reused).
 static RUNNING: Mutex<Option<Child>> = Mutex::new(None);
 
 fn running() -> std::sync::MutexGuard<'static, Option<Child>> {
     RUNNING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Kills the peer process running now, if any (the caller is about to
-/// exit).
+/// Kills `child`'s process group (the peer and whatever it started; the
+/// group's id is the peer's pid), then the peer itself, and reaps it.
+/// Called only while the peer is not yet reaped: its pid, and so the
+/// group's id, cannot have been reused.
+fn kill(child: &mut Child) {
+    if let Ok(group) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group;
+        // it has no memory effects.
+        unsafe { libc::kill(-group, libc::SIGKILL) };
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Whether `child` has exited, without reaping it: its pid stays reserved
+/// until [`kill`] has signalled its group.
+#[cfg(target_os = "linux")]
+fn exited(child: &mut Child) -> std::io::Result<bool> {
+    // SAFETY: a zeroed siginfo_t is valid; waitid(2) writes into it and
+    // touches no other memory. WNOWAIT leaves the child to be reaped.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        if libc::waitid(libc::P_PID, child.id(), &mut info, flags) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(info.si_pid() != 0)
+    }
+}
+
+/// Whether `child` has exited (elsewhere: reaped at once).
+#[cfg(not(target_os = "linux"))]
+fn exited(child: &mut Child) -> std::io::Result<bool> {
+    Ok(child.try_wait()?.is_some())
+}
+
+/// Kills the peer process running now, and every process it started, if
+/// any (the caller is about to exit).
 pub fn kill_running() {
-    if let Some(child) = running().as_mut() {
-        let _ = child.kill();
-        let _ = child.wait();
+    // Taken out: the waiting loop then sees no peer, and signals nothing.
+    let taken = running().take();
+    if let Some(mut child) = taken {
+        kill(&mut child);
     }
 }
 
 /// A finished peer: whether it succeeded, its stdout and its stderr.
 type Finished = (bool, Vec<u8>, Vec<u8>);
 
+/// How long the output is waited for once the peer has exited and its
+/// group was killed: only a process that left the group can hold it open.
+const OUTPUT_WAIT: Duration = Duration::from_secs(2);
+
 /// Waits for `child` at most `limit`, reading its output meanwhile:
 /// `Some(Finished)`, or `None` when it was killed for running too long.
+/// Either way the peer's process group is killed before the peer is
+/// reaped, so nothing it started outlives it, and no wait here is longer
+/// than `limit` and [`OUTPUT_WAIT`].
 fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<Finished>> {
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+    let (tx, rx) = mpsc::channel();
+    let drain = |index: usize, pipe: Option<Box<dyn Read + Send>>| {
+        let tx = tx.clone();
         std::thread::spawn(move || {
             let mut buf = Vec::new();
             if let Some(mut p) = pipe {
                 // A peer prints one number, or a traceback: 1 MiB is plenty.
                 let _ = p.by_ref().take(1 << 20).read_to_end(&mut buf);
             }
-            buf
-        })
+            let _ = tx.send((index, buf));
+        });
     };
-    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
-    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    drain(0, child.stdout.take().map(|p| Box::new(p) as _));
+    drain(1, child.stderr.take().map(|p| Box::new(p) as _));
+    drop(tx);
     *running() = Some(child);
     let started = Instant::now();
     let status = loop {
@@ -161,17 +252,22 @@ fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<Finished>> {
             let Some(child) = guard.as_mut() else {
                 break None; // killed by a stop signal
             };
-            let finished = child.try_wait();
+            let finished = exited(child);
             let timed_out = started.elapsed() >= limit;
             match finished {
-                Ok(Some(status)) => {
+                Ok(true) => {
+                    // Whatever it started goes too (elsewhere the peer
+                    // is reaped already, and its group's id not safe to
+                    // signal).
+                    #[cfg(target_os = "linux")]
+                    kill(child);
+                    let status = child.wait();
                     *guard = None;
-                    break Some(status);
+                    break Some(status?);
                 }
-                Ok(None) if !timed_out => {}
-                Ok(None) | Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                Ok(false) if !timed_out => {}
+                Ok(false) | Err(_) => {
+                    kill(child);
                     *guard = None;
                     finished?;
                     break None;
@@ -180,9 +276,17 @@ fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<Finished>> {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let (stdout, stderr) = (
-        out.join().unwrap_or_default(),
-        err.join().unwrap_or_default(),
-    );
-    Ok(status.map(|s| (s.success(), stdout, stderr)))
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let mut output = [Vec::new(), Vec::new()];
+    let until = Instant::now() + OUTPUT_WAIT;
+    for _ in 0..output.len() {
+        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok((index, buf)) => output[index] = buf,
+            Err(_) => break,
+        }
+    }
+    let [stdout, stderr] = output;
+    Ok(Some((status.success(), stdout, stderr)))
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use btpow::chain::{Chain, Stop, SubnetFacts};
 use btpow::engine::{Backend, Engine, Order};
-use btpow::solver::{SolveOptions, Solver};
+use btpow::solver::{EngineChoice, Request, SolveOptions, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 use serde::Serialize;
 
@@ -52,7 +52,9 @@ fn row(f: &SubnetFacts, scheme: Option<Scheme>, rate: f64) -> Row {
         pow_open: f.pow_allowed,
         burn_open: f.burn_allowed,
         difficulty,
-        expected_seconds: difficulty.map(|d| d as f64 / rate),
+        expected_seconds: difficulty
+            .map(|d| d as f64 / rate)
+            .filter(|s| s.is_finite()),
         burn_tao: f.burn.map(|rao| rao as f64 / 1e9),
         registrations_this_block: f.registrations_this_block,
         max_registrations_per_block: f.max_registrations_per_block,
@@ -66,11 +68,28 @@ fn row(f: &SubnetFacts, scheme: Option<Scheme>, rate: f64) -> Row {
     }
 }
 
-/// Nonces per second of the fastest engine on every core, on `scheme`'s
-/// challenge, over a second (the difficulty unreachable, so it hashes the
-/// whole time).
-fn measure(scheme: Scheme) -> Result<f64> {
-    let engine: Arc<dyn Engine> = Arc::from(Backend::detect().engine()?);
+/// What measured the rate: the engine and its threads.
+#[derive(Serialize, Debug)]
+struct Measured {
+    engine: String,
+    threads: usize,
+}
+
+/// The engine the rate is measured with, and its options: the one `solve`
+/// would run (`--engine`/`BTPOW_ENGINE`, else the fastest this CPU
+/// supports) on every core. Settled before connecting, so a bad name, or
+/// an engine this machine cannot run, is solve's own error, at once.
+fn engine(name: Option<&str>) -> Result<(Arc<dyn Engine>, SolveOptions)> {
+    let request = Request {
+        engine: name.map_or(EngineChoice::Fastest, |n| EngineChoice::Named(n.into())),
+        ..Request::default()
+    };
+    Ok(request.settle()?)
+}
+
+/// Nonces per second of `engine` on `scheme`'s challenge, over a second
+/// (the difficulty unreachable, so it hashes the whole time).
+fn measure(engine: Arc<dyn Engine>, options: SolveOptions, scheme: Scheme) -> Result<f64> {
     let (block, hot, cold) = ([0x5c; 32], [0xd4; 32], [0x8e; 32]);
     let job = match scheme {
         Scheme::Legacy => Job::new(
@@ -87,14 +106,26 @@ fn measure(scheme: Scheme) -> Result<f64> {
     let options = SolveOptions {
         order: Order::fastest(scheme),
         max_time: Some(Duration::from_secs(1)),
-        chunk: engine.preferred_chunk(),
-        ..SolveOptions::default()
+        ..options
     };
     let report = Solver::new(engine, options).solve(job, 0, |_| {})?;
-    Ok(report.rate().max(1.0))
+    // Within what --rate takes, so that every time shown is finite.
+    Ok(report
+        .rate()
+        .clamp(*crate::args::RATES.start(), *crate::args::RATES.end()))
 }
 
 pub fn run(args: &SubnetsArgs) -> CmdResult {
+    // With --rate no engine runs, but a name that is no engine is still
+    // refused, not ignored.
+    let engine = match (args.rate, &args.engine) {
+        (Some(_), Some(name)) => {
+            Backend::from_name(name)?;
+            None
+        }
+        (Some(_), None) => None,
+        (None, name) => Some(engine(name.as_deref())?),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -113,15 +144,23 @@ pub fn run(args: &SubnetsArgs) -> CmdResult {
                     "subnet {n} does not exist on this chain (NetworksAdded is not true)"
                 );
             }
-            let rate = match (args.rate, subnets.scheme) {
-                (Some(r), _) => r,
-                (None, Some(s)) => tokio::task::spawn_blocking(move || measure(s))
-                    .await
-                    .context("measuring the rate")??,
+            // The rate, and the engine that measured it (None: --rate).
+            let (rate, by) = match (args.rate, engine, subnets.scheme) {
+                (Some(r), _, _) => (r, None),
+                (None, Some((engine, options)), Some(s)) => {
+                    let by = Measured {
+                        engine: engine.name().to_string(),
+                        threads: options.threads,
+                    };
+                    let rate = tokio::task::spawn_blocking(move || measure(engine, options, s))
+                        .await
+                        .context("measuring the rate")??;
+                    (rate, Some(by))
+                }
                 // No proof-of-work registration on this runtime: no time to estimate.
-                (None, None) => 1.0,
+                (None, _, _) => (1.0, None),
             };
-            anyhow::Ok((chain.endpoint().to_string(), subnets, rate))
+            anyhow::Ok((chain.endpoint().to_string(), subnets, rate, by))
         };
         tokio::select! {
             r = work => r.map(Some),
@@ -129,7 +168,7 @@ pub fn run(args: &SubnetsArgs) -> CmdResult {
         }
     });
     runtime.shutdown_background();
-    let Some((url, subnets, rate)) = read? else {
+    let Some((url, subnets, rate, by)) = read? else {
         errln!("stopped");
         return Ok(false);
     };
@@ -159,11 +198,12 @@ pub fn run(args: &SubnetsArgs) -> CmdResult {
                 "spec_version": subnets.spec_version,
                 "scheme": subnets.scheme.map(Scheme::name),
                 "nonces_per_sec": subnets.scheme.map(|_| rate),
+                "measured_by": by,
                 "subnets": rows,
             })
         ),
         Format::Csv => print_csv(&rows)?,
-        Format::Table => print_table(&rows, &url, &subnets, rate),
+        Format::Table => print_table(&rows, &url, &subnets, rate, by.as_ref()),
     }
     Ok(true)
 }
@@ -215,17 +255,37 @@ fn print_csv(rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
-/// Seconds in words: "45 s", "12 min", "3.5 h", "2.1 days".
+/// Seconds in words: "45 s", "12 min", "3.5 h", "2.1 days", "4.2 years",
+/// "5.8e11 years" (the longest, 2^64 s at 1 nonce/s).
 fn time_words(secs: f64) -> String {
+    const YEAR: f64 = 365.25 * 86_400.0;
     match secs {
         s if s < 120.0 => format!("{s:.0} s"),
         s if s < 7200.0 => format!("{:.0} min", s / 60.0),
         s if s < 172_800.0 => format!("{:.1} h", s / 3600.0),
-        s => format!("{:.1} days", s / 86_400.0),
+        s if s < 2.0 * YEAR => format!("{:.1} days", s / 86_400.0),
+        s if s < 1e4 * YEAR => format!("{:.1} years", s / YEAR),
+        s => format!("{:.1e} years", s / YEAR),
     }
 }
 
-fn print_table(rows: &[Row], url: &str, subnets: &btpow::chain::Subnets, rate: f64) {
+/// A rate in words: "1.20 G", "44.36 M", "950.0 k", "12".
+fn rate_words(rate: f64) -> String {
+    match rate {
+        r if r >= 1e9 => format!("{:.2} G", r / 1e9),
+        r if r >= 1e6 => format!("{:.2} M", r / 1e6),
+        r if r >= 1e4 => format!("{:.1} k", r / 1e3),
+        r => format!("{r:.0}"),
+    }
+}
+
+fn print_table(
+    rows: &[Row],
+    url: &str,
+    subnets: &btpow::chain::Subnets,
+    rate: f64,
+    by: Option<&Measured>,
+) {
     outln!(
         "{}: block {}, spec {}, {}",
         crate::output::printable(url),
@@ -233,8 +293,12 @@ fn print_table(rows: &[Row], url: &str, subnets: &btpow::chain::Subnets, rate: f
         subnets.spec_version,
         match subnets.scheme {
             Some(s) => format!(
-                "{s} proof of work; expected times at {:.2} M nonces/s",
-                rate / 1e6
+                "{s} proof of work; expected times at {} nonces/s ({})",
+                rate_words(rate),
+                match by {
+                    Some(m) => format!("{} on {} threads, measured", m.engine, m.threads),
+                    None => "--rate".into(),
+                }
             ),
             None => "no proof-of-work registration in this runtime".into(),
         }
@@ -285,5 +349,41 @@ fn print_table(rows: &[Row], url: &str, subnets: &btpow::chain::Subnets, rate: f
             dash(r.difficulty_in_10_min.map(|d| d.to_string())),
             dash(r.difficulty_in_1_hour.map(|d| d.to_string())),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_and_rates_read_sanely_at_every_accepted_rate() {
+        assert_eq!(time_words(45.0), "45 s");
+        assert_eq!(time_words(720.0), "12 min");
+        assert_eq!(time_words(12_600.0), "3.5 h");
+        assert_eq!(time_words(181_440.0), "2.1 days");
+        assert_eq!(time_words(4.2 * 365.25 * 86_400.0), "4.2 years");
+        // The longest time there can be: u64::MAX at 1 nonce per second.
+        let longest = time_words(u64::MAX as f64 / crate::args::RATES.start());
+        assert_eq!(longest, "5.8e11 years");
+        assert_eq!(rate_words(44_360_000.0), "44.36 M");
+        assert_eq!(rate_words(950_000.0), "950.0 k");
+        assert_eq!(rate_words(1.0), "1");
+        assert_eq!(rate_words(1e15), "1000000.00 G");
+    }
+
+    #[test]
+    fn every_expected_time_is_finite_and_short_to_print() {
+        let mut f = SubnetFacts::default();
+        f.difficulty = Some(u64::MAX);
+        for rate in [*crate::args::RATES.start(), *crate::args::RATES.end()] {
+            let s = row(&f, Some(Scheme::Legacy), rate)
+                .expected_seconds
+                .expect("a time");
+            assert!(s.is_finite() && format!("{s:.1}").len() <= 22, "{s}");
+        }
+        // A rate outside the range (never taken) gives no time, not an
+        // infinite one (JSON would print null, CSV "inf").
+        assert_eq!(row(&f, Some(Scheme::Legacy), 1e-320).expected_seconds, None);
     }
 }
