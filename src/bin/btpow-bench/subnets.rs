@@ -95,6 +95,7 @@ fn measure(scheme: Scheme) -> Result<f64> {
 }
 
 pub fn run(args: &SubnetsArgs) -> CmdResult {
+    btpow::chain::check_endpoint(&args.endpoint).map_err(|e| anyhow::anyhow!("--endpoint {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
