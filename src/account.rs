@@ -11,6 +11,9 @@ pub(crate) const SS58_FORMAT: u16 = 42;
 /// Why a text is not an account.
 #[non_exhaustive]
 pub enum AccountError {
+    /// Nothing given (or only spaces).
+    #[error("empty: an account is an SS58 address (5…, as btcli prints it) or 64 hex digits")]
+    Empty,
     /// Neither hex nor base58.
     #[error("not 32-byte hex and not an SS58 address: {0}")]
     NotBase58(String),
@@ -44,6 +47,9 @@ fn checksum(payload: &[u8]) -> [u8; 2] {
 /// network format.
 pub fn parse_account(text: &str) -> Result<[u8; 32], AccountError> {
     let text = text.trim();
+    if text.is_empty() {
+        return Err(AccountError::Empty);
+    }
     let hex_like = text.strip_prefix("0x").unwrap_or(text);
     if hex_like.len() == 64 && hex_like.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(crate::hex::decode_array(hex_like).expect("checked as hex"));
@@ -120,6 +126,9 @@ mod tests {
             parse_account("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"),
             Err(AccountError::Checksum)
         );
+        for empty in ["", "  "] {
+            assert_eq!(parse_account(empty), Err(AccountError::Empty));
+        }
         assert!(matches!(
             parse_account("0OIl"),
             Err(AccountError::NotBase58(_))

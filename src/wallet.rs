@@ -64,11 +64,30 @@ pub enum WalletError {
         /// The encryption.
         format: &'static str,
     },
-    #[error("{path}: encrypted, and no password was given (set BTPOW_COLDKEY_PASSWORD or run on a terminal to be asked)")]
+    #[error("{}", need_password_words(path, *key))]
     /// Encrypted, and no password was given.
     NeedPassword {
         /// The file.
         path: PathBuf,
+        /// Whose keyfile it is.
+        key: Signer,
+    },
+    #[error("{path}: {why}")]
+    /// A password was given that cannot be one (not text, say).
+    PasswordUnusable {
+        /// The file it was for.
+        path: PathBuf,
+        /// What is wrong with it, and where it came from.
+        why: String,
+    },
+    #[error("{keyfile}: this hotkey file is encrypted, and {public_file}, its public key, is missing, so the hotkey cannot be read without its password; btcli writes hotkeys unencrypted (and the public key file beside them): regenerate it from its mnemonic with `btcli wallet regen-hotkey`")]
+    /// The hotkey's public key cannot be read: its keyfile is encrypted
+    /// and its public key file is missing.
+    HotkeyPublicUnknown {
+        /// The hotkey's keyfile.
+        keyfile: PathBuf,
+        /// The missing public key file.
+        public_file: PathBuf,
     },
     #[error("{path}: the secret gives public key {derived}, but the keyfile says {stated}")]
     /// The secret does not give the stated public key.
@@ -116,6 +135,26 @@ pub enum WalletError {
         /// Its key (SS58).
         from_public_file: String,
     },
+}
+
+/// An encrypted keyfile without a password, in words that say how to give
+/// one: the coldkey's from `BTPOW_COLDKEY_PASSWORD` or a terminal; a
+/// hotkey's only from a terminal (btcli writes hotkeys unencrypted, and
+/// the variable is the coldkey's).
+fn need_password_words(path: &Path, key: Signer) -> String {
+    let path = path.display();
+    match key {
+        Signer::Coldkey => format!(
+            "{path}: encrypted, and no password was given (set BTPOW_COLDKEY_PASSWORD or run on a \
+             terminal to be asked)"
+        ),
+        Signer::Hotkey => format!(
+            "{path}: this hotkey file is encrypted, and its password can only be typed on a \
+             terminal (there is none here); btcli writes hotkeys unencrypted: regenerate it from \
+             its mnemonic with `btcli wallet regen-hotkey`, or run on a terminal to be asked for \
+             its password"
+        ),
+    }
 }
 
 /// The development root key (the dev phrase with no derivation): what an
@@ -201,16 +240,31 @@ struct KeyfileJson {
 
 /// Where an encrypted keyfile's password comes from.
 pub trait PasswordSource {
-    /// The password for `path`, or `None` if there is none to be had.
-    fn password(&self, path: &Path) -> Option<Zeroizing<String>>;
+    /// The password for `path`, the keyfile of `key`: `Ok(None)` if there
+    /// is none to be had; `Err` with the reason when a password was given
+    /// that cannot be one (the reason names where it came from, never its
+    /// bytes).
+    fn password(&self, path: &Path, key: Signer) -> Result<Option<Zeroizing<String>>, String>;
+
+    /// Whether [`PasswordSource::password`] can give `key`'s password,
+    /// found out without asking for it (a run checks this before it
+    /// connects): `Err` as there.
+    fn can_give(&self, key: Signer) -> Result<bool, String> {
+        let _ = key;
+        Ok(true)
+    }
 }
 
 /// No password: encrypted keyfiles are refused with [`WalletError::NeedPassword`].
 pub(crate) struct NoPassword;
 
 impl PasswordSource for NoPassword {
-    fn password(&self, _: &Path) -> Option<Zeroizing<String>> {
-        None
+    fn password(&self, _: &Path, _: Signer) -> Result<Option<Zeroizing<String>>, String> {
+        Ok(None)
+    }
+
+    fn can_give(&self, _: Signer) -> Result<bool, String> {
+        Ok(false)
     }
 }
 
@@ -258,14 +312,24 @@ pub(crate) fn nacl_decrypt(
         })
 }
 
-/// The keyfile's JSON, decrypted if it must be.
-fn keyfile_json(path: &Path, passwords: &dyn PasswordSource) -> Result<KeyfileJson, WalletError> {
+/// The keyfile's JSON (`key`'s), decrypted if it must be.
+fn keyfile_json(
+    path: &Path,
+    key: Signer,
+    passwords: &dyn PasswordSource,
+) -> Result<KeyfileJson, WalletError> {
     let raw = read(path)?;
-    let plain = if raw.starts_with(NACL_PREFIX) {
+    let encrypted = raw.starts_with(NACL_PREFIX);
+    let plain = if encrypted {
         let password = passwords
-            .password(path)
+            .password(path, key)
+            .map_err(|why| WalletError::PasswordUnusable {
+                path: path.to_path_buf(),
+                why,
+            })?
             .ok_or_else(|| WalletError::NeedPassword {
                 path: path.to_path_buf(),
+                key,
             })?;
         nacl_decrypt(path, &raw, &password)?
     } else if raw.starts_with(b"$ANSIBLE_VAULT") {
@@ -281,8 +345,122 @@ fn keyfile_json(path: &Path, passwords: &dyn PasswordSource) -> Result<KeyfileJs
     } else {
         raw
     };
-    // serde_json's errors quote no input, so no secret can leak through them.
-    serde_json::from_slice(&plain).map_err(|e| format_error(path, format!("JSON: {e}")))
+    // serde_json's own messages may quote a value (a secret) and name
+    // this module's types: the file's shape is said in words instead.
+    serde_json::from_slice(&plain)
+        .map_err(|e| format_error(path, json_fault(&plain, &e, encrypted)))
+}
+
+/// What kind of JSON value a text is, without keeping any of it (a
+/// keyfile's values are secrets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct JsonKind(&'static str);
+
+impl<'de> Deserialize<'de> for JsonKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct Kind;
+        impl<'de> Visitor<'de> for Kind {
+            type Value = JsonKind;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<JsonKind, E> {
+                Ok(JsonKind("true or false"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<JsonKind, E> {
+                Ok(JsonKind("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<JsonKind, E> {
+                Ok(JsonKind("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonKind, E> {
+                Ok(JsonKind("a number"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<JsonKind, E> {
+                Ok(JsonKind("a string"))
+            }
+            fn visit_unit<E>(self) -> Result<JsonKind, E> {
+                Ok(JsonKind("null"))
+            }
+            fn visit_none<E>(self) -> Result<JsonKind, E> {
+                Ok(JsonKind("null"))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonKind, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JsonKind("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonKind, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(JsonKind("an object"))
+            }
+        }
+        d.deserialize_any(Kind)
+    }
+}
+
+/// The kinds of a keyfile's fields (which must be strings).
+#[derive(Deserialize)]
+struct KeyfileKinds {
+    #[serde(rename = "secretPhrase")]
+    secret_phrase: Option<JsonKind>,
+    #[serde(rename = "secretSeed")]
+    secret_seed: Option<JsonKind>,
+    #[serde(rename = "privateKey")]
+    private_key: Option<JsonKind>,
+    #[serde(rename = "publicKey")]
+    public_key: Option<JsonKind>,
+    #[serde(rename = "ss58Address")]
+    ss58_address: Option<JsonKind>,
+}
+
+/// Why `plain` (the keyfile, or its decrypted content) is not a keyfile's
+/// JSON, in words: no value of it, no type of this module.
+fn json_fault(plain: &[u8], e: &serde_json::Error, encrypted: bool) -> String {
+    use serde_json::error::Category;
+    let what = if encrypted {
+        "it decrypts, but to"
+    } else {
+        "it holds"
+    };
+    const SHAPE: &str = "a btcli keyfile is a JSON object with secretPhrase, secretSeed, \
+                         publicKey or ss58Address";
+    if matches!(
+        e.classify(),
+        Category::Syntax | Category::Eof | Category::Io
+    ) {
+        let not_json = if encrypted {
+            "its decrypted content is not JSON"
+        } else {
+            "it is neither encrypted (NaCl) nor JSON"
+        };
+        return format!(
+            "{not_json} (line {}, column {}); {SHAPE}",
+            e.line(),
+            e.column()
+        );
+    }
+    match serde_json::from_slice::<JsonKind>(plain) {
+        Ok(kind) if kind != JsonKind("an object") => {
+            return format!("{what} {}, not a JSON object; {SHAPE}", kind.0)
+        }
+        _ => {}
+    }
+    if let Ok(k) = serde_json::from_slice::<KeyfileKinds>(plain) {
+        let fields = [
+            ("secretPhrase", k.secret_phrase),
+            ("secretSeed", k.secret_seed),
+            ("privateKey", k.private_key),
+            ("publicKey", k.public_key),
+            ("ss58Address", k.ss58_address),
+        ];
+        for (name, kind) in fields {
+            if let Some(kind) = kind.filter(|k| *k != JsonKind("a string")) {
+                return format!("its {name} is {}, where a keyfile has a string", kind.0);
+            }
+        }
+    }
+    format!("{what} a JSON object that is not a keyfile's (a field given twice?); {SHAPE}")
 }
 
 fn hex_field<const N: usize>(
@@ -318,20 +496,21 @@ fn stated_public(path: &Path, json: &KeyfileJson) -> Result<Option<[u8; 32]>, Wa
 }
 
 /// A public key file (`coldkeypub.txt`, `<hotkey>pub.txt`) or any keyfile's
-/// stated public key. Never needs a password.
-pub(crate) fn read_public(path: &Path) -> Result<[u8; 32], WalletError> {
-    let json = keyfile_json(path, &NoPassword)?;
+/// stated public key (`key`'s). Never needs a password.
+pub(crate) fn read_public(path: &Path, key: Signer) -> Result<[u8; 32], WalletError> {
+    let json = keyfile_json(path, key, &NoPassword)?;
     stated_public(path, &json)?.ok_or_else(|| format_error(path, "no publicKey or ss58Address"))
 }
 
-/// The sr25519 keypair of a keyfile: from `secretPhrase`, else `secretSeed`
-/// (a keyfile with only `privateKey` is refused by name); checked against
-/// the keyfile's stated public key.
+/// The sr25519 keypair of `key`'s keyfile: from `secretPhrase`, else
+/// `secretSeed` (a keyfile with only `privateKey` is refused by name);
+/// checked against the keyfile's stated public key.
 pub(crate) fn read_keypair(
     path: &Path,
+    key: Signer,
     passwords: &dyn PasswordSource,
 ) -> Result<Keypair, WalletError> {
-    let json = keyfile_json(path, passwords)?;
+    let json = keyfile_json(path, key, passwords)?;
     let pair = if let Some(phrase) = &json.secret_phrase {
         let mnemonic = bip39::Mnemonic::parse(phrase.as_str())
             .map_err(|_| format_error(path, "secretPhrase is not a valid mnemonic"))?;
@@ -465,7 +644,7 @@ impl KeySource {
                 // The public key file, or else the keyfile (which may be
                 // encrypted, so only read and recognised here).
                 let public = self.paths.coldkeypub();
-                if let Err(e) = read_public(&public) {
+                if let Err(e) = read_public(&public, Signer::Coldkey) {
                     if !is_missing(&e) {
                         return Err(e);
                     }
@@ -476,18 +655,62 @@ impl KeySource {
         Ok(())
     }
 
+    /// Checks, before a chain is reached and without asking for a
+    /// password, the keyfile whose secret will sign (`signer`'s, when it
+    /// comes from the wallet): it can be read and is in a format btpow
+    /// reads; unencrypted, its secret gives the key its files state;
+    /// encrypted, `passwords` can give its password.
+    pub fn check_signer(
+        &self,
+        signer: Signer,
+        passwords: &dyn PasswordSource,
+    ) -> Result<(), WalletError> {
+        let (uri, keyfile, public_file) = match signer {
+            Signer::Hotkey => (
+                &self.hotkey_uri,
+                self.paths.hotkey(),
+                self.paths.hotkeypub(),
+            ),
+            Signer::Coldkey => (
+                &self.coldkey_uri,
+                self.paths.coldkey(),
+                self.paths.coldkeypub(),
+            ),
+        };
+        if uri.is_some() {
+            return Ok(()); // checked by `check`
+        }
+        match read_keypair(&keyfile, signer, &NoPassword) {
+            Ok(pair) => agree(signer, &keyfile, pair.public_key().0, &public_file),
+            // Encrypted: opened with its password once the run needs it.
+            Err(e @ WalletError::NeedPassword { .. }) => match passwords.can_give(signer) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(e),
+                Err(why) => Err(WalletError::PasswordUnusable { path: keyfile, why }),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
     /// The hotkey's public key from its keyfile, or from its `…pub.txt`
     /// when the keyfile is missing; both, when both are there, must agree.
     fn hotkey_public(&self) -> Result<[u8; 32], WalletError> {
         let (keyfile, public_file) = (self.paths.hotkey(), self.paths.hotkeypub());
-        match read_public(&keyfile) {
+        match read_public(&keyfile, Signer::Hotkey) {
             Ok(key) => {
-                agree("hotkey", &keyfile, key, &public_file)?;
+                agree(Signer::Hotkey, &keyfile, key, &public_file)?;
                 Ok(key)
             }
             // Missing, or encrypted (a public key needs no password).
             Err(e) if is_missing(&e) || matches!(e, WalletError::NeedPassword { .. }) => {
-                read_public(&public_file).map_err(|pe| if is_missing(&pe) { e } else { pe })
+                read_public(&public_file, Signer::Hotkey).map_err(|pe| match (is_missing(&pe), e) {
+                    (true, WalletError::NeedPassword { .. }) => WalletError::HotkeyPublicUnknown {
+                        keyfile: keyfile.clone(),
+                        public_file: public_file.clone(),
+                    },
+                    (true, e) => e,
+                    (false, _) => pe,
+                })
             }
             Err(e) => Err(e),
         }
@@ -504,14 +727,14 @@ impl KeySource {
         let paths = &self.paths;
         let pair = |uri: &Option<String>, what, file: PathBuf| match uri {
             Some(uri) => keypair_from_uri(what, uri),
-            None => read_keypair(&file, passwords),
+            None => read_keypair(&file, what, passwords),
         };
         let (hotkey, coldkey, signer) = match signer {
             Signer::Hotkey => {
                 let pair = pair(&self.hotkey_uri, Signer::Hotkey, paths.hotkey())?;
                 if self.hotkey_uri.is_none() {
                     agree(
-                        "hotkey",
+                        Signer::Hotkey,
                         &paths.hotkey(),
                         pair.public_key().0,
                         &paths.hotkeypub(),
@@ -519,7 +742,7 @@ impl KeySource {
                 }
                 let coldkey = match &self.coldkey_uri {
                     Some(uri) => keypair_from_uri(Signer::Coldkey, uri)?.public_key().0,
-                    None => read_public(&paths.coldkeypub())?,
+                    None => read_public(&paths.coldkeypub(), Signer::Coldkey)?,
                 };
                 (pair.public_key().0, coldkey, pair)
             }
@@ -528,7 +751,7 @@ impl KeySource {
                 if self.coldkey_uri.is_none() {
                     // So that both schemes report one coldkey for a wallet.
                     agree(
-                        "coldkey",
+                        Signer::Coldkey,
                         &paths.coldkey(),
                         pair.public_key().0,
                         &paths.coldkeypub(),
@@ -557,14 +780,14 @@ fn is_missing(e: &WalletError) -> bool {
 /// `key`, read from `keyfile`, must be what `public_file` states, if that
 /// file is there.
 fn agree(
-    what: &'static str,
+    what: Signer,
     keyfile: &Path,
     key: [u8; 32],
     public_file: &Path,
 ) -> Result<(), WalletError> {
-    match read_public(public_file) {
+    match read_public(public_file, what) {
         Ok(stated) if stated != key => Err(WalletError::WalletMismatch {
-            what,
+            what: what.name(),
             keyfile: keyfile.to_path_buf(),
             from_keyfile: crate::account::ss58_encode(&key),
             public_file: public_file.to_path_buf(),

@@ -30,18 +30,23 @@ fn printed(which: &str) -> String {
 struct Fixed(&'static str);
 
 impl PasswordSource for Fixed {
-    fn password(&self, _: &Path) -> Option<Zeroizing<String>> {
-        Some(Zeroizing::new(self.0.to_string()))
+    fn password(&self, _: &Path, _: Signer) -> Result<Option<Zeroizing<String>>, String> {
+        Ok(Some(Zeroizing::new(self.0.to_string())))
     }
 }
 
 #[test]
 fn the_nacl_coldkey_decrypts_to_its_public_key() {
     let w = fixture();
-    let pair = wallet::read_keypair(&w.coldkey(), &Fixed("btpow fixture password")).unwrap();
+    let pair = wallet::read_keypair(
+        &w.coldkey(),
+        Signer::Coldkey,
+        &Fixed("btpow fixture password"),
+    )
+    .unwrap();
     assert_eq!(ss58_encode(&pair.public_key().0), printed("coldkey"));
     assert_eq!(
-        wallet::read_public(&w.coldkeypub()).unwrap(),
+        wallet::read_public(&w.coldkeypub(), Signer::Coldkey).unwrap(),
         pair.public_key().0
     );
 }
@@ -49,10 +54,10 @@ fn the_nacl_coldkey_decrypts_to_its_public_key() {
 #[test]
 fn the_plain_hotkey_derives_its_public_key() {
     let w = fixture();
-    let pair = wallet::read_keypair(&w.hotkey(), &NoPassword).unwrap();
+    let pair = wallet::read_keypair(&w.hotkey(), Signer::Hotkey, &NoPassword).unwrap();
     assert_eq!(ss58_encode(&pair.public_key().0), printed("hot"));
     assert_eq!(
-        wallet::read_public(&w.hotkey()).unwrap(),
+        wallet::read_public(&w.hotkey(), Signer::Hotkey).unwrap(),
         pair.public_key().0
     );
 }
@@ -60,12 +65,13 @@ fn the_plain_hotkey_derives_its_public_key() {
 #[test]
 fn refusals_are_named_and_hold_no_secret() {
     let w = fixture();
-    let wrong = wallet::read_keypair(&w.coldkey(), &Fixed("not the password")).unwrap_err();
+    let wrong = wallet::read_keypair(&w.coldkey(), Signer::Coldkey, &Fixed("not the password"))
+        .unwrap_err();
     assert!(
         matches!(wrong, WalletError::WrongPassword { .. }),
         "{wrong}"
     );
-    let none = wallet::read_keypair(&w.coldkey(), &NoPassword).unwrap_err();
+    let none = wallet::read_keypair(&w.coldkey(), Signer::Coldkey, &NoPassword).unwrap_err();
     assert!(matches!(none, WalletError::NeedPassword { .. }), "{none}");
     let hot_json = std::fs::read_to_string(w.hotkey()).unwrap();
     let phrase: serde_json::Value = serde_json::from_str(&hot_json).unwrap();
@@ -91,7 +97,7 @@ fn a_tampered_public_key_is_caught() {
     json.as_object_mut().unwrap().remove("ss58Address");
     let path: PathBuf = dir.join("hot");
     std::fs::write(&path, json.to_string()).unwrap();
-    let e = wallet::read_keypair(&path, &NoPassword).unwrap_err();
+    let e = wallet::read_keypair(&path, Signer::Hotkey, &NoPassword).unwrap_err();
     assert!(matches!(e, WalletError::PublicKeyMismatch { .. }), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -108,12 +114,12 @@ fn other_formats_and_garbage_are_refused_by_name() {
     ] {
         let path = dir.join("k");
         std::fs::write(&path, body).unwrap();
-        let e = wallet::read_keypair(&path, &NoPassword)
+        let e = wallet::read_keypair(&path, Signer::Hotkey, &NoPassword)
             .unwrap_err()
             .to_string();
         assert!(e.contains(says), "{says}: {e}");
     }
-    let e = wallet::read_keypair(&dir.join("missing"), &NoPassword).unwrap_err();
+    let e = wallet::read_keypair(&dir.join("missing"), Signer::Hotkey, &NoPassword).unwrap_err();
     assert!(matches!(e, WalletError::Read { .. }));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -178,7 +184,7 @@ fn a_public_key_file_whose_two_fields_disagree_is_refused() {
         serde_json::from_str(&std::fs::read_to_string(paths.coldkeypub()).unwrap()).unwrap();
     json["ss58Address"] = serde_json::json!(printed("hot"));
     std::fs::write(paths.coldkeypub(), json.to_string()).unwrap();
-    let e = wallet::read_public(&paths.coldkeypub()).unwrap_err();
+    let e = wallet::read_public(&paths.coldkeypub(), Signer::Coldkey).unwrap_err();
     assert!(matches!(e, WalletError::InconsistentPublic { .. }), "{e}");
     let text = e.to_string();
     assert!(
@@ -215,7 +221,7 @@ fn wallet_files_that_are_not_regular_files_are_refused_at_once() {
     // An endless device as coldkeypub.txt.
     std::fs::remove_file(paths.coldkeypub()).unwrap();
     std::os::unix::fs::symlink("/dev/zero", paths.coldkeypub()).unwrap();
-    let e = wallet::read_public(&paths.coldkeypub()).unwrap_err();
+    let e = wallet::read_public(&paths.coldkeypub(), Signer::Coldkey).unwrap_err();
     assert!(
         e.to_string()
             .contains("a character device, not a regular file"),
@@ -240,4 +246,109 @@ fn empty_uris_are_refused_before_anything_else() {
         assert!(s.load(Signer::Hotkey, &NoPassword).is_err());
     }
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn an_encrypted_hotkey_is_told_what_fixes_it_not_the_coldkey_variable() {
+    let (root, paths) = fixture_copy("encrypted-hotkey");
+    // The hotkey encrypted as btcli encrypts a coldkey.
+    std::fs::copy(paths.coldkey(), paths.hotkey()).unwrap();
+    let e = wallet::read_keypair(&paths.hotkey(), Signer::Hotkey, &NoPassword).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            WalletError::NeedPassword {
+                key: Signer::Hotkey,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let text = e.to_string();
+    assert!(text.contains("this hotkey file is encrypted"), "{text}");
+    assert!(text.contains("btcli wallet regen-hotkey"), "{text}");
+    assert!(!text.contains("BTPOW_COLDKEY_PASSWORD"), "{text}");
+    // The coldkey's own says how to give its password.
+    let e = wallet::read_keypair(&paths.coldkey(), Signer::Coldkey, &NoPassword).unwrap_err();
+    assert!(e.to_string().contains("set BTPOW_COLDKEY_PASSWORD"), "{e}");
+    // Before connecting: refused when no password can be had, passed when
+    // one can (and opened with it later).
+    let s = source(paths.clone());
+    assert!(matches!(
+        s.check_signer(Signer::Hotkey, &NoPassword),
+        Err(WalletError::NeedPassword {
+            key: Signer::Hotkey,
+            ..
+        })
+    ));
+    assert!(s
+        .check_signer(Signer::Hotkey, &Fixed("btpow fixture password"))
+        .is_ok());
+    struct NotText;
+    impl PasswordSource for NotText {
+        fn password(&self, _: &Path, _: Signer) -> Result<Option<Zeroizing<String>>, String> {
+            Err("the variable is not text".into())
+        }
+        fn can_give(&self, _: Signer) -> Result<bool, String> {
+            Err("the variable is not text".into())
+        }
+    }
+    for e in [
+        s.check_signer(Signer::Coldkey, &NotText).unwrap_err(),
+        wallet::read_keypair(&paths.coldkey(), Signer::Coldkey, &NotText).unwrap_err(),
+    ] {
+        assert!(matches!(e, WalletError::PasswordUnusable { .. }), "{e}");
+        assert!(
+            e.to_string().ends_with("coldkey: the variable is not text"),
+            "{e}"
+        );
+    }
+    // Without its public key file, the hotkey's public key is unknown.
+    std::fs::remove_file(paths.hotkeypub()).unwrap();
+    let e = s.check().unwrap_err();
+    assert!(matches!(e, WalletError::HotkeyPublicUnknown { .. }), "{e}");
+    assert!(!e.to_string().contains("BTPOW_COLDKEY_PASSWORD"), "{e}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_plain_signer_keyfile_is_checked_in_full_before_connecting() {
+    let (root, paths) = fixture_copy("check-signer");
+    let s = source(paths.clone());
+    assert!(s.check_signer(Signer::Hotkey, &NoPassword).is_ok());
+    // A secret that gives another key than the wallet's public file.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(paths.hotkey()).unwrap()).unwrap();
+    let obj = json.as_object_mut().unwrap();
+    for stated in ["publicKey", "ss58Address", "accountId"] {
+        obj.remove(stated);
+    }
+    obj.insert(
+        "secretSeed".into(),
+        serde_json::json!(format!("0x{}", "42".repeat(32))),
+    );
+    obj.remove("secretPhrase");
+    std::fs::write(paths.hotkey(), json.to_string()).unwrap();
+    let e = s.check_signer(Signer::Hotkey, &NoPassword).unwrap_err();
+    assert!(matches!(e, WalletError::WalletMismatch { .. }), "{e}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_decrypted_keyfile_that_is_not_json_is_said_so_without_its_content() {
+    let fault = |body: &[u8], encrypted| {
+        let e = serde_json::from_slice::<serde_json::Value>(body).unwrap_err();
+        wallet::json_fault(body, &e, encrypted)
+    };
+    let text = fault(b"hunter2 is the secret", true);
+    assert!(
+        text.starts_with("its decrypted content is not JSON (line 1, column 1)"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    let text = fault(b"hunter2 is the secret", false);
+    assert!(
+        text.starts_with("it is neither encrypted (NaCl) nor JSON"),
+        "{text}"
+    );
 }

@@ -215,10 +215,17 @@ fn subnets_refuses_a_rate_outside_its_range_before_connecting() {
 }
 
 /// The error `solve --offline` gives for this engine setting.
-fn solves_error(engine: &str) -> String {
+/// `solve`'s error for the engine `engine`, named by `BTPOW_ENGINE` or
+/// by `--engine`.
+fn solves_error(engine: &str, from_env: bool) -> String {
     let mut c = bin();
-    c.env("BTPOW_ENGINE", engine);
-    let (code, _, err) = run(c, &["solve", "--offline", "--max-time", "0.1"]);
+    let mut args = vec!["solve", "--offline", "--max-time", "0.1"];
+    if from_env {
+        c.env("BTPOW_ENGINE", engine);
+    } else {
+        args.extend(["--engine", engine]);
+    }
+    let (code, _, err) = run(c, &args);
     assert_eq!(code, 2, "{err}");
     err
 }
@@ -233,28 +240,37 @@ fn subnets_takes_its_engine_from_btpow_engine_as_solve_does() {
                 btpow::engine::Backend::Cuda | btpow::engine::Backend::OpenCl
             )
     });
-    let mut names = vec!["bogus".to_string(), String::new()];
+    let mut names = vec!["bogus".to_string()];
     names.extend(unsupported.map(|b| b.name().to_string()));
     for name in &names {
-        let want = solves_error(name);
-        assert!(want.contains("engine"), "{want}");
-        // From the environment, before connecting: solve's own error.
+        // From the environment, before connecting: solve's own error,
+        // naming the variable.
+        let want = solves_error(name, true);
+        assert!(
+            want.contains("BTPOW_ENGINE") && want.contains("engine"),
+            "{want}"
+        );
         let mut c = bin();
         c.env("BTPOW_ENGINE", name);
         let (code, out, err) = run(c, &["subnets", "--endpoint", NOWHERE]);
         assert_eq!(code, 2, "{name:?}: {out}\n{err}");
         assert_eq!(err, want, "{name:?}");
         // And from the flag.
+        let want = solves_error(name, false);
         let (code, _, err) = run(bin(), &["subnets", "--endpoint", NOWHERE, "--engine", name]);
         assert_eq!(code, 2);
         assert_eq!(err, want, "{name:?}");
     }
+    // An empty --engine is refused as solve refuses it.
+    let (code, _, err) = run(bin(), &["subnets", "--endpoint", NOWHERE, "--engine", ""]);
+    assert_eq!(code, 2);
+    assert_eq!(err, solves_error("", false));
     // With --rate no engine runs, but a name that is none is still refused.
     let mut c = bin();
     c.env("BTPOW_ENGINE", "bogus");
     let (code, _, err) = run(c, &["subnets", "--endpoint", NOWHERE, "--rate", "1e6"]);
     assert_eq!(code, 2);
-    assert_eq!(err, solves_error("bogus"));
+    assert_eq!(err, solves_error("bogus", true));
     // A good name goes on to the node.
     let mut c = bin();
     c.env("BTPOW_ENGINE", "reference");

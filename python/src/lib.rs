@@ -14,7 +14,9 @@ use btpow::miner::{Miner, MinerError};
 use btpow::solver::{Request, SettingsError};
 use btpow::solver::{SolveOptions, SolveOutcome, Solver};
 use btpow::{Challenge, Difficulty, Engine, Job, JobData, Rule, Scheme, V1Challenge};
-use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{
+    PyKeyboardInterrupt, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -344,6 +346,39 @@ fn open_opencl_named(_: &[String]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)> {
     ))
 }
 
+/// What an out-of-range `netuid` is told: the argument, its range, and the
+/// value given (shortened if long).
+fn netuid_range_message(given: &str) -> String {
+    let shown: String = if given.chars().count() > 40 {
+        given.chars().take(37).chain("...".chars()).collect()
+    } else {
+        given.to_string()
+    };
+    format!("netuid must be a subnet number from 0 to 65535, got {shown}")
+}
+
+/// The `netuid` argument as a subnet number. PyO3's own conversion names
+/// neither the argument nor the range when the integer does not fit.
+fn netuid_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u16>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    value.extract::<u16>().map(Some).map_err(|e| {
+        let py = value.py();
+        if e.is_instance_of::<PyOverflowError>(py) {
+            let given = value
+                .str()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|_| "an integer out of range".into());
+            PyOverflowError::new_err(netuid_range_message(&given))
+        } else if e.is_instance_of::<PyTypeError>(py) {
+            PyTypeError::new_err(format!("argument 'netuid': {}", e.value(py)))
+        } else {
+            e
+        }
+    })
+}
+
 /// A public value given as bytes or as text (hex; SS58 for accounts).
 #[derive(FromPyObject)]
 enum Value {
@@ -445,7 +480,7 @@ fn seal(
     block_hash: Option<Value>,
     hotkey: Option<Value>,
     coldkey: Option<Value>,
-    netuid: Option<u16>,
+    netuid: Option<Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyBytes>> {
     let args = ChallengeArgs {
         scheme,
@@ -453,7 +488,7 @@ fn seal(
         block_hash,
         hotkey,
         coldkey,
-        netuid,
+        netuid: netuid_arg(netuid.as_ref())?,
     };
     let job = job(args, None, 1)?;
     Ok(PyBytes::new(py, &btpow::seal(&job, nonce)).unbind())
@@ -506,7 +541,7 @@ fn solve(
     block_hash: Option<Value>,
     hotkey: Option<Value>,
     coldkey: Option<Value>,
-    netuid: Option<u16>,
+    netuid: Option<Bound<'_, PyAny>>,
     rule: Option<String>,
     start: u64,
     attempts: Option<u64>,
@@ -520,7 +555,7 @@ fn solve(
         block_hash,
         hotkey,
         coldkey,
-        netuid,
+        netuid: netuid_arg(netuid.as_ref())?,
     };
     let job = job(args, rule.as_deref(), difficulty)?;
     let engine: Arc<dyn Engine> = match engine.as_deref() {
@@ -595,4 +630,21 @@ fn _btpow(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(engines, m)?)?;
     m.add("MAX_ATTEMPTS", Miner::MAX_ATTEMPTS)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_out_of_range_netuid_is_named_with_its_range() {
+        assert_eq!(
+            netuid_range_message("65536"),
+            "netuid must be a subnet number from 0 to 65535, got 65536"
+        );
+        let huge = "9".repeat(100);
+        let m = netuid_range_message(&huge);
+        assert!(m.ends_with("..."), "{m}");
+        assert!(m.len() < 110, "{m}");
+    }
 }

@@ -440,6 +440,24 @@ class GeneralApi(unittest.TestCase):
         with self.assertRaises(ValueError):
             btpow.meets(bytes(31), 1)
 
+    def test_a_netuid_out_of_range_is_named_with_its_range(self):
+        for bad in (65536, -1, 10**30):
+            calls = (
+                lambda: btpow.seal(1, **dict(self.V1, netuid=bad)),
+                lambda: btpow.solve(1, attempts=1, **dict(self.V1, netuid=bad)),
+            )
+            for call in calls:
+                with self.assertRaises(OverflowError, msg=bad) as e:
+                    call()
+                self.assertIn("netuid", str(e.exception))
+                self.assertIn("0 to 65535", str(e.exception))
+        with self.assertRaises(TypeError) as e:
+            btpow.seal(1, **dict(self.V1, netuid="5"))
+        self.assertIn("netuid", str(e.exception))
+        # The ends of the range are subnets.
+        for good in (0, 65535):
+            self.assertEqual(len(btpow.seal(1, **dict(self.V1, netuid=good))), 32)
+
     def test_an_empty_range_is_refused_as_pow_mine_cpu_refuses_it(self):
         p = prefix(5, bytes.fromhex("11" * 32), bytes.fromhex("22" * 32), bytes.fromhex("33" * 32))
         for start in (0, 7, U64 - 1):

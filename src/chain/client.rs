@@ -132,7 +132,7 @@ fn missing(what: &'static str, why: impl Into<String>) -> ChainError {
 #[derive(Debug, thiserror::Error)]
 pub(super) enum ConnectFailure {
     /// Something answered, but not as a websocket server.
-    #[error("it did not answer as a websocket server (is this a node's RPC port?)")]
+    #[error("it did not answer as a websocket server: its answer cannot be read as a websocket handshake (is this a node's RPC port?)")]
     NotWebsocket(#[source] WsHandshakeError),
     /// The TLS handshake of a `wss://` endpoint failed.
     #[error("the TLS handshake failed")]

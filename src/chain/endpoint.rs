@@ -42,6 +42,26 @@ pub(super) fn public_network(genesis: &[u8; 32]) -> Option<&'static str> {
         .map(|(_, name)| *name)
 }
 
+/// Refuses, before any connection, a `url` that cannot be a node's
+/// websocket endpoint (`ws://…` or `wss://…` with a host); the reason
+/// shows the URL as it may be shown (credentials hidden).
+pub fn check(url: &str) -> Result<(), String> {
+    const LIKE: &str = "a node's endpoint is ws://HOST:PORT or wss://HOST:PORT \
+                        (ws://127.0.0.1:9944, wss://entrypoint-finney.opentensor.ai:443)";
+    let shown = redact(url);
+    let parsed = jsonrpsee::client_transport::ws::Url::parse(url)
+        .map_err(|e| format!("{shown:?} is not a URL ({e}); {LIKE}"))?;
+    if !matches!(parsed.scheme(), "ws" | "wss") {
+        return Err(format!(
+            "{shown:?} is not a websocket URL (it does not begin with ws:// or wss://); {LIKE}"
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{shown:?} names no host; {LIKE}"));
+    }
+    Ok(())
+}
+
 /// `url` as it may be shown: its user info, every query value, its
 /// fragment and any path segment long enough to be a key (16 characters or
 /// more, as providers put API keys in paths) replaced by `***`; scheme,
@@ -134,6 +154,32 @@ mod tests {
         ];
         for (url, shown) in cases {
             assert_eq!(redact(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn only_websocket_urls_with_a_host_pass_the_check() {
+        for good in [
+            "ws://127.0.0.1:9944",
+            "wss://entrypoint-finney.opentensor.ai:443",
+            "WS://host",
+        ] {
+            assert_eq!(check(good), Ok(()), "{good}");
+        }
+        for (bad, says) in [
+            ("http://127.0.0.1:9944", "not a websocket URL"),
+            ("127.0.0.1:9944", "not a URL"),
+            ("", "not a URL"),
+            ("ws://", "not a URL"),
+            (
+                "https://user:s3cr3t@host/",
+                "\"https://***@host/\" is not a websocket URL",
+            ),
+        ] {
+            let e = check(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+            assert!(e.contains("ws://HOST:PORT"), "{bad}: {e}");
+            assert!(!e.contains("s3cr3t"), "{e}");
         }
     }
 

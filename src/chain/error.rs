@@ -122,7 +122,20 @@ impl ChainError {
                 source: Box::new(e),
             };
         }
+        let not_json_rpc = match e.rpc_error() {
+            Some(RpcFailure::Client(subxt_rpcs::Error::Client(inner))) => {
+                not_json_rpc(inner.as_ref())
+            }
+            _ => false,
+        };
         match e.rpc_error() {
+            // The client gave up on the connection for a message that is
+            // not JSON-RPC: the node's answer, not a lost connection (a
+            // new one would be answered alike).
+            _ if not_json_rpc => ChainError::Unreadable {
+                what,
+                source: Box::new(e),
+            },
             Some(f) if is_transport(&f) => ChainError::Disconnected {
                 what,
                 source: Box::new(e),
@@ -164,6 +177,41 @@ fn message_too_large(e: &(dyn StdError + Send + Sync + 'static)) -> Option<usize
             Some(*maximum)
         }
         _ => None,
+    }
+}
+
+/// Whether the client closed the connection because the node sent what
+/// is not JSON-RPC over a websocket: bytes that are no websocket frame, or
+/// a message that is not JSON-RPC (text that is not JSON, an answer to no
+/// request).
+fn not_json_rpc(e: &(dyn StdError + Send + Sync + 'static)) -> bool {
+    use jsonrpsee::client_transport::ws::WsError;
+    use jsonrpsee::core::client::Error as Client;
+    use soketto::connection::Error as Ws;
+    let Some(Client::RestartNeeded(inner)) = e.downcast_ref::<Client>() else {
+        return false;
+    };
+    match inner.as_ref() {
+        Client::ParseError(_) | Client::InvalidRequestId(_) | Client::EmptyBatchRequest(_) => true,
+        // The client's only words for a message it cannot parse (it has no
+        // variant for it); the CLI tests hold them with a node that sends
+        // garbage.
+        Client::Custom(m) => m.starts_with("Unparseable message"),
+        Client::Transport(t) => matches!(
+            t.downcast_ref::<WsError>(),
+            Some(WsError::Connection(
+                Ws::UnexpectedOpCode(_)
+                    | Ws::Utf8(_)
+                    | Ws::Codec(
+                        soketto::base::Error::UnknownOpCode
+                            | soketto::base::Error::ReservedOpCode
+                            | soketto::base::Error::FragmentedControl
+                            | soketto::base::Error::InvalidControlFrameLen
+                            | soketto::base::Error::InvalidReservedBit(_)
+                    )
+            ))
+        ),
+        _ => false,
     }
 }
 
@@ -544,6 +592,48 @@ mod tests {
             limit: Duration::from_secs(1),
         };
         assert!(timeout.is_connection());
+    }
+
+    #[test]
+    fn a_message_that_is_not_json_rpc_is_an_unreadable_answer_not_a_lost_connection() {
+        use jsonrpsee::core::client::Error as Client;
+        let closed_for = |inner: Client| {
+            let e = Client::RestartNeeded(std::sync::Arc::new(inner));
+            ChainError::from_request(
+                "chain_getBlockHash(0)",
+                subxt_rpcs::Error::Client(Box::new(e)),
+            )
+        };
+        for inner in [
+            Client::Custom("Unparseable message: expected value at line 1 column 1".into()),
+            Client::ParseError(serde_json::from_str::<()>("{").unwrap_err()),
+        ] {
+            let e = closed_for(inner);
+            assert!(matches!(e, ChainError::Unreadable { .. }), "{e}");
+            assert!(!e.is_connection());
+            assert_eq!(
+                e.to_string(),
+                "the node's answer to chain_getBlockHash(0) cannot be read (it is not what a \
+                 subtensor node sends)"
+            );
+        }
+        // Bytes that are no websocket frame.
+        let e = closed_for(Client::Transport(Box::new(
+            jsonrpsee::client_transport::ws::WsError::Connection(
+                soketto::connection::Error::Codec(soketto::base::Error::InvalidReservedBit(4)),
+            ),
+        )));
+        assert!(matches!(e, ChainError::Unreadable { .. }), "{e}");
+        // The transport's own failure is still a lost connection.
+        let e = closed_for(Client::Transport("connection reset".into()));
+        assert!(matches!(e, ChainError::Disconnected { .. }), "{e}");
+        assert!(e.is_connection());
+        let e = closed_for(Client::Transport(Box::new(
+            jsonrpsee::client_transport::ws::WsError::Connection(
+                soketto::connection::Error::Closed,
+            ),
+        )));
+        assert!(matches!(e, ChainError::Disconnected { .. }), "{e}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod subnets;
 
 pub use admission::Inadmissible;
 pub use client::{Chain, Head};
+pub use endpoint::check as check_endpoint;
 pub use error::{ChainError, RegisterError, SubmitError};
 pub use events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};
 pub use registrar::{Options, Registrar};

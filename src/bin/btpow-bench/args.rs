@@ -85,6 +85,45 @@ pub fn parse_failure(e: clap::Error) -> std::process::ExitCode {
     }
 }
 
+/// The environment variable that names the engine when `--engine` does not.
+pub const ENGINE_VAR: &str = "BTPOW_ENGINE";
+
+/// The engine `BTPOW_ENGINE` names, if it is set and not empty.
+pub fn engine_var() -> anyhow::Result<Option<String>> {
+    match std::env::var(ENGINE_VAR) {
+        Ok(name) if name.trim().is_empty() => Ok(None),
+        Ok(name) => Ok(Some(name)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!(
+            "{ENGINE_VAR} (set in the environment) is not UTF-8 text; it names an engine \
+             (`btpow-bench engines` lists them)"
+        ),
+    }
+}
+
+/// The engine `--engine` names, or else `BTPOW_ENGINE`, with the
+/// variable's name when it came from there (for messages).
+pub fn named_engine(
+    flag: &Option<String>,
+) -> anyhow::Result<Option<(String, Option<&'static str>)>> {
+    Ok(match flag {
+        Some(name) => Some((name.clone(), None)),
+        None => engine_var()?.map(|name| (name, Some(ENGINE_VAR))),
+    })
+}
+
+/// `--devices` says which GPUs `--cuda` or `--opencl` solves on: alone,
+/// it is refused.
+pub fn devices_need_gpu(devices: &[String], gpu: Option<&str>) -> anyhow::Result<()> {
+    if !devices.is_empty() && gpu.is_none() {
+        anyhow::bail!(
+            "--devices needs --cuda or --opencl: it names the GPUs they solve on (without them \
+             the CPU solves)"
+        );
+    }
+    Ok(())
+}
+
 /// A worker-thread count: at least 1, at most 16 per core (the library's
 /// [`btpow::solver::Request::threads`]).
 pub fn threads(s: &str) -> Result<usize, String> {
@@ -142,8 +181,8 @@ pub struct SubnetsArgs {
     #[arg(long, value_name = "N", value_parser = rate, allow_hyphen_values = true)]
     pub rate: Option<f64>,
     /// The engine whose rate is measured (default: the fastest this CPU
-    /// supports, as for solve; `btpow-bench engines` lists them)
-    #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
+    /// supports, as for solve; `btpow-bench engines` lists them) [env: BTPOW_ENGINE]
+    #[arg(long, value_name = "NAME")]
     pub engine: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -215,7 +254,7 @@ pub struct CompareArgs {
     pub opencl: bool,
     /// Devices, comma-separated: ordinals for --cuda; platform:device for
     /// --opencl, as `btpow-bench engines` lists them (default: every GPU)
-    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "gpu")]
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub devices: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -243,13 +282,9 @@ pub struct VerifyArgs {
     /// A vector file, or a directory whose *.csv files are all checked
     #[arg(long, value_name = "PATH")]
     pub vectors: PathBuf,
-    /// Check only these engines (default: every engine this machine supports)
-    #[arg(
-        long = "engine",
-        value_name = "NAME",
-        env = "BTPOW_ENGINE",
-        value_delimiter = ','
-    )]
+    /// Check only these engines (default: every engine this machine
+    /// supports) [env: BTPOW_ENGINE]
+    #[arg(long = "engine", value_name = "NAME", value_delimiter = ',')]
     pub engines: Vec<String>,
     /// Print every failing row, not just the first ten
     #[arg(long)]
@@ -388,7 +423,7 @@ pub struct ChainArgs {
     #[arg(long)]
     pub wait: bool,
     /// With --wait: the highest difficulty worth solving
-    #[arg(long, value_name = "D", requires = "wait", value_parser = whole::<u64>, allow_hyphen_values = true)]
+    #[arg(long, value_name = "D", value_parser = whole::<u64>, allow_hyphen_values = true)]
     pub max_difficulty: Option<u64>,
     /// Seconds a lost connection is retried (with backoff) before the node
     /// counts as gone [default: 60]
@@ -412,8 +447,9 @@ pub struct ChainArgs {
 /// How to run engines: which one, and on how many threads.
 #[derive(Args, Debug, Clone)]
 pub struct RunArgs {
-    /// The engine (default: the fastest this CPU supports; `btpow-bench engines` lists them)
-    #[arg(long, value_name = "NAME", env = "BTPOW_ENGINE")]
+    /// The engine (default: the fastest this CPU supports; `btpow-bench
+    /// engines` lists them) [env: BTPOW_ENGINE]
+    #[arg(long, value_name = "NAME")]
     pub engine: Option<String>,
     /// Worker threads (default: every core; with --cuda or --opencl, one per device)
     #[arg(long, value_name = "N", value_parser = threads, allow_hyphen_values = true)]
@@ -427,7 +463,7 @@ pub struct RunArgs {
     pub opencl: bool,
     /// Devices, comma-separated: ordinals for --cuda; platform:device for
     /// --opencl, as `btpow-bench engines` lists them (default: every GPU)
-    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "gpu")]
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub devices: Vec<String>,
     /// Nonce order: sequential (the lowest valid nonce), or high-bytes (v1's
     /// midstate order, one compression per nonce; the default for v1)

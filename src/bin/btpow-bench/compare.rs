@@ -185,6 +185,10 @@ pub fn run(args: &CompareArgs) -> CmdResult {
     } else {
         args.threads.clone()
     };
+    crate::args::devices_need_gpu(
+        &args.devices,
+        crate::solve::gpu_flag(args.cuda, args.opencl),
+    )?;
     let gpus = if let Some(flag) = crate::solve::gpu_flag(args.cuda, args.opencl) {
         let backend = if args.cuda {
             Backend::Cuda

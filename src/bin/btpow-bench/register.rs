@@ -32,8 +32,16 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
         .challenge
         .netuid
         .context("--netuid is required with --endpoint")?;
+    btpow::chain::check_endpoint(endpoint).map_err(|e| anyhow::anyhow!("--endpoint {e}"))?;
+    let wait_for = wait_for(args)?;
+    let signer = known_signer(args)?;
     let source = key_source(args);
     source.check().map_err(flag_words)?;
+    if let Some(signer) = signer {
+        source
+            .check_signer(signer, &Passwords)
+            .map_err(flag_words)?;
+    }
     // The engine too (its order is the scheme's, set once the runtime says
     // which).
     let setup = args.run.solver_setup(Order::Sequential)?;
@@ -43,7 +51,7 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(register(args, endpoint, netuid, source, setup));
+    let result = runtime.block_on(register(args, endpoint, netuid, wait_for, source, setup));
     // Nothing left running may hold the exit up (a prompt still waiting
     // for a line on a blocking thread, a request in flight).
     runtime.shutdown_background();
@@ -53,6 +61,52 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
         saved.restore();
     }
     result
+}
+
+/// Watch mode's difficulty bound: `--max-difficulty` (at least 1, and only
+/// with `--wait`), or any difficulty.
+fn wait_for(args: &SolveArgs) -> anyhow::Result<Option<Difficulty>> {
+    let c = &args.chain;
+    match (c.wait, c.max_difficulty) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => anyhow::bail!(
+            "--max-difficulty needs --wait: it is the highest difficulty watch mode waits for"
+        ),
+        (true, None) => Ok(Some(Difficulty::MAX)),
+        (true, Some(d)) => Difficulty::new(d).map(Some).map_err(|_| {
+            anyhow::anyhow!(
+                "--max-difficulty {d}: a difficulty is at least 1 (1 is the easiest; watch mode \
+                 waits until the subnet's difficulty is at most this)"
+            )
+        }),
+    }
+}
+
+/// The key that will sign, when the arguments say it before the runtime
+/// is read: the scheme's signer when `--scheme` or `--rule` names the
+/// scheme (a rule of another scheme than `--scheme` is refused here);
+/// `--signer` when the run will sign with it whatever the runtime (its
+/// pre-check off, or the scheme's own signer).
+fn known_signer(args: &SolveArgs) -> anyhow::Result<Option<Signer>> {
+    if let (Some(scheme), Some(rule)) = (args.challenge.scheme, args.rule) {
+        rule.check_scheme(scheme)?;
+    }
+    // Legacy `register` is signed by the hotkey, v1 `pow_register` by the
+    // coldkey.
+    let required =
+        args.challenge
+            .scheme
+            .or(args.rule.map(|r| r.scheme()))
+            .map(|scheme| match scheme {
+                btpow::Scheme::Legacy => Signer::Hotkey,
+                btpow::Scheme::V1 => Signer::Coldkey,
+            });
+    Ok(match args.chain.signer {
+        None => required,
+        Some(given) if args.chain.no_precheck || required == Some(given) => Some(given),
+        // Refused by the pre-check, or not known until the runtime says.
+        Some(_) => None,
+    })
 }
 
 fn key_source(args: &SolveArgs) -> KeySource {
@@ -312,21 +366,53 @@ fn submit_kind(e: &SubmitError) -> &'static str {
     }
 }
 
-/// Passwords from `BTPOW_COLDKEY_PASSWORD`, else asked on the terminal.
+/// The coldkey's password, when not asked for on the terminal.
+const PASSWORD_VAR: &str = "BTPOW_COLDKEY_PASSWORD";
+
+/// The coldkey's password from `BTPOW_COLDKEY_PASSWORD`, else asked on the
+/// terminal; a hotkey's (btcli writes hotkeys unencrypted) only asked.
 struct Passwords;
 
+/// `key`'s password from the value of `BTPOW_COLDKEY_PASSWORD` (`None`
+/// for a hotkey: the variable is the coldkey's only).
+fn password_from_var(
+    key: Signer,
+    value: Option<std::ffi::OsString>,
+) -> Option<Result<Zeroizing<String>, String>> {
+    use std::os::unix::ffi::OsStringExt;
+    if key != Signer::Coldkey {
+        return None;
+    }
+    let bytes = Zeroizing::new(value?.into_vec());
+    Some(match std::str::from_utf8(&bytes) {
+        Ok(p) => Ok(Zeroizing::new(p.to_string())),
+        Err(_) => Err(format!(
+            "{PASSWORD_VAR} is set, but not to UTF-8 text, so it cannot be this coldkey's \
+             password (btcli encrypts with the password as UTF-8 text); set it to the password \
+             as text, or unset it to be asked on a terminal"
+        )),
+    })
+}
+
 impl PasswordSource for Passwords {
-    fn password(&self, path: &Path) -> Option<Zeroizing<String>> {
-        if let Ok(p) = std::env::var("BTPOW_COLDKEY_PASSWORD") {
-            return Some(Zeroizing::new(p));
+    fn can_give(&self, key: Signer) -> Result<bool, String> {
+        match password_from_var(key, std::env::var_os(PASSWORD_VAR)) {
+            Some(p) => p.map(|_| true),
+            None => Ok(std::io::stdin().is_terminal()),
+        }
+    }
+
+    fn password(&self, path: &Path, key: Signer) -> Result<Option<Zeroizing<String>>, String> {
+        if let Some(p) = password_from_var(key, std::env::var_os(PASSWORD_VAR)) {
+            return p.map(Some);
         }
         if !std::io::stdin().is_terminal() {
-            return None;
+            return Ok(None);
         }
         let shown = crate::output::printable(&path.display().to_string());
-        rpassword::prompt_password(format!("password for {shown}: "))
-            .ok()
-            .map(Zeroizing::new)
+        rpassword::prompt_password(format!("password for the {key} {shown}: "))
+            .map(|p| Some(Zeroizing::new(p)))
+            .map_err(|e| format!("the password typed cannot be read ({e})"))
     }
 }
 
@@ -337,6 +423,7 @@ async fn register(
     args: &SolveArgs,
     url: &str,
     netuid: u16,
+    wait_for: Option<Difficulty>,
     source: KeySource,
     setup: Setup,
 ) -> CmdResult {
@@ -344,7 +431,7 @@ async fn register(
         crate::output::set_verbose();
     }
     let printer = Arc::new(Printer::new(args.chain.format, args.chain.verbose));
-    let result = register_inner(args, url, netuid, source, setup, printer.clone()).await;
+    let result = register_inner(args, url, netuid, wait_for, source, setup, printer.clone()).await;
     printer.finish();
     // Text: main prints the error on stderr. JSON: also an event on stdout.
     if let (Err(e), true) = (&result, printer.json) {
@@ -382,6 +469,7 @@ async fn register_inner(
     args: &SolveArgs,
     url: &str,
     netuid: u16,
+    wait_for: Option<Difficulty>,
     source: KeySource,
     setup: Setup,
     printer: Arc<Printer>,
@@ -439,12 +527,7 @@ async fn register_inner(
     if let Some(s) = args.chain.reconnect_for {
         options.backoff.give_up = s.0;
     }
-    if args.chain.wait {
-        options.wait_for = Some(match args.chain.max_difficulty {
-            Some(d) => Difficulty::new(d).context("--max-difficulty")?,
-            None => Difficulty::MAX,
-        });
-    }
+    options.wait_for = wait_for;
     let hotkey = ss58_encode(&keys.hotkey);
     let ask = std::io::stdin().is_terminal() && !args.chain.yes && !args.chain.dry_run;
     // On a blocking thread, so that a stop or the deadline ends the wait.
@@ -627,5 +710,25 @@ mod tests {
              (LastPowRegistrationBlock), and the runtime takes its work only from block 51 on; \
              waiting for it"
         );
+    }
+
+    #[test]
+    fn the_password_variable_is_the_coldkeys_and_must_be_text() {
+        use std::os::unix::ffi::OsStringExt;
+        let text = || Some(std::ffi::OsString::from("pass word"));
+        let p = password_from_var(Signer::Coldkey, text()).unwrap().unwrap();
+        assert_eq!(p.as_str(), "pass word");
+        // A hotkey's password never comes from the coldkey's variable.
+        assert!(password_from_var(Signer::Hotkey, text()).is_none());
+        assert!(password_from_var(Signer::Coldkey, None).is_none());
+        let bytes = std::ffi::OsString::from_vec(b"sesame\xffopen".to_vec());
+        let e = password_from_var(Signer::Coldkey, Some(bytes))
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            e.starts_with("BTPOW_COLDKEY_PASSWORD is set, but not to UTF-8 text"),
+            "{e}"
+        );
+        assert!(!e.contains("sesame") && !e.contains("open"), "{e}");
     }
 }

@@ -153,9 +153,17 @@ impl crate::args::RunArgs {
     /// GPUs, one solver thread each, with chunks a GPU launch can fill.
     pub fn solver_setup(&self, order: Order) -> Result<(Arc<dyn Engine>, SolveOptions)> {
         let gpu = gpu_flag(self.cuda, self.opencl);
-        let engine = match (&self.engine, gpu) {
+        crate::args::devices_need_gpu(&self.devices, gpu)?;
+        // --engine, or else BTPOW_ENGINE: a message names the one given.
+        let named = crate::args::named_engine(&self.engine)?;
+        let from_env = named.as_ref().and_then(|(_, var)| *var);
+        let engine = match (named, gpu) {
+            (Some((name, Some(var))), Some(flag)) => bail!(
+                "{flag} and {var}={name:?} are exclusive: {var} names a CPU engine; unset it to \
+                 solve with {flag}"
+            ),
             (Some(_), Some(flag)) => bail!("{flag} and --engine are exclusive"),
-            (Some(name), None) => EngineChoice::Named(name.clone()),
+            (Some((name, _)), None) => EngineChoice::Named(name),
             (None, Some(_)) => engine_choice(self.cuda, &self.devices)?,
             (None, None) => EngineChoice::Fastest,
         };
@@ -165,9 +173,12 @@ impl crate::args::RunArgs {
             max_time: None,
             order,
         };
-        request.settle().map_err(|e| match (e, gpu) {
-            (SettingsError::Gpu(m), Some(flag)) => anyhow::anyhow!("{flag}: {m}"),
-            (e, _) => e.into(),
+        request.settle().map_err(|e| match (e, gpu, from_env) {
+            (SettingsError::Gpu(m), Some(flag), _) => anyhow::anyhow!("{flag}: {m}"),
+            (SettingsError::Engine(e), _, Some(var)) => {
+                anyhow::anyhow!("{var} (set in the environment): {e}")
+            }
+            (e, _, _) => e.into(),
         })
     }
 }

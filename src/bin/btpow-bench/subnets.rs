@@ -116,15 +116,23 @@ fn measure(engine: Arc<dyn Engine>, options: SolveOptions, scheme: Scheme) -> Re
 }
 
 pub fn run(args: &SubnetsArgs) -> CmdResult {
+    btpow::chain::check_endpoint(&args.endpoint).map_err(|e| anyhow::anyhow!("--endpoint {e}"))?;
     // With --rate no engine runs, but a name that is no engine is still
     // refused, not ignored.
-    let engine = match (args.rate, &args.engine) {
+    let named = crate::args::named_engine(&args.engine)?;
+    let from_env = named.as_ref().and_then(|(_, var)| *var);
+    let in_words = |e: anyhow::Error| match from_env {
+        Some(var) => anyhow::anyhow!("{var} (set in the environment): {e}"),
+        None => e,
+    };
+    let name = named.map(|(name, _)| name);
+    let engine = match (args.rate, name) {
         (Some(_), Some(name)) => {
-            Backend::from_name(name)?;
+            Backend::from_name(&name).map_err(|e| in_words(e.into()))?;
             None
         }
         (Some(_), None) => None,
-        (None, name) => Some(engine(name.as_deref())?),
+        (None, name) => Some(engine(name.as_deref()).map_err(in_words)?),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

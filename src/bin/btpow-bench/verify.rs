@@ -79,6 +79,17 @@ pub fn run(args: &VerifyArgs) -> CmdResult {
 /// cannot run are reported as skipped, never counted as passing.
 fn select(names: &[String]) -> Result<Vec<Box<dyn Engine>>> {
     if names.is_empty() {
+        if let Some(list) = crate::args::engine_var()? {
+            let var = crate::args::ENGINE_VAR;
+            return list
+                .split(',')
+                .map(|n| {
+                    Backend::from_name(n)
+                        .and_then(|b| b.engine())
+                        .map_err(|e| anyhow::anyhow!("{var} (set in the environment): {e}"))
+                })
+                .collect();
+        }
         for b in Backend::ALL.iter().filter(|b| !b.is_supported()) {
             outln!("skipped engine {}: needs {}", b.name(), b.needs());
         }
