@@ -30,7 +30,7 @@ pub enum Inadmissible {
     #[error("subnet 0 is the root subnet, which takes no registration (RegistrationNotPermittedOnRootSubnet); register on another subnet")]
     RootSubnet,
     /// `MaxAllowedUids` is 0: `NoNeuronIdAvailable`.
-    #[error("subnet {netuid} has no neuron slots: its MaxAllowedUids is 0 (NoNeuronIdAvailable); no block changes that until the subnet's owner does")]
+    #[error("subnet {netuid} has no neuron slots: its MaxAllowedUids is 0 (NoNeuronIdAvailable), until its owner changes that; register on another subnet")]
     NoNeuronSlots {
         /// The subnet.
         netuid: u16,
@@ -55,7 +55,7 @@ pub enum Inadmissible {
     },
     /// Runtime 475: a new hotkey for a coldkey at `MAX_STAKING_HOTKEYS`:
     /// `TooManyStakingHotkeys`.
-    #[error("coldkey {} already has {count} hotkeys ({list}), the most runtime 475 lets it take a new one with (TooManyStakingHotkeys); register a hotkey it owns already, or use another coldkey", ss58_encode(.coldkey))]
+    #[error("coldkey {} has {count} hotkeys in its {list}, and the runtime lets a coldkey with {MAX_STAKING_HOTKEYS} or more take no new hotkey (TooManyStakingHotkeys); register a hotkey it owns already, or use another coldkey", ss58_encode(.coldkey))]
     TooManyHotkeys {
         /// The coldkey.
         coldkey: [u8; 32],
@@ -103,8 +103,12 @@ pub(super) fn check(
     if netuid == 0 {
         return Err(Inadmissible::RootSubnet);
     }
-    if state.max_allowed_uids == Some(0) {
-        return Err(Inadmissible::NoNeuronSlots { netuid });
+    let no_slots =
+        (state.max_allowed_uids == Some(0)).then_some(Inadmissible::NoNeuronSlots { netuid });
+    // Runtime 475 counts the slots before the work; the legacy `register`
+    // only after the hotkey's owner.
+    if let (Scheme::V1, Some(e)) = (scheme, &no_slots) {
+        return Err(e.clone());
     }
     if scheme == Scheme::V1 {
         if let Some(netuid) = subnet_account(hotkey) {
@@ -114,17 +118,19 @@ pub(super) fn check(
             });
         }
     }
-    match state.owner {
-        Some(owner) if owner != *coldkey => {
-            return Err(Inadmissible::NotOwner {
-                hotkey: *hotkey,
-                owner,
-                coldkey: *coldkey,
-            })
-        }
-        // An associated hotkey grows neither list.
-        Some(_) => return Ok(()),
-        None => {}
+    if let Some(owner) = state.owner.filter(|owner| owner != coldkey) {
+        return Err(Inadmissible::NotOwner {
+            hotkey: *hotkey,
+            owner,
+            coldkey: *coldkey,
+        });
+    }
+    if let Some(e) = no_slots {
+        return Err(e);
+    }
+    // An associated hotkey grows neither list.
+    if state.owner.is_some() {
+        return Ok(());
     }
     if scheme == Scheme::V1 {
         for (list, count) in [
@@ -241,6 +247,20 @@ mod tests {
         );
         assert_eq!(name(legacy, 3, &system_account(3), &unowned), None);
         assert_eq!(name(legacy, 3, &HOT, &slots), Some("NonAssociatedColdKey"));
+        // The legacy `register` looks at the owner before the slots.
+        assert_eq!(
+            name(legacy, 3, &HOT, &all_wrong),
+            Some("NonAssociatedColdKey")
+        );
+        assert_eq!(name(legacy, 3, &HOT, &unowned), None);
+        let no_slots_unowned = SubnetState {
+            owner: None,
+            ..all_wrong.clone()
+        };
+        assert_eq!(
+            name(legacy, 3, &HOT, &no_slots_unowned),
+            Some("NoNeuronIdAvailable")
+        );
     }
 
     #[test]

@@ -332,7 +332,7 @@ impl Node for Chain {
         head: &Head,
         netuid: u16,
         hotkey: &[u8; 32],
-        coldkey: &[u8; 32],
+        coldkey: Option<&[u8; 32]>,
     ) -> Result<SubnetState, ChainError> {
         within("the subnet's storage", self.timeout, async {
             let at = self.at(head).await?;
@@ -340,12 +340,12 @@ impl Node for Chain {
             let key = (netuid,);
             let owner = self.owner(&storage, head, hotkey).await?;
             // The cap on a coldkey's hotkeys bites only a hotkey without an owner.
-            let (owned_hotkeys, staking_hotkeys) = match owner {
-                Some(_) => (None, None),
-                None => (
+            let (owned_hotkeys, staking_hotkeys) = match (owner, coldkey) {
+                (None, Some(coldkey)) => (
                     list_len(&storage, "OwnedHotkeys", coldkey).await?,
                     list_len(&storage, "StakingHotkeys", coldkey).await?,
                 ),
+                _ => (None, None),
             };
             let difficulty = read(&storage, "Difficulty", key)
                 .await?

@@ -201,7 +201,7 @@ impl std::fmt::Display for PoolCause {
                 f,
                 "block {n} was replaced on the best chain after it was solved for; a seal for a newer block cures that"
             ),
-            PoolCause::Inadmissible(why) => write!(f, "{why}; no block cures that"),
+            PoolCause::Inadmissible(why) => write!(f, "{why}"),
             PoolCause::Unknown => f.write_str(
                 "every check passes on the chain as it is now (the chain moved, or the node refused it for another reason)",
             ),

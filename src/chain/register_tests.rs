@@ -230,7 +230,7 @@ impl Node for Scripted {
         _: &Head,
         _: u16,
         _: &[u8; 32],
-        _: &[u8; 32],
+        _: Option<&[u8; 32]>,
     ) -> Result<SubnetState, ChainError> {
         Ok(self.request()?.state.clone())
     }
@@ -1771,4 +1771,118 @@ fn v1_the_pool_codes_475_names_end_the_run_with_their_cause() {
         );
         assert_eq!(world.lock().unwrap().submitted.len(), 1, "final at once");
     }
+}
+
+#[test]
+fn the_checks_follow_the_runtimes_order_and_hold_in_a_dry_run() {
+    // Registration off and the hotkey another coldkey's: the runtime says
+    // SubNetRegistrationDisabled first.
+    let world = inadmissible_world(|s| {
+        s.pow_allowed = false;
+        s.owner = Some([9; 32]);
+    });
+    let err = v1_run(&world, fast_options(), |_, _| {}).unwrap_err();
+    assert!(
+        matches!(err, RegisterError::Disabled { netuid: 1 }),
+        "{err}"
+    );
+    // ... but watch mode does not wait for the switch with a refusal no
+    // block cures.
+    let options = Options {
+        wait_for: Some(Difficulty::new(1_000).unwrap()),
+        ..fast_options()
+    };
+    let err = v1_run(&world, options, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::Inadmissible(Inadmissible::NotOwner { .. })
+        ),
+        "{err}"
+    );
+    assert!(!log(&world).contains(&"waiting".to_string()));
+    // The root subnet is refused before the chain is read, even for a
+    // hotkey with a uid there.
+    let world = inadmissible_world(|s| s.uid = Some(3));
+    let err = run_on(
+        &world,
+        0,
+        v1_keys(),
+        fast_options(),
+        Stop::default(),
+        |_, _| {},
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, RegisterError::Inadmissible(Inadmissible::RootSubnet)),
+        "{err}"
+    );
+    // A dry run submits nothing, but mines nothing the runtime refuses either.
+    let world = inadmissible_world(|s| s.owner = Some([9; 32]));
+    let options = Options {
+        dry_run: true,
+        ..fast_options()
+    };
+    let err = v1_run(&world, options, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::Inadmissible(Inadmissible::NotOwner { .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(world.lock().unwrap().solved, 0);
+}
+
+#[test]
+fn a_forced_work_block_not_after_the_last_pow_registration_is_refused_unsolved() {
+    let world = World::v1(50, 360);
+    world.lock().unwrap().state.last_pow_block = Some(99);
+    let options = Options {
+        work_block: Some(99),
+        ..fast_options()
+    };
+    let err = v1_run(&world, options, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::Window(WindowError::NotAfterLast { work: 99, last: 99 })
+        ),
+        "{err}"
+    );
+    let w = world.lock().unwrap();
+    assert_eq!((w.solved, w.progress, w.submitted.len()), (0, 0, 0));
+    drop(w);
+    // The last block there is: no later block exists, so watch mode does
+    // not wait for one.
+    let world = World::v1(50, 360);
+    world.lock().unwrap().state.last_pow_block = Some(u64::MAX);
+    let options = Options {
+        wait_for: Some(Difficulty::new(1_000).unwrap()),
+        ..fast_options()
+    };
+    let err = v1_run(&world, options, |_, _| {}).unwrap_err();
+    assert!(
+        matches!(err, RegisterError::WorkBlockTooEarly { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_check_that_fails_after_the_seal_is_found_ends_the_run_unsubmitted() {
+    let world = inadmissible_world(|_| {});
+    let err = v1_run(&world, fast_options(), |e, w| {
+        if matches!(e, Event::Solved { .. }) {
+            w.state.owner = Some([9; 32]);
+        }
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::Inadmissible(Inadmissible::NotOwner { .. })
+        ),
+        "{err}"
+    );
+    assert!(world.lock().unwrap().submitted.is_empty());
 }

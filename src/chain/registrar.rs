@@ -28,6 +28,7 @@ use super::events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitR
 use super::retry::{Backoff, Exit, Step, Stop, StopSolver};
 use super::rules::{
     self, difficulty_of, job_for, registration, Plan, Registration, RuntimeFacts, Signer, Verdict,
+    WindowError,
 };
 use super::Head;
 use crate::engine::{reference, Solution};
@@ -49,14 +50,15 @@ pub trait Node {
     async fn block(&mut self, number: u64) -> Result<Head, ChainError>;
     /// What the runtime's metadata says about the registration calls.
     async fn runtime_facts(&mut self, at: &Head) -> Result<RuntimeFacts, ChainError>;
-    /// The subnet's registration state for `hotkey` registered by
-    /// `coldkey`, at `at`.
+    /// The subnet's registration state for `hotkey`, at `at`; with
+    /// `coldkey`, also how many hotkeys that coldkey holds (runtime 475
+    /// caps them).
     async fn subnet_state(
         &mut self,
         at: &Head,
         netuid: u16,
         hotkey: &[u8; 32],
-        coldkey: &[u8; 32],
+        coldkey: Option<&[u8; 32]>,
     ) -> Result<SubnetState, ChainError>;
     /// Signs and submits `registration` and waits until it is in a block.
     async fn submit(
@@ -241,6 +243,10 @@ impl<N: Node> Registrar<N> {
         &mut self,
         confirm: impl AsyncFnOnce(Difficulty) -> bool,
     ) -> Step<RegisterOutcome> {
+        // The runtime's first check, which needs no chain.
+        if self.options.precheck && self.plan.netuid == 0 {
+            return Err(RegisterError::from(Inadmissible::RootSubnet).into());
+        }
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
         if let Some(uid) = state.uid {
@@ -249,8 +255,10 @@ impl<N: Node> Registrar<N> {
                 by: Registrant::Before,
             });
         }
-        // Before watch mode: no block cures these.
-        self.admissible(&state)?;
+        // No block cures these: watch mode does not wait with them.
+        if self.options.wait_for.is_some() {
+            self.admissible(&state)?;
+        }
         let (head, state) = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
             return Ok(RegisterOutcome::Registered {
@@ -261,6 +269,7 @@ impl<N: Node> Registrar<N> {
         if !state.pow_allowed {
             return Err(self.disabled());
         }
+        self.admissible(&state)?;
         self.too_early(&head, &state)?;
         self.interval_open(&head, &state)?;
         let confirmed = tokio::select! {
@@ -284,7 +293,7 @@ impl<N: Node> Registrar<N> {
     async fn attempt(&mut self) -> Step<Option<RegisterOutcome>> {
         let head = self.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
-        if state.uid.is_none() {
+        if state.uid.is_none() && self.options.wait_for.is_some() {
             self.admissible(&state)?;
         }
         let (head, state) = self.watch(head, state).await?;
@@ -295,6 +304,7 @@ impl<N: Node> Registrar<N> {
         if !state.pow_allowed {
             return Err(self.disabled());
         }
+        self.admissible(&state)?;
         if self.block_full(&head, &state).await? || self.work_block_taken(&head, &state).await? {
             return Ok(None);
         }
@@ -474,6 +484,8 @@ impl<N: Node> Registrar<N> {
             if state.uid.is_some() {
                 return Err(Exit::Again);
             }
+            // Say, the hotkey taken by another coldkey since the last block.
+            self.admissible(&state)?;
             // The runtime's limits, in its order: this block's, then the
             // interval's. A full block is free at the next, which the seal
             // may still be in time for.
@@ -774,9 +786,11 @@ impl<N: Node> Registrar<N> {
     /// The subnet's state at `at`; a subnet that does not exist ends the
     /// run (no block will make it, so watch mode does not wait for one).
     async fn state(&mut self, at: &Head) -> Step<SubnetState> {
-        let (netuid, hotkey, coldkey) = (self.plan.netuid, self.keys.hotkey, self.keys.coldkey);
+        let (netuid, hotkey) = (self.plan.netuid, self.keys.hotkey);
+        // Only runtime 475 caps a coldkey's hotkeys.
+        let coldkey = (self.plan.scheme == Scheme::V1).then_some(self.keys.coldkey);
         let state = self
-            .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey, &coldkey).await)
+            .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey, coldkey.as_ref()).await)
             .await?;
         if state.missing {
             return Err(RegisterError::NoSubnet { netuid }.into());
@@ -832,10 +846,10 @@ impl<N: Node> Registrar<N> {
     }
 
     /// The runtime's checks that no proof of work passes, on `state`: a
-    /// failed one ends the run before any hashing (unless the chain's own
-    /// answer is wanted, or nothing is to be submitted).
+    /// failed one ends the run before any hashing, in a dry run too
+    /// (unless the chain's own answer is wanted).
     fn admissible(&self, state: &SubnetState) -> Step<()> {
-        if !self.options.precheck || self.options.dry_run {
+        if !self.options.precheck {
             return Ok(());
         }
         let (keys, plan) = (&self.keys, &self.plan);
@@ -849,8 +863,18 @@ impl<N: Node> Registrar<N> {
     /// from being the next, or watch mode waiting for it. A later one
     /// without watch mode ends the run naming it.
     fn too_early(&self, head: &Head, state: &SubnetState) -> Step<Option<(u64, u64)>> {
-        let forced = self.options.work_block.is_some();
-        if !self.options.precheck || self.options.dry_run || forced {
+        if !self.options.precheck || self.options.dry_run {
+            return Ok(None);
+        }
+        // A forced work block never changes: one the runtime refuses now it
+        // refuses for good (the last registration's block only grows).
+        if let (Some(work), Some(last)) = (self.options.work_block, state.last_pow_block) {
+            if self.plan.scheme == Scheme::V1 && last >= work {
+                return Err(RegisterError::Window(WindowError::NotAfterLast { work, last }).into());
+            }
+            return Ok(None);
+        }
+        if self.options.work_block.is_some() {
             return Ok(None);
         }
         let Some(first) =
@@ -859,7 +883,9 @@ impl<N: Node> Registrar<N> {
             return Ok(None);
         };
         let last = state.last_pow_block.unwrap_or_default();
-        if first > head.number.saturating_add(1) && self.options.wait_for.is_none() {
+        // No block comes after u64::MAX: watch mode would wait for ever.
+        let never = last == u64::MAX;
+        if never || (first > head.number.saturating_add(1) && self.options.wait_for.is_none()) {
             return Err(RegisterError::WorkBlockTooEarly {
                 head: head.number,
                 last,
