@@ -12,7 +12,10 @@ and reports what the screen received, as one JSON line.
 --timeout S      the most the whole run may take (the command is killed after)
 
 Report: {"saw": bool, "after": str, "exit": int|null, "output": str,
-"seconds_after_action": float}.
+"seconds_after_action": float, "echo": bool}. "exit" is the exit code, or
+minus the signal that ended the command; "echo" is whether the terminal
+echoes what is typed once the command is gone (a password prompt cut short
+must not leave it off).
 """
 
 import argparse
@@ -22,6 +25,7 @@ import pty
 import select
 import signal
 import sys
+import termios
 import time
 
 p = argparse.ArgumentParser()
@@ -89,10 +93,14 @@ for _ in range(50):
     if time.monotonic() >= deadline:
         os.kill(pid, signal.SIGKILL)
     time.sleep(0.1)
+# The terminal's settings as the command left them (on Linux the master's
+# termios calls read the terminal's own).
+echo = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
 print(json.dumps({
     "saw": saw,
     "after": after.decode(errors="replace"),
     "exit": code,
     "output": output.decode(errors="replace"),
     "seconds_after_action": round(time.monotonic() - acted, 2),
+    "echo": echo,
 }))

@@ -6,7 +6,8 @@
 # source does (no runtime 475 can be executed here). The stand-in is first
 # validated by the reference client, bittensor 11.3.0's own proof-of-work
 # registration; then btpow registers against it. Run as `scripts/e2e v1`;
-# it needs no chopsticks. Serves only on 127.0.0.1 and stops the stand-in by
+# it needs no chopsticks (it installs PoCL, OpenCL on the CPU, for a stop
+# with the OpenCL engine). Serves only on 127.0.0.1 and stops the stand-in by
 # its own pid on every exit path. Ends with its `N passed, M failed` line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -189,6 +190,25 @@ code=0
 if wait_for "$tmp/int" '"event":"challenge"' 60; then sleep 1; pkill -INT -P "$tool"; fi
 t0=$SECONDS; wait "$tool" || code=$?
 check "exit 1 within 3 s, stopped, nothing submitted" "$([ "$code" = 1 ] && [ $((SECONDS - t0)) -le 3 ] && grep -q '"event":"stopped"' "$tmp/int" && ! grep -q '"event":"submitted"' "$tmp/int" && echo ok || { cat "$tmp/int" "$tmp/int.err" >&2; echo fail; })"
+
+echo "e2e v1: a stop signal at the password prompt, on a terminal (e2e/pty_run.py), with and without the OpenCL engine"
+# PoCL (OpenCL on the CPU) compiles its kernels with LLVM, which installs
+# handlers of its own for SIGINT, SIGTERM and SIGHUP: none of them may end
+# the run in btpow's place, nor leave the terminal without echo.
+scripts/install-pocl
+pocl="$("$bin" engines | grep -m1 'Portable Computing Language' | awk '{print $1}')"
+tty() { "$py" e2e/pty_run.py --timeout 120 "$@"; }
+judge() {
+  "$py" -c 'import json, sys; r = json.loads(sys.argv[1]); ok = eval(sys.argv[2]); print("ok" if ok else "fail"); ok or print(json.dumps(r, indent=1), file=sys.stderr)' "$1" "$2"
+}
+stopped='r["saw"] and r["exit"] == 1 and "stopped" in r["output"] and r["echo"] and r["seconds_after_action"] < 2'
+asks=("$bin" solve --endpoint "$url" --netuid 1 --yes --wallet.path "$wallets" --wallet.name miner --wallet.hotkey v5)
+for sig in INT TERM HUP; do
+  rep="$(tty --wait-for 'password for' --then "signal:$sig" -- "${asks[@]}" --opencl --devices "$pocl")"
+  check "--opencl (PoCL $pocl), SIG$sig at the prompt: exit 1 within 2 s, stopped, echo back on" "$(judge "$rep" "$stopped")"
+done
+rep="$(tty --wait-for 'password for' --then signal:TERM -- "${asks[@]}")"
+check "the CPU engine, SIGTERM at the prompt: the same" "$(judge "$rep" "$stopped")"
 
 echo "e2e v1: watch mode predicts the block at which the decaying difficulty reaches --max-difficulty"
 # A half-life of 8 blocks: 60,000 falls below 40,000 in a few blocks.

@@ -307,6 +307,42 @@ class OpenClMiner(unittest.TestCase):
         with self.assertRaises(RuntimeError):
             btpow.PowGpuMiner(opencl_devices=["99:99"])
 
+    def test_errors_name_no_flag_of_the_command_line(self):
+        """The OpenCL engine's errors say what is there, and advise only
+        what Python can do: solve(engine="opencl") takes its devices from
+        BTPOW_OPENCL_DEVICES (the command line's --devices is not Python's)."""
+        p = prefix(1, bytes(32), bytes(32), bytes(32))
+        with self.assertRaises(RuntimeError) as e:
+            btpow.PowGpuMiner(opencl_devices=["99:99"])
+        text = str(e.exception)
+        self.assertIn("OpenCL device 99:99 does not exist (the devices are", text)
+        self.assertNotIn("--devices", text)
+        self.assertNotIn("btpow-bench", text)
+        if any(gpu for _id, _name, _platform, gpu in btpow.opencl_devices()):
+            return  # an OpenCL GPU: solve(engine="opencl") runs on it
+        saved = os.environ.pop("BTPOW_OPENCL_DEVICES", None)
+        try:
+            with self.assertRaises(RuntimeError) as e:
+                btpow.solve(1000, prefix=p, attempts=1000, engine="opencl")
+        finally:
+            if saved is not None:
+                os.environ["BTPOW_OPENCL_DEVICES"] = saved
+        text = str(e.exception)
+        self.assertIn(f"device {self.device} is not a GPU", text)
+        self.assertIn("BTPOW_OPENCL_DEVICES names the devices to use", text)
+        self.assertNotIn("--devices", text)
+        os.environ["BTPOW_OPENCL_DEVICES"] = self.device
+        try:
+            self.assertEqual(
+                btpow.solve(2**10, prefix=p, attempts=100_000, engine="opencl"),
+                btpow.solve(2**10, prefix=p, attempts=100_000, engine="reference"),
+            )
+        finally:
+            if saved is None:
+                del os.environ["BTPOW_OPENCL_DEVICES"]
+            else:
+                os.environ["BTPOW_OPENCL_DEVICES"] = saved
+
 
 class PatchBittensor(unittest.TestCase):
     def tearDown(self):

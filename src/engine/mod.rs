@@ -244,16 +244,45 @@ pub(crate) fn in_full(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// The OpenCL devices `BTPOW_OPENCL_DEVICES` names (`P:D,…`), if it is set.
+/// The OpenCL devices `BTPOW_OPENCL_DEVICES` names (`P:D,…`; unset or
+/// empty: none).
 #[cfg(feature = "opencl")]
-fn opencl_named() -> Option<Result<Vec<opencl::DeviceId>, opencl::OpenClError>> {
-    let list = std::env::var("BTPOW_OPENCL_DEVICES").ok()?;
-    Some(
-        list.split(',')
-            .filter(|d| !d.trim().is_empty())
-            .map(|d| d.trim().parse())
-            .collect(),
-    )
+fn opencl_named() -> Result<Vec<opencl::DeviceId>, opencl::OpenClError> {
+    std::env::var("BTPOW_OPENCL_DEVICES")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| d.trim().parse())
+        .collect()
+}
+
+/// The devices the forced `opencl` backend runs on (those
+/// `BTPOW_OPENCL_DEVICES` names, or every OpenCL GPU), chosen as
+/// [`opencl::OpenClGpu::open`] chooses them; or why there are none, in the
+/// words of that variable, the only way to name a device to this backend.
+#[cfg(feature = "opencl")]
+fn opencl_forced() -> Result<Vec<opencl::DeviceId>, String> {
+    let named = opencl_named().map_err(|e| format!("BTPOW_OPENCL_DEVICES: {e}"))?;
+    match opencl::OpenClGpu::select(&named) {
+        Ok(_) => Ok(named),
+        Err(e) => Err(opencl_forced_words(&e)),
+    }
+}
+
+/// An OpenCL error of the forced backend, with what `BTPOW_OPENCL_DEVICES`
+/// does where it would help.
+#[cfg(feature = "opencl")]
+fn opencl_forced_words(e: &opencl::OpenClError) -> String {
+    match e {
+        opencl::OpenClError::NoGpu { others } if !others.is_empty() => format!(
+            "{}; BTPOW_OPENCL_DEVICES names the devices to use (platform:device, comma-separated)",
+            e.in_full()
+        ),
+        opencl::OpenClError::BadDevice { .. } => {
+            format!("BTPOW_OPENCL_DEVICES: {}", e.in_full())
+        }
+        _ => e.in_full(),
+    }
 }
 
 /// Walks indices `[start, start + count)` of the high-bytes order one
@@ -435,14 +464,33 @@ impl Backend {
         }
     }
 
+    /// Why a GPU backend cannot run here, in words: what
+    /// [`engine`](Backend::engine) would say (`None` for a GPU backend that
+    /// can run, and for the CPU backends, whose [`needs`](Backend::needs)
+    /// says it).
+    pub fn why_unavailable(self) -> Option<String> {
+        match self {
+            #[cfg(feature = "opencl")]
+            Backend::OpenCl => opencl_forced().err(),
+            #[cfg(not(feature = "opencl"))]
+            Backend::OpenCl => {
+                Some("this build has no OpenCL support (built without the `opencl` feature)".into())
+            }
+            #[cfg(feature = "cuda")]
+            Backend::Cuda => cuda::CudaGpu::count().err().map(|e| e.in_full()),
+            #[cfg(not(feature = "cuda"))]
+            Backend::Cuda => {
+                Some("this build has no CUDA support (built without the `cuda` feature)".into())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether this machine can run it (checked at run time).
     pub fn is_supported(self) -> bool {
         if self == Backend::OpenCl {
             #[cfg(feature = "opencl")]
-            return opencl::OpenClGpu::devices().is_ok_and(|d| {
-                d.iter().any(|d| d.gpu)
-                    || opencl_named().is_some_and(|n| n.is_ok_and(|v| !v.is_empty()))
-            });
+            return opencl_forced().is_ok();
             #[cfg(not(feature = "opencl"))]
             return false;
         }
@@ -497,13 +545,14 @@ impl Backend {
     pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
         if self == Backend::OpenCl {
             #[cfg(feature = "opencl")]
-            return opencl_named()
-                .unwrap_or(Ok(Vec::new()))
-                .and_then(|named| opencl::OpenClGpu::open(&named))
+            return opencl_forced()
+                .and_then(|named| {
+                    opencl::OpenClGpu::open(&named).map_err(|e| opencl_forced_words(&e))
+                })
                 .map(|g| Box::new(g) as Box<dyn Engine>)
-                .map_err(|e| EngineError::Unavailable {
+                .map_err(|why| EngineError::Unavailable {
                     name: self.name().into(),
-                    why: e.in_full(),
+                    why,
                 });
             #[cfg(not(feature = "opencl"))]
             return Err(EngineError::Unavailable {
@@ -575,6 +624,41 @@ mod tests {
         assert!(check_range(u64::MAX - 9, 11).is_err());
         assert!(check_range(1, u64::MAX).is_ok());
         assert!(check_range(2, u64::MAX).is_err());
+    }
+
+    /// The forced `opencl` backend (verify --engine opencl, Python's
+    /// `solve(engine="opencl")`) is told its devices by
+    /// BTPOW_OPENCL_DEVICES alone: its advice names that, never --devices.
+    #[cfg(feature = "opencl")]
+    #[test]
+    fn the_forced_opencl_backend_names_its_own_way_to_name_a_device() {
+        use opencl::{DeviceId, OpenClError};
+        let id = |platform, device| DeviceId { platform, device };
+        let no_gpu = opencl_forced_words(&OpenClError::NoGpu {
+            others: vec![id(0, 0)],
+        });
+        assert_eq!(
+            no_gpu,
+            "no OpenCL GPU device found (device 0:0 is not a GPU: it is used only when named); \
+             BTPOW_OPENCL_DEVICES names the devices to use (platform:device, comma-separated)"
+        );
+        let missing = opencl_forced_words(&OpenClError::BadDevice {
+            id: id(9, 9),
+            present: vec![id(0, 0)],
+        });
+        assert_eq!(
+            missing,
+            "BTPOW_OPENCL_DEVICES: OpenCL device 9:9 does not exist (the devices are 0:0)"
+        );
+        // Nothing to name: no advice.
+        let none = opencl_forced_words(&OpenClError::NoGpu { others: vec![] });
+        assert_eq!(none, "no OpenCL GPU device found");
+        for text in [no_gpu, missing, none] {
+            assert!(
+                !text.contains("--devices") && !text.contains("btpow-bench"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

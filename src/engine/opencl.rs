@@ -5,11 +5,16 @@
 //! the CPU) where no GPU is. One launch per range,
 //! the lowest hit kept by `atomic_min` in a slot reset per launch. The
 //! OpenCL loader is opened at run time: the same binary builds and runs
-//! without OpenCL, and `--opencl` then says what is missing.
+//! without OpenCL, and `--opencl` then says what is missing. A platform
+//! may install signal handlers of its own (PoCL compiles with LLVM, which
+//! installs some for SIGINT, SIGTERM and SIGHUP) and start threads:
+//! `btpow-bench` blocks its stop signals in every thread before any engine
+//! opens and takes them with `sigwait`, so neither takes a stop away.
 //!
 //! By default only GPU devices are used; others (the PoCL CPU device) only
 //! when named (`--devices P:D`, or `BTPOW_OPENCL_DEVICES` for the forced
-//! `opencl` backend). Every solution is re-checked on the host: the seal
+//! `opencl` backend). The errors say what is there, not which flag names a
+//! device: each front end words that. Every solution is re-checked on the host: the seal
 //! returned is the reference engine's for the nonce the device found, and
 //! the solver checks it again before anything is shown or submitted.
 
@@ -56,18 +61,29 @@ pub enum OpenClError {
     #[error("no OpenCL loader (libOpenCL.so) found: install your GPU's OpenCL driver (and ocl-icd-libopencl1), or PoCL to run on the CPU")]
     /// No `libOpenCL.so`.
     NoLoader,
-    #[error("no OpenCL GPU device found{}", if *.others > 0 { format!(" ({} other device(s): name one with --devices P:D, as `btpow-bench engines` lists them)", .others) } else { String::new() })]
+    #[error("no OpenCL GPU device found{}", others_text(.others))]
     /// No GPU device, and none named.
     NoGpu {
-        /// Devices there are that are not GPUs (a CPU device, say).
-        others: usize,
+        /// The devices there are that are not GPUs (a CPU device, say):
+        /// used only when named.
+        others: Vec<DeviceId>,
     },
-    #[error("OpenCL device {0} does not exist (`btpow-bench engines` lists the devices as platform:device)")]
+    #[error("OpenCL device {id} does not exist ({})", present_text(.present))]
     /// A device named that is not there.
-    BadDevice(DeviceId),
-    #[error("not an OpenCL device {0:?}: expected platform:device, as `btpow-bench engines` lists them (for example 0:0)")]
+    BadDevice {
+        /// The device named.
+        id: DeviceId,
+        /// The devices there are.
+        present: Vec<DeviceId>,
+    },
+    #[error("not an OpenCL device {name:?}: {why}")]
     /// A device name that does not parse.
-    BadName(String),
+    BadName {
+        /// The name given.
+        name: String,
+        /// What is wrong with it.
+        why: &'static str,
+    },
     #[error("an OpenCL call failed: {call}")]
     /// A call into the OpenCL runtime failed; its error is the source.
     Runtime {
@@ -92,6 +108,29 @@ impl OpenClError {
     /// one line.
     pub fn in_full(&self) -> String {
         crate::engine::in_full(self)
+    }
+}
+
+fn others_text(others: &[DeviceId]) -> String {
+    match others {
+        [] => String::new(),
+        [one] => format!(" (device {one} is not a GPU: it is used only when named)"),
+        _ => {
+            let ids: Vec<String> = others.iter().map(DeviceId::to_string).collect();
+            format!(
+                " (devices {} are not GPUs: they are used only when named)",
+                ids.join(", ")
+            )
+        }
+    }
+}
+
+fn present_text(present: &[DeviceId]) -> String {
+    if present.is_empty() {
+        "there is no OpenCL device".to_string()
+    } else {
+        let ids: Vec<String> = present.iter().map(DeviceId::to_string).collect();
+        format!("the devices are {}", ids.join(", "))
     }
 }
 
@@ -127,16 +166,23 @@ impl fmt::Display for DeviceId {
 impl std::str::FromStr for DeviceId {
     type Err = OpenClError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || OpenClError::BadName(s.to_string());
-        let (p, d) = s.split_once(':').ok_or_else(bad)?;
+        let bad = |why| OpenClError::BadName {
+            name: s.to_string(),
+            why,
+        };
+        let shape = "expected platform:device, two whole numbers (for example 0:0)";
+        if s.trim_start().starts_with('-') {
+            return Err(bad("a platform or device number is never negative"));
+        }
+        let (p, d) = s.split_once(':').ok_or_else(|| bad(shape))?;
         let whole = |t: &str| {
             (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
                 .then(|| t.parse().ok())
                 .flatten()
         };
         Ok(DeviceId {
-            platform: whole(p).ok_or_else(bad)?,
-            device: whole(d).ok_or_else(bad)?,
+            platform: whole(p).ok_or_else(|| bad(shape))?,
+            device: whole(d).ok_or_else(|| bad(shape))?,
         })
     }
 }
@@ -191,7 +237,9 @@ fn chosen(named: &[DeviceId]) -> Result<Vec<DeviceInfo>, OpenClError> {
     if named.is_empty() {
         let gpus: Vec<_> = all.iter().filter(|d| d.gpu).cloned().collect();
         if gpus.is_empty() {
-            return Err(OpenClError::NoGpu { others: all.len() });
+            return Err(OpenClError::NoGpu {
+                others: all.iter().map(|d| d.id).collect(),
+            });
         }
         return Ok(gpus);
     }
@@ -201,7 +249,10 @@ fn chosen(named: &[DeviceId]) -> Result<Vec<DeviceInfo>, OpenClError> {
             all.iter()
                 .find(|d| d.id == *id)
                 .cloned()
-                .ok_or(OpenClError::BadDevice(*id))
+                .ok_or_else(|| OpenClError::BadDevice {
+                    id: *id,
+                    present: all.iter().map(|d| d.id).collect(),
+                })
         })
         .collect()
 }
@@ -489,6 +540,13 @@ impl OpenClGpu {
         devices()
     }
 
+    /// The devices [`OpenClGpu::open`] would open for `named` (every GPU
+    /// when none is named), or why it would fail to, without opening them:
+    /// the same choice, made the same way.
+    pub fn select(named: &[DeviceId]) -> Result<Vec<DeviceInfo>, OpenClError> {
+        chosen(named)
+    }
+
     /// The devices opened.
     pub fn device_count(&self) -> usize {
         self.queues.len()
@@ -625,6 +683,63 @@ mod tests {
             "{}",
             other.in_full()
         );
+    }
+
+    #[test]
+    fn errors_say_what_is_there_not_which_flag_names_a_device() {
+        let id = |platform, device| DeviceId { platform, device };
+        let texts = [
+            (
+                OpenClError::NoGpu {
+                    others: vec![id(0, 0)],
+                },
+                "no OpenCL GPU device found (device 0:0 is not a GPU: it is used only when named)",
+            ),
+            (
+                OpenClError::NoGpu {
+                    others: vec![id(0, 0), id(1, 0)],
+                },
+                "no OpenCL GPU device found (devices 0:0, 1:0 are not GPUs: they are used only when named)",
+            ),
+            (
+                OpenClError::NoGpu { others: vec![] },
+                "no OpenCL GPU device found",
+            ),
+            (
+                OpenClError::BadDevice {
+                    id: id(9, 9),
+                    present: vec![id(0, 0)],
+                },
+                "OpenCL device 9:9 does not exist (the devices are 0:0)",
+            ),
+            (
+                OpenClError::BadDevice {
+                    id: id(0, 0),
+                    present: vec![],
+                },
+                "OpenCL device 0:0 does not exist (there is no OpenCL device)",
+            ),
+        ];
+        for (e, text) in texts {
+            assert_eq!(e.to_string(), text);
+        }
+        let negative = "-1:0".parse::<DeviceId>().unwrap_err().to_string();
+        assert_eq!(
+            negative,
+            "not an OpenCL device \"-1:0\": a platform or device number is never negative"
+        );
+        let shape = "x".parse::<DeviceId>().unwrap_err().to_string();
+        assert_eq!(
+            shape,
+            "not an OpenCL device \"x\": expected platform:device, two whole numbers (for example 0:0)"
+        );
+        // No front end's flag or command: Python has neither.
+        for text in [negative, shape] {
+            assert!(
+                !text.contains("--devices") && !text.contains("btpow-bench"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

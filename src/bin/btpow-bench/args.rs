@@ -62,6 +62,29 @@ where
     })
 }
 
+/// One device of `--devices`, checked for what is wrong with it whatever
+/// the engine: a negative number (which clap would otherwise take for a
+/// flag and call an unexpected argument) or a flag where the value belongs.
+/// `--cuda` and `--opencl` read the rest.
+pub fn device(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.starts_with("--") {
+        return Err(
+            "a flag where a device belongs: --devices takes a list, such as 0:0,1:0 \
+             for --opencl or 0,1 for --cuda"
+                .into(),
+        );
+    }
+    if t.starts_with('-') {
+        return Err(
+            "a device is never negative: --devices takes platform:device for --opencl \
+             (such as 0:0) or an ordinal for --cuda (such as 0), as `btpow-bench engines` lists them"
+                .into(),
+        );
+    }
+    Ok(s.to_string())
+}
+
 /// Ends the process for a command line clap refused: help and version as
 /// clap prints them; an error with every control character of the user's
 /// values escaped (a flag value must not move the cursor or recolour the
@@ -254,7 +277,7 @@ pub struct CompareArgs {
     pub opencl: bool,
     /// Devices, comma-separated: ordinals for --cuda; platform:device for
     /// --opencl, as `btpow-bench engines` lists them (default: every GPU)
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = device, allow_hyphen_values = true)]
     pub devices: Vec<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -463,7 +486,7 @@ pub struct RunArgs {
     pub opencl: bool,
     /// Devices, comma-separated: ordinals for --cuda; platform:device for
     /// --opencl, as `btpow-bench engines` lists them (default: every GPU)
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = device, allow_hyphen_values = true)]
     pub devices: Vec<String>,
     /// Nonce order: sequential (the lowest valid nonce), or high-bytes (v1's
     /// midstate order, one compression per nonce; the default for v1)

@@ -6,7 +6,7 @@ use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use btpow::engine::{self, roofline, Backend, Engine, Order};
 use btpow::solver::{SolveOptions, SolveOutcome, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
@@ -173,12 +173,11 @@ fn opencl_cpu_named(devices: &[String]) -> bool {
 pub fn run(args: &CompareArgs) -> CmdResult {
     // A stop signal (Ctrl-C, SIGTERM) ends the run at once, and with it
     // the peer it started, if one is running.
-    ctrlc::set_handler(|| {
+    crate::signals::on_stop(|| {
         peers::kill_running();
         crate::output::err(format_args!("stopped"));
         std::process::exit(1);
-    })
-    .context("installing the signal handler")?;
+    });
     let seconds = args.seconds.0;
     let thread_counts = if args.threads.is_empty() {
         vec![SolveOptions::default().threads]

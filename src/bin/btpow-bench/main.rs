@@ -12,6 +12,7 @@ mod record;
 #[cfg(feature = "chain")]
 mod register;
 mod seal;
+mod signals;
 mod solve;
 #[cfg(feature = "chain")]
 mod subnets;
@@ -28,6 +29,8 @@ use clap::Parser;
 pub type CmdResult = anyhow::Result<bool>;
 
 fn main() -> ExitCode {
+    // Before any thread starts (every thread inherits the mask).
+    signals::take();
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return args::parse_failure(e),
@@ -49,12 +52,19 @@ fn main() -> ExitCode {
         )),
         args::Command::Engines => {
             for b in btpow::engine::Backend::ALL {
-                let state = if b.is_supported() {
-                    "available"
-                } else {
-                    "unsupported here"
-                };
-                outln!("{:<12} {state} (needs {})", b.name(), b.needs());
+                // A GPU backend says why not, as the engine would (the
+                // devices BTPOW_OPENCL_DEVICES names, say, are not there).
+                match b.why_unavailable() {
+                    Some(why) => outln!(
+                        "{:<12} unavailable here: {}",
+                        b.name(),
+                        output::printable(&why)
+                    ),
+                    None if b.is_supported() => {
+                        outln!("{:<12} available (needs {})", b.name(), b.needs())
+                    }
+                    None => outln!("{:<12} unsupported here (needs {})", b.name(), b.needs()),
+                }
             }
             #[cfg(feature = "opencl")]
             list_opencl_devices();

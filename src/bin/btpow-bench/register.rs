@@ -443,26 +443,10 @@ async fn register(
 }
 
 /// Sets `stop` on SIGINT (Ctrl-C), SIGTERM (systemd, Docker, Kubernetes)
-/// or SIGHUP (the terminal gone). The handlers are installed before this
-/// returns, so no signal after it is missed.
+/// or SIGHUP (the terminal gone), from now on (see `signals`).
 pub fn stop_on_signals(stop: &Stop) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let streams: Vec<_> = [
-        SignalKind::interrupt(),
-        SignalKind::terminate(),
-        SignalKind::hangup(),
-    ]
-    .into_iter()
-    .filter_map(|kind| signal(kind).ok())
-    .collect();
-    for mut stream in streams {
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            if stream.recv().await.is_some() {
-                stop.stop();
-            }
-        });
-    }
+    let stop = stop.clone();
+    crate::signals::on_stop(move || stop.stop());
 }
 
 async fn register_inner(

@@ -77,9 +77,9 @@ pub fn run(args: &SolveArgs) -> CmdResult {
     let solver = Solver::new(engine, options);
     let run = solver.start(job, start)?;
     let control = run.control();
-    // Ctrl-C or SIGTERM ends the search cleanly: the rate so far is still
+    // A stop signal ends the search cleanly: the rate so far is still
     // reported.
-    ctrlc::set_handler(move || control.stop()).context("installing the signal handler")?;
+    crate::signals::on_stop(move || control.stop());
     let live = std::io::stderr().is_terminal();
     let report = run.join(|r| {
         if live {
@@ -206,10 +206,23 @@ fn engine_choice(cuda: bool, devices: &[String]) -> Result<EngineChoice> {
     }
     #[cfg(feature = "opencl")]
     {
-        let named = devices
+        use btpow::engine::opencl::{OpenClError, OpenClGpu};
+        let named: Vec<_> = devices
             .iter()
             .map(|d| d.parse().map_err(|e| anyhow::anyhow!("--devices: {e}")))
             .collect::<Result<_>>()?;
+        // The devices the engine will take, chosen before it opens them: a
+        // choice that fails is said in this command's words.
+        if let Err(e) = OpenClGpu::select(&named) {
+            let advice = match &e {
+                OpenClError::NoGpu { others } if !others.is_empty() => {
+                    "; name one with --devices P:D (`btpow-bench engines` lists them)"
+                }
+                OpenClError::BadDevice { .. } => " (`btpow-bench engines` lists them)",
+                _ => "",
+            };
+            bail!("--opencl: {}{advice}", e.in_full());
+        }
         Ok(EngineChoice::OpenCl(named))
     }
     #[cfg(not(feature = "opencl"))]

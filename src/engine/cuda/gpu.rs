@@ -2,7 +2,10 @@
 //! device architecture in the user's cache directory), one launch per
 //! range with a whole-device grid, the lowest hit kept by `atomicMin`.
 //! The driver and NVRTC are loaded dynamically: the same binary builds and
-//! runs without CUDA, and `--cuda` then says what is missing.
+//! runs without CUDA, and `--cuda` then says what is missing. Whatever
+//! signal handlers and threads the driver brings, `btpow-bench` blocks its
+//! stop signals in every thread before any engine opens and takes them
+//! with `sigwait`, as for OpenCL: they take no stop away.
 //!
 //! Every solution is re-checked on the host: the seal returned is the
 //! reference engine's for the nonce the GPU found, and the solver checks it
