@@ -3,40 +3,16 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod support;
 
 use btpow::engine::{reference, Engine, Order};
 use btpow::hex::{decode_array, encode};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
-    c.env_remove("BTPOW_ENGINE");
-    c
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = bin().args(args).output().expect("binary runs");
-    (
-        status.code().expect("exited, not killed"),
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
-}
+use support::{bin, run, temp_dir};
 
 fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("btpow-cli-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// `key   value` lines of solve's output.

@@ -2,72 +2,15 @@
 //! choose, no secret printed, flags that mean nothing in a mode refused,
 //! and every state ended promptly by `--max-time`, SIGTERM and Ctrl-C.
 
-use std::io::Read;
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+mod support;
+
+use support::{bin, finish, run, signal, spawn, KEYS};
+
 const DEV_ROOT: &str = "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
-    c.env_remove("BTPOW_ENGINE")
-        .env_remove("BTPOW_COLDKEY_PASSWORD")
-        .stdin(Stdio::null());
-    c
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin().args(args).output().expect("binary runs");
-    (
-        out.status.code().expect("exited, not killed"),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn spawn(args: &[&str]) -> Child {
-    bin()
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs")
-}
-
-/// Waits for `child`, at most `limit`: its exit code and output.
-fn finish(mut child: Child, limit: Duration) -> (i32, String, String) {
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let (mut out, mut err) = (String::new(), String::new());
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (status.code().expect("exited, not killed"), out, err)
-}
-
-fn signal(child: &Child, sig: i32) {
-    // SAFETY: FFI: kill(2) on our own child's pid, not yet reaped; no memory.
-    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
-}
 
 /// A TCP port that accepts connections and never says a word.
 fn silent_server() -> (String, std::thread::JoinHandle<()>) {
@@ -91,8 +34,6 @@ fn silent_server() -> (String, std::thread::JoinHandle<()>) {
     });
     (url, handle)
 }
-
-const KEYS: [&str; 4] = ["--hotkey-uri", "//Alice", "--coldkey-uri", "//Bob"];
 
 #[test]
 fn an_empty_uri_is_refused_before_anything_naming_the_key_it_would_be() {

@@ -6,30 +6,19 @@
 
 #![cfg(feature = "chain")]
 
+mod support;
+
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Nothing listens here: an error about the connection would say "cannot
-/// reach", so one that does not came before connecting.
-const NOWHERE: &str = "ws://127.0.0.1:1";
-
-const KEYS: [&str; 4] = ["--hotkey-uri", "//Alice", "--coldkey-uri", "//Bob"];
+use support::{bin, KEYS, NOWHERE};
 
 /// The fixture wallet's coldkey password (a public test value).
 const FIXTURE_PASSWORD: &str = "btpow fixture password";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
-    c.env_remove("BTPOW_ENGINE")
-        .env_remove("BTPOW_COLDKEY_PASSWORD")
-        .stdin(Stdio::null());
-    c
-}
 
 /// Runs `args` with `env` set: its exit code, stdout and stderr.
 fn run_env(args: &[&str], env: &[(&str, &OsStr)]) -> (i32, String, String) {

@@ -7,11 +7,15 @@
 //! device (`scripts/opencl-check` names PoCL's) and are skipped, said so,
 //! elsewhere.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+mod support;
+
+use support::signal;
 
 const SIGNALS: [(libc::c_int, &str); 3] = [
     (libc::SIGINT, "SIGINT"),
@@ -19,17 +23,13 @@ const SIGNALS: [(libc::c_int, &str); 3] = [
     (libc::SIGHUP, "SIGHUP"),
 ];
 
+/// The tool, the stop signals at their default actions whatever this test
+/// inherited (a shell's background job starts with SIGINT ignored, and so
+/// would the tool), its output piped.
 fn bin() -> Command {
     use std::os::unix::process::CommandExt;
-    let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
-    c.env_remove("BTPOW_ENGINE")
-        .env_remove("BTPOW_COLDKEY_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // The stop signals' default actions, whatever this test inherited (a
-    // shell's background job starts with SIGINT ignored, and so would the
-    // tool).
+    let mut c = support::bin();
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
     // SAFETY: FFI: signal(2) is async-signal-safe, in the child before exec.
     unsafe {
         c.pre_exec(|| {
@@ -46,11 +46,6 @@ fn spawn(args: &[&str]) -> Child {
     bin().args(args).spawn().expect("binary runs")
 }
 
-fn signal(child: &Child, sig: libc::c_int) {
-    // SAFETY: FFI: kill(2) on our own child's pid, not yet reaped; no memory.
-    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
-}
-
 /// How the child ended: its exit code, or the signal that ended it.
 #[derive(Debug, PartialEq, Eq)]
 enum End {
@@ -59,26 +54,9 @@ enum End {
 }
 
 /// Waits for `child`, at most `limit`: how it ended and its output.
-fn finish(mut child: Child, limit: Duration) -> (End, String, String) {
+fn finish(child: Child, limit: Duration) -> (End, String, String) {
     use std::os::unix::process::ExitStatusExt;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let (mut out, mut err) = (String::new(), String::new());
-    if let Some(mut o) = child.stdout.take() {
-        o.read_to_string(&mut out).unwrap();
-    }
-    if let Some(mut e) = child.stderr.take() {
-        e.read_to_string(&mut err).unwrap();
-    }
+    let (status, out, err) = support::wait(child, limit);
     let end = match (status.code(), status.signal()) {
         (Some(c), _) => End::Code(c),
         (None, Some(s)) => End::Signal(s),
@@ -209,7 +187,7 @@ fn a_stop_signal_ends_a_run_on_a_chain_with_opencl() {
     let Some(device) = opencl_device("a_stop_signal_ends_a_run_on_a_chain_with_opencl") else {
         return;
     };
-    let cache = tempdir("chain");
+    let cache = support::temp_dir("chain");
     for (sig, name) in SIGNALS {
         let (url, connected) = silent_server();
         let mut c = bin();
@@ -256,7 +234,7 @@ fn a_stop_signal_ends_an_offline_solve_with_opencl() {
     let Some(device) = opencl_device("a_stop_signal_ends_an_offline_solve_with_opencl") else {
         return;
     };
-    let cache = tempdir("offline");
+    let cache = support::temp_dir("offline");
     for (sig, name) in SIGNALS {
         let mut c = bin();
         c.env("XDG_CACHE_HOME", &cache).args([
@@ -291,7 +269,7 @@ fn a_stop_signal_ends_compare_with_opencl() {
     let Some(device) = opencl_device("a_stop_signal_ends_compare_with_opencl") else {
         return;
     };
-    let cache = tempdir("compare");
+    let cache = support::temp_dir("compare");
     let mut c = bin();
     c.env("XDG_CACHE_HOME", &cache).args([
         "compare",
@@ -357,11 +335,4 @@ fn a_negative_device_is_named_as_such() {
     let (end, _, err) = finish(child, Duration::from_secs(10));
     assert_eq!(end, End::Code(2), "{err}");
     assert!(err.contains("a flag where a device belongs"), "{err}");
-}
-
-/// A fresh directory under the system's temporary one, for a run's cache.
-fn tempdir(what: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("btpow-stop-{what}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

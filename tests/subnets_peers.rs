@@ -2,68 +2,17 @@
 //! arguments (`--rate`, the engine from `--engine`/`BTPOW_ENGINE`): what a
 //! user sees, without a chain (the arguments are refused before connecting).
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// No node answers here: anything that connects fails with "cannot reach".
-const NOWHERE: &str = "ws://127.0.0.1:1";
+mod support;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
-    c.env_remove("BTPOW_ENGINE")
-        .env_remove("BTPOW_PEERS_VENV")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
+use support::{bin, finish, start, temp_dir, NOWHERE};
 
-/// Waits for `child`, at most `limit` (then kills it and fails): its exit
-/// code and output.
-fn finish(mut child: Child, limit: Duration) -> (i32, String, String) {
-    // Read while it runs: a full pipe must not stall it.
-    let pipe = |p: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            if let Some(mut p) = p {
-                let _ = p.read_to_string(&mut s);
-            }
-            s
-        })
-    };
-    let out = pipe(child.stdout.take().map(|p| Box::new(p) as _));
-    let err = pipe(child.stderr.take().map(|p| Box::new(p) as _));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    (
-        status.code().expect("exited, not killed"),
-        out.join().unwrap(),
-        err.join().unwrap(),
-    )
-}
-
+/// `command` run with `args` to its end (at most a minute).
 fn run(mut command: Command, args: &[&str]) -> (i32, String, String) {
-    let child = command.args(args).spawn().expect("binary runs");
-    finish(child, Duration::from_secs(60))
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("btpow-subnets-peers-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    finish(start(command.args(args)), Duration::from_secs(60))
 }
 
 /// Writes `dir/ENV/bin/python` as a shell script.
@@ -122,7 +71,7 @@ fn compare_stops_a_peer_that_never_answers_names_it_and_shows_the_other_rows() {
         let mut args = common.to_vec();
         args.extend(["--format", format]);
         let started = Instant::now();
-        let (code, out, err) = finish(bin().args(&args).spawn().unwrap(), Duration::from_secs(30));
+        let (code, out, err) = finish(start(bin().args(&args)), Duration::from_secs(30));
         // Exit 2, as for any peer that failed; the peer named, with its limit.
         assert_eq!(code, 2, "{out}\n{err}");
         assert!(
