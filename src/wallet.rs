@@ -22,8 +22,6 @@ use subxt_signer::{bip39, SecretUri};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use crate::chain::Signer;
-
 /// btwallet's Argon2i salt for `$NACL` keyfiles.
 const NACL_SALT: [u8; 16] = [
     0x13, 0x71, 0x83, 0xdf, 0xf1, 0x5a, 0x09, 0xbc, 0x9c, 0x90, 0xb5, 0x51, 0x87, 0x39, 0xe9, 0xb1,
@@ -796,6 +794,42 @@ fn agree(
         Ok(_) => Ok(()),
         Err(e) if is_missing(&e) => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// Who signs the registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signer {
+    /// The hotkey being registered.
+    Hotkey,
+    /// Its coldkey.
+    Coldkey,
+}
+
+impl Signer {
+    /// `hotkey` or `coldkey`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signer::Hotkey => "hotkey",
+            Signer::Coldkey => "coldkey",
+        }
+    }
+}
+
+impl std::fmt::Display for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Signer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "hotkey" => Ok(Signer::Hotkey),
+            "coldkey" => Ok(Signer::Coldkey),
+            _ => Err(format!("expected hotkey or coldkey, got {s:?}")),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::{self as wallet, KeySource, NoPassword, PasswordSource, WalletError, WalletPaths};
 use crate::account::ss58_encode;
-use crate::chain::Signer;
+use crate::wallet::Signer;
 
 fn fixture() -> WalletPaths {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wallets");

@@ -9,7 +9,7 @@
 
 use thiserror::Error;
 
-use super::client::SubnetState;
+use super::model::SubnetState;
 use crate::account::ss58_encode;
 use crate::challenge::Scheme;
 

@@ -26,76 +26,11 @@ use subxt_rpcs::RpcClient;
 use subxt_signer::sr25519::Keypair;
 
 use super::error::{is_transport, ChainError, Rpc as _, RpcFailure, SubmitError};
+use super::model::{Head, Registration, RuntimeFacts, SubnetState};
+use super::node::Node;
 use super::pool_codes::{custom_code, PoolCodes};
-use super::registrar::Node;
-use super::rules::{Registration, RuntimeFacts};
 
 type Rpc = LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>;
-
-/// The best block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Head {
-    /// Its number.
-    pub number: u64,
-    /// Its hash.
-    pub hash: [u8; 32],
-}
-
-/// What a registration attempt needs to know about a subnet, at one block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SubnetState {
-    /// `Difficulty`.
-    pub difficulty: u64,
-    /// `MinDifficulty`, if the runtime has it.
-    pub min_difficulty: Option<u64>,
-    /// `MaxDifficulty`, if the runtime has it.
-    pub max_difficulty: Option<u64>,
-    /// The subnet does not exist (`NetworksAdded` is false).
-    pub missing: bool,
-    /// `NetworkPowRegistrationAllowed`.
-    pub pow_allowed: bool,
-    /// The hotkey's uid, if it is registered.
-    pub uid: Option<u16>,
-    /// `RegistrationsThisBlock`.
-    pub registrations_this_block: u16,
-    /// `MaxRegistrationsPerBlock` (`u16::MAX` if the runtime lacks it).
-    pub max_registrations_per_block: u16,
-    /// v1: the hotkey's last proof-of-work registration block.
-    pub last_pow_block: Option<u64>,
-    /// `BurnHalfLife`: the difficulty's per-block decay (runtime 475), if
-    /// the runtime has it.
-    pub half_life: Option<u16>,
-    /// `RegistrationsThisInterval`, if the runtime has it.
-    pub registrations_this_interval: Option<u64>,
-    /// `TargetRegistrationsPerInterval`, if the runtime has it.
-    pub target_registrations_per_interval: Option<u64>,
-    /// The block at which the registration interval resets
-    /// (`LastAdjustmentBlock + AdjustmentInterval`), if the runtime keeps one.
-    pub interval_resets_at: Option<u64>,
-    /// `MaxAllowedUids`, if the runtime has it.
-    pub max_allowed_uids: Option<u16>,
-    /// `Owner[hotkey]`: the coldkey the hotkey belongs to, if it has one.
-    pub owner: Option<[u8; 32]>,
-    /// How many hotkeys the coldkey owns (`OwnedHotkeys`), read when the
-    /// hotkey has no owner yet and the runtime keeps the list.
-    pub owned_hotkeys: Option<u32>,
-    /// How many hotkeys the coldkey stakes to (`StakingHotkeys`), as
-    /// `owned_hotkeys`.
-    pub staking_hotkeys: Option<u32>,
-}
-
-impl SubnetState {
-    /// The difficulty and what moves it, for a runtime that decays it each
-    /// block (`None` for one that does not: the legacy runtimes).
-    pub fn decay(&self) -> Option<super::difficulty::Decay> {
-        super::difficulty::Decay::of(
-            self.difficulty,
-            self.min_difficulty,
-            self.max_difficulty,
-            self.half_life,
-        )
-    }
-}
 
 /// A connection to a subtensor node.
 pub struct Chain {
@@ -792,7 +727,7 @@ mod tests {
         ];
         assert_eq!(args, want);
         assert_eq!(r.call_name(), "pow_register");
-        assert_eq!(r.signer(), super::super::rules::Signer::Coldkey);
+        assert_eq!(r.signer(), crate::wallet::Signer::Coldkey);
     }
 
     #[test]

@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use super::events::PoolCause;
-use super::rules::{Refusal, Signer, WindowError};
-use crate::challenge::Scheme;
+use super::diagnosis::PoolCause;
+use super::rules::{Refusal, WindowError};
 use crate::solver::SolveError;
 
 /// A boxed source error.
@@ -467,18 +466,6 @@ pub enum RegisterError {
         last: u64,
         /// The first work block the runtime takes.
         first: u64,
-    },
-    /// Signing with a key the scheme does not accept.
-    #[error("{scheme} registration must be signed by the {required}, not the {given} (the chain would answer {chain_error})")]
-    WrongSigner {
-        /// The scheme.
-        scheme: Scheme,
-        /// Who must sign.
-        required: Signer,
-        /// Who was asked to.
-        given: Signer,
-        /// What the chain would say.
-        chain_error: &'static str,
     },
     /// The user said no at the confirmation.
     #[error("not confirmed")]

@@ -14,22 +14,29 @@
 
 mod admission;
 mod client;
+mod diagnosis;
 mod difficulty;
 mod endpoint;
 mod error;
 mod events;
+mod model;
+mod node;
 mod pool_codes;
 mod registrar;
 mod retry;
 mod rules;
 mod subnets;
 
+pub use crate::wallet::Signer;
 pub use admission::Inadmissible;
-pub use client::{Chain, Head};
+pub use client::Chain;
+pub use diagnosis::PoolCause;
 pub use endpoint::check as check_endpoint;
 pub use error::{ChainError, RegisterError, SubmitError};
-pub use events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};
+pub use events::{Event, Events, RegisterOutcome, Registrant, WaitReason};
+pub use model::{Head, Plan, Registration, RuntimeFacts, SubnetState};
+pub use node::Node;
 pub use registrar::{Options, Registrar};
 pub use retry::{Backoff, Stop};
-pub use rules::{Plan, Refusal, Registration, Signer, WindowError};
+pub use rules::{Refusal, WindowError};
 pub use subnets::{SubnetFacts, Subnets};

@@ -6,7 +6,11 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use subxt_signer::sr25519::Keypair;
+
 use super::*;
+use crate::chain::error::ChainError;
+use crate::chain::model::RuntimeFacts;
 use crate::engine::reference::Reference;
 use crate::solver::SolveOptions;
 

@@ -19,67 +19,19 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use subxt_signer::sr25519::Keypair;
-
 use super::admission::{self, Inadmissible};
-use super::client::SubnetState;
-use super::error::{ChainError, RegisterError, SubmitError};
-use super::events::{Event, Events, PoolCause, RegisterOutcome, Registrant, WaitReason};
+use super::diagnosis::PoolCause;
+use super::error::{RegisterError, SubmitError};
+use super::events::{Event, Events, RegisterOutcome, Registrant, WaitReason};
+use super::model::{Plan, Registration, SubnetState};
+use super::node::Node;
 use super::retry::{Backoff, Exit, Step, Stop, StopSolver};
-use super::rules::{
-    self, difficulty_of, job_for, registration, Plan, Registration, RuntimeFacts, Signer, Verdict,
-    WindowError,
-};
+use super::rules::{self, difficulty_of, job_for, registration, Verdict, WindowError};
 use super::Head;
 use crate::engine::{reference, Solution};
 use crate::solver::{Report, SolveOutcome, Solver};
-use crate::wallet::Keys;
+use crate::wallet::{Keys, Signer};
 use crate::{Challenge, Difficulty, Job, Rule, Scheme, V1Challenge};
-
-/// What the registration needs from a node. [`super::Chain`] is the real
-/// one; tests script their own.
-// Used only through generics, never as `dyn` and never across threads, so
-// the futures need no `Send` bound.
-#[allow(async_fn_in_trait)]
-pub trait Node {
-    /// The endpoint, for messages: credentials redacted.
-    fn endpoint(&self) -> &str;
-    /// The best block.
-    async fn head(&mut self) -> Result<Head, ChainError>;
-    /// Block `number` of the best chain.
-    async fn block(&mut self, number: u64) -> Result<Head, ChainError>;
-    /// What the runtime's metadata says about the registration calls.
-    async fn runtime_facts(&mut self, at: &Head) -> Result<RuntimeFacts, ChainError>;
-    /// The subnet's registration state for `hotkey`, at `at`; with
-    /// `coldkey`, also how many hotkeys that coldkey holds (runtime 475
-    /// caps them).
-    async fn subnet_state(
-        &mut self,
-        at: &Head,
-        netuid: u16,
-        hotkey: &[u8; 32],
-        coldkey: Option<&[u8; 32]>,
-    ) -> Result<SubnetState, ChainError>;
-    /// Signs and submits `registration` and waits until it is in a block.
-    async fn submit(
-        &mut self,
-        registration: &Registration,
-        signer: &Keypair,
-    ) -> Result<[u8; 32], SubmitError>;
-    /// The hash of the extrinsic the last [`Node::submit`] signed (known
-    /// before it was sent, whatever became of it).
-    fn last_extrinsic(&self) -> Option<[u8; 32]>;
-    /// Whether block `number` of the best chain holds one of the
-    /// extrinsics `hashes`: `Some(true)` if it succeeded there,
-    /// `Some(false)` if it failed, `None` if none is in the block.
-    async fn extrinsic_in(
-        &mut self,
-        number: u64,
-        hashes: &[[u8; 32]],
-    ) -> Result<Option<bool>, ChainError>;
-    /// Opens a new connection in place of a lost one.
-    async fn reconnect(&mut self) -> Result<(), ChainError>;
-}
 
 impl Plan {
     /// Reads the runtime at the best block and decides the scheme, rule and
@@ -96,7 +48,9 @@ impl Plan {
     ) -> Result<Plan, RegisterError> {
         let head = node.head().await?;
         let facts = node.runtime_facts(&head).await?;
-        Plan::decide(&facts, head, netuid, scheme, rule, signer, precheck)
+        Ok(Plan::decide(
+            &facts, head, netuid, scheme, rule, signer, precheck,
+        )?)
     }
 }
 

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::error::{ChainError, RegisterError};
 use super::events::{Event, RegisterOutcome};
-use super::registrar::{Node, Registrar};
+use super::node::Node;
+use super::registrar::Registrar;
 use super::Head;
 
 /// Retrying a lost connection: waits `first`, doubling up to `max`, and

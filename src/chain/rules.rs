@@ -6,14 +6,13 @@
 
 use thiserror::Error;
 
-use super::client::SubnetState;
 use super::difficulty::Decay;
-use super::error::RegisterError;
-use super::Head;
+use super::model::{required_signer, Head, Plan, Registration, RuntimeFacts, SubnetState};
 use crate::challenge::Scheme;
 use crate::engine::Solution;
 use crate::target::{effective_difficulty, Rule};
 use crate::wallet::Keys;
+use crate::wallet::Signer;
 use crate::{Challenge, Difficulty, Job, LegacyChallenge, V1Challenge};
 
 /// The last spec whose `register` checks the proof of work (opentensor
@@ -28,19 +27,9 @@ pub(super) const WINDOW: u64 = 3;
 /// is accepted while `now - work_block <= V1_MAX_WORK_AGE`.
 pub(super) const V1_MAX_WORK_AGE: u64 = 5;
 
-/// What the runtime's metadata says about the registration calls.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuntimeFacts {
-    /// The runtime's spec version.
-    pub spec_version: u32,
-    /// `SubtensorModule.pow_register` exists.
-    pub has_pow_register: bool,
-    /// The number of arguments of `SubtensorModule.register`, if it exists.
-    pub register_args: Option<usize>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-/// Why a runtime cannot be registered on by proof of work.
+/// Why a runtime cannot be registered on by proof of work, or the
+/// arguments contradict it.
 #[non_exhaustive]
 pub enum Refusal {
     #[error(
@@ -55,6 +44,18 @@ pub enum Refusal {
     /// `--rule` of another scheme than the one registering.
     #[error(transparent)]
     RuleScheme(#[from] crate::target::SchemeMismatch),
+    /// Signing with a key the scheme does not accept.
+    #[error("{scheme} registration must be signed by the {required}, not the {given} (the chain would answer {chain_error})")]
+    WrongSigner {
+        /// The scheme.
+        scheme: Scheme,
+        /// Who must sign.
+        required: Signer,
+        /// Who was asked to.
+        given: Signer,
+        /// What the chain would say.
+        chain_error: &'static str,
+    },
 }
 
 /// The scheme and rule a runtime checks, optionally overridden by the user.
@@ -179,124 +180,6 @@ pub(super) fn v1_window(
     }
 }
 
-/// Who signs the registration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Signer {
-    /// The hotkey being registered.
-    Hotkey,
-    /// Its coldkey.
-    Coldkey,
-}
-
-impl Signer {
-    /// `hotkey` or `coldkey`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Signer::Hotkey => "hotkey",
-            Signer::Coldkey => "coldkey",
-        }
-    }
-}
-
-impl std::fmt::Display for Signer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Signer {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "hotkey" => Ok(Signer::Hotkey),
-            "coldkey" => Ok(Signer::Coldkey),
-            _ => Err(format!("expected hotkey or coldkey, got {s:?}")),
-        }
-    }
-}
-
-/// legacy `register` must be signed by the hotkey (the chain says
-/// `TransactorAccountShouldBeHotKey` otherwise); v1 `pow_register` by the
-/// coldkey bound into the proof.
-pub(super) fn required_signer(scheme: Scheme) -> Signer {
-    match scheme {
-        Scheme::Legacy => Signer::Hotkey,
-        Scheme::V1 => Signer::Coldkey,
-    }
-}
-
-/// A registration extrinsic, ready to be signed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Registration {
-    /// `SubtensorModule.register(netuid, block_number, nonce, work, hotkey, coldkey)`
-    Legacy {
-        /// The subnet.
-        netuid: u16,
-        /// The work block.
-        block_number: u64,
-        /// The nonce.
-        nonce: u64,
-        /// The seal.
-        work: [u8; 32],
-        /// The hotkey registered.
-        hotkey: [u8; 32],
-        /// Its coldkey.
-        coldkey: [u8; 32],
-    },
-    /// `SubtensorModule.pow_register(netuid, work_block, nonce, work, hotkey)`
-    V1 {
-        /// The subnet.
-        netuid: u16,
-        /// The work block.
-        work_block: u64,
-        /// The nonce.
-        nonce: u64,
-        /// The seal.
-        work: [u8; 32],
-        /// The hotkey registered.
-        hotkey: [u8; 32],
-    },
-}
-
-impl Registration {
-    /// The pallet of both calls.
-    pub const PALLET: &'static str = "SubtensorModule";
-
-    /// The call's name in the pallet.
-    pub fn call_name(&self) -> &'static str {
-        match self {
-            Registration::Legacy { .. } => "register",
-            Registration::V1 { .. } => "pow_register",
-        }
-    }
-
-    /// Who must sign it.
-    pub fn signer(&self) -> Signer {
-        match self {
-            Registration::Legacy { .. } => required_signer(Scheme::Legacy),
-            Registration::V1 { .. } => required_signer(Scheme::V1),
-        }
-    }
-}
-
-/// The scheme, rule and signer for one runtime and subnet.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Plan {
-    /// The subnet.
-    pub netuid: u16,
-    /// The scheme the runtime checks (or the one forced).
-    pub scheme: Scheme,
-    /// The rule the runtime checks (or the one forced).
-    pub rule: Rule,
-    /// The key that signs.
-    pub signer: Signer,
-    /// The runtime's spec version.
-    pub spec_version: u32,
-    /// The best block when the plan was made.
-    pub head: Head,
-}
-
 impl Plan {
     /// The plan for a runtime with `facts` at `head`: `scheme`, `rule` and
     /// `signer` override what the runtime says (a signer the scheme does
@@ -309,12 +192,12 @@ impl Plan {
         rule: Option<Rule>,
         signer: Option<Signer>,
         precheck: bool,
-    ) -> Result<Plan, RegisterError> {
+    ) -> Result<Plan, Refusal> {
         let (scheme, rule) = detect(facts, scheme, rule)?;
         let required = required_signer(scheme);
         let given = signer.unwrap_or(required);
         if given != required && precheck {
-            return Err(RegisterError::WrongSigner {
+            return Err(Refusal::WrongSigner {
                 scheme,
                 required,
                 given,

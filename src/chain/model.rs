@@ -1,0 +1,168 @@
+//! What a registration run knows, at the bottom of the chain module: the
+//! best block, one subnet's state at it, what the runtime's metadata says,
+//! the plan of a run, and the extrinsic it submits. Data only: the rules
+//! over it are `rules.rs` and `admission.rs`, the node that fills it
+//! `client.rs`.
+
+use super::difficulty::Decay;
+use crate::challenge::Scheme;
+use crate::target::Rule;
+use crate::wallet::Signer;
+
+/// The best block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// Its number.
+    pub number: u64,
+    /// Its hash.
+    pub hash: [u8; 32],
+}
+
+/// What a registration attempt needs to know about a subnet, at one block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubnetState {
+    /// `Difficulty`.
+    pub difficulty: u64,
+    /// `MinDifficulty`, if the runtime has it.
+    pub min_difficulty: Option<u64>,
+    /// `MaxDifficulty`, if the runtime has it.
+    pub max_difficulty: Option<u64>,
+    /// The subnet does not exist (`NetworksAdded` is false).
+    pub missing: bool,
+    /// `NetworkPowRegistrationAllowed`.
+    pub pow_allowed: bool,
+    /// The hotkey's uid, if it is registered.
+    pub uid: Option<u16>,
+    /// `RegistrationsThisBlock`.
+    pub registrations_this_block: u16,
+    /// `MaxRegistrationsPerBlock` (`u16::MAX` if the runtime lacks it).
+    pub max_registrations_per_block: u16,
+    /// v1: the hotkey's last proof-of-work registration block.
+    pub last_pow_block: Option<u64>,
+    /// `BurnHalfLife`: the difficulty's per-block decay (runtime 475), if
+    /// the runtime has it.
+    pub half_life: Option<u16>,
+    /// `RegistrationsThisInterval`, if the runtime has it.
+    pub registrations_this_interval: Option<u64>,
+    /// `TargetRegistrationsPerInterval`, if the runtime has it.
+    pub target_registrations_per_interval: Option<u64>,
+    /// The block at which the registration interval resets
+    /// (`LastAdjustmentBlock + AdjustmentInterval`), if the runtime keeps one.
+    pub interval_resets_at: Option<u64>,
+    /// `MaxAllowedUids`, if the runtime has it.
+    pub max_allowed_uids: Option<u16>,
+    /// `Owner[hotkey]`: the coldkey the hotkey belongs to, if it has one.
+    pub owner: Option<[u8; 32]>,
+    /// How many hotkeys the coldkey owns (`OwnedHotkeys`), read when the
+    /// hotkey has no owner yet and the runtime keeps the list.
+    pub owned_hotkeys: Option<u32>,
+    /// How many hotkeys the coldkey stakes to (`StakingHotkeys`), as
+    /// `owned_hotkeys`.
+    pub staking_hotkeys: Option<u32>,
+}
+
+impl SubnetState {
+    /// The difficulty and what moves it, for a runtime that decays it each
+    /// block (`None` for one that does not: the legacy runtimes).
+    pub fn decay(&self) -> Option<Decay> {
+        Decay::of(
+            self.difficulty,
+            self.min_difficulty,
+            self.max_difficulty,
+            self.half_life,
+        )
+    }
+}
+
+/// What the runtime's metadata says about the registration calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeFacts {
+    /// The runtime's spec version.
+    pub spec_version: u32,
+    /// `SubtensorModule.pow_register` exists.
+    pub has_pow_register: bool,
+    /// The number of arguments of `SubtensorModule.register`, if it exists.
+    pub register_args: Option<usize>,
+}
+
+/// legacy `register` must be signed by the hotkey (the chain says
+/// `TransactorAccountShouldBeHotKey` otherwise); v1 `pow_register` by the
+/// coldkey bound into the proof.
+pub(crate) fn required_signer(scheme: Scheme) -> Signer {
+    match scheme {
+        Scheme::Legacy => Signer::Hotkey,
+        Scheme::V1 => Signer::Coldkey,
+    }
+}
+
+/// A registration extrinsic, ready to be signed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Registration {
+    /// `SubtensorModule.register(netuid, block_number, nonce, work, hotkey, coldkey)`
+    Legacy {
+        /// The subnet.
+        netuid: u16,
+        /// The work block.
+        block_number: u64,
+        /// The nonce.
+        nonce: u64,
+        /// The seal.
+        work: [u8; 32],
+        /// The hotkey registered.
+        hotkey: [u8; 32],
+        /// Its coldkey.
+        coldkey: [u8; 32],
+    },
+    /// `SubtensorModule.pow_register(netuid, work_block, nonce, work, hotkey)`
+    V1 {
+        /// The subnet.
+        netuid: u16,
+        /// The work block.
+        work_block: u64,
+        /// The nonce.
+        nonce: u64,
+        /// The seal.
+        work: [u8; 32],
+        /// The hotkey registered.
+        hotkey: [u8; 32],
+    },
+}
+
+impl Registration {
+    /// The pallet of both calls.
+    pub const PALLET: &'static str = "SubtensorModule";
+
+    /// The call's name in the pallet.
+    pub fn call_name(&self) -> &'static str {
+        match self {
+            Registration::Legacy { .. } => "register",
+            Registration::V1 { .. } => "pow_register",
+        }
+    }
+
+    /// Who must sign it.
+    pub fn signer(&self) -> Signer {
+        match self {
+            Registration::Legacy { .. } => required_signer(Scheme::Legacy),
+            Registration::V1 { .. } => required_signer(Scheme::V1),
+        }
+    }
+}
+
+/// The scheme, rule and signer for one runtime and subnet.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The subnet.
+    pub netuid: u16,
+    /// The scheme the runtime checks (or the one forced).
+    pub scheme: Scheme,
+    /// The rule the runtime checks (or the one forced).
+    pub rule: Rule,
+    /// The key that signs.
+    pub signer: Signer,
+    /// The runtime's spec version.
+    pub spec_version: u32,
+    /// The best block when the plan was made.
+    pub head: Head,
+}
