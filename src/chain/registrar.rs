@@ -25,7 +25,7 @@ use super::error::{RegisterError, SubmitError};
 use super::events::{Event, Events, RegisterOutcome, Registrant, WaitReason};
 use super::model::{Plan, Registration, SubnetState};
 use super::node::Node;
-use super::retry::{Backoff, Exit, Step, Stop, StopSolver};
+use super::retry::{Backoff, Exit, Link, Step, Stop, StopSolver};
 use super::rules::{self, difficulty_of, job_for, registration, Verdict, WindowError};
 use super::Head;
 use crate::engine::{reference, Solution};
@@ -128,20 +128,18 @@ struct Attempt {
 
 /// Registers one hotkey on one subnet.
 pub struct Registrar<N: Node> {
-    pub(super) node: N,
-    pub(super) plan: Plan,
-    pub(super) keys: Keys,
-    pub(super) options: Options,
-    pub(super) solver: Arc<Solver>,
-    pub(super) events: Arc<dyn Events>,
-    pub(super) stop: Stop,
-    pub(super) deadline: Option<Instant>,
+    link: Link<N>,
+    plan: Plan,
+    keys: Keys,
+    options: Options,
+    solver: Arc<Solver>,
+    events: Arc<dyn Events>,
     /// What became of this run's last submission.
-    pub(super) last_submission: Option<Registrant>,
+    last_submission: Option<Registrant>,
     /// This run's extrinsics whose fate the node did not tell, each with
     /// the head it was submitted at.
-    pub(super) untold: Vec<([u8; 32], u64)>,
-    pub(super) pool_refusals: u32,
+    untold: Vec<([u8; 32], u64)>,
+    pool_refusals: u32,
 }
 
 impl<N: Node> Registrar<N> {
@@ -156,15 +154,21 @@ impl<N: Node> Registrar<N> {
         stop: Stop,
     ) -> Self {
         let deadline = options.max_time.and_then(|t| Instant::now().checked_add(t));
-        Registrar {
+        let link = Link::new(
             node,
+            events.clone(),
+            stop,
+            deadline,
+            options.backoff,
+            options.poll,
+        );
+        Registrar {
+            link,
             plan,
             keys,
             options,
             solver,
             events,
-            stop,
-            deadline,
             last_submission: None,
             untold: Vec::new(),
             pool_refusals: 0,
@@ -173,7 +177,7 @@ impl<N: Node> Registrar<N> {
 
     /// The node, for a caller that wants it back.
     pub fn into_node(self) -> N {
-        self.node
+        self.link.node
     }
 
     /// Registers: asks `confirm` (with the difficulty) once the subnet is
@@ -201,7 +205,7 @@ impl<N: Node> Registrar<N> {
         if self.options.precheck && self.plan.netuid == 0 {
             return Err(RegisterError::from(Inadmissible::RootSubnet).into());
         }
-        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let head = self.link.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
         if let Some(uid) = state.uid {
             return Ok(RegisterOutcome::Registered {
@@ -228,7 +232,7 @@ impl<N: Node> Registrar<N> {
         self.interval_open(&head, &state)?;
         let confirmed = tokio::select! {
             yes = confirm(difficulty_of(self.plan.scheme, &state)) => yes,
-            outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
+            outcome = self.link.interrupted() => return Err(Exit::Done(outcome)),
         };
         if !confirmed {
             return Err(RegisterError::NotConfirmed.into());
@@ -245,7 +249,7 @@ impl<N: Node> Registrar<N> {
 
     /// One pass: read the chain, solve, check, submit. `None`: go round again.
     async fn attempt(&mut self) -> Step<Option<RegisterOutcome>> {
-        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let head = self.link.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
         if state.uid.is_none() && self.options.wait_for.is_some() {
             self.admissible(&state)?;
@@ -265,7 +269,10 @@ impl<N: Node> Registrar<N> {
         self.interval_open(&head, &state)?;
         let (work, work_state) = match self.options.work_block {
             Some(n) if n != head.number => {
-                let work = self.call(async |node: &mut N| node.block(n).await).await?;
+                let work = self
+                    .link
+                    .call(async |node: &mut N| node.block(n).await)
+                    .await?;
                 let state = self.state(&work).await?;
                 (work, state)
             }
@@ -342,7 +349,7 @@ impl<N: Node> Registrar<N> {
             if ending.is_some() {
                 continue; // waiting for the solver to see the stop
             }
-            if let Some(outcome) = self.interruption() {
+            if let Some(outcome) = self.link.interruption() {
                 ending = Some(Exit::Done(outcome));
                 control.stop();
                 continue;
@@ -350,7 +357,7 @@ impl<N: Node> Registrar<N> {
             if self.options.work_block.is_some() {
                 continue; // a forced work block never changes
             }
-            let now = match self.call(async |n: &mut N| n.head().await).await {
+            let now = match self.link.call(async |n: &mut N| n.head().await).await {
                 Ok(now) => now,
                 Err(exit) => {
                     ending = Some(exit);
@@ -433,7 +440,7 @@ impl<N: Node> Registrar<N> {
     /// window, waits for that block.
     async fn still_valid(&mut self, attempt: &Attempt, solution: &Solution) -> Step<Option<Head>> {
         loop {
-            let now = self.call(async |n: &mut N| n.head().await).await?;
+            let now = self.link.call(async |n: &mut N| n.head().await).await?;
             let state = self.state(&now).await?;
             if state.uid.is_some() {
                 return Err(Exit::Again);
@@ -478,7 +485,7 @@ impl<N: Node> Registrar<N> {
                         difficulty: then,
                         now: difficulty,
                     }));
-                    self.next_block(&now).await?;
+                    self.link.next_block(&now).await?;
                     continue;
                 }
                 Verdict::Stale { reason, window } => (reason, window),
@@ -503,17 +510,17 @@ impl<N: Node> Registrar<N> {
     async fn submit(&mut self, registration: &Registration, head: &Head) -> Step<()> {
         self.events.event(&Event::Submitted { registration });
         let signer = &self.keys.signer;
-        let result = tokio::select! {
-            r = self.node.submit(registration, signer) => r,
-            outcome = self.stop.interrupted(self.deadline) => return Err(Exit::Done(outcome)),
-        };
+        let result = self
+            .link
+            .once(async |n: &mut N| n.submit(registration, signer).await)
+            .await?;
         // A submission whose fate the node did not tell (its status lost,
         // or the connection) may be in a block: `whose` looks for it.
         let untold = matches!(
             &result,
             Err(SubmitError::Unknown(_)) | Err(SubmitError::Chain(_))
         );
-        if let Some(hash) = self.node.last_extrinsic().filter(|_| untold) {
+        if let Some(hash) = self.link.node.last_extrinsic().filter(|_| untold) {
             if !self.untold.iter().any(|(h, _)| *h == hash) {
                 self.untold.push((hash, head.number));
             }
@@ -564,17 +571,18 @@ impl<N: Node> Registrar<N> {
                     }
                     .into());
                 }
-                self.next_block(head).await
+                self.link.next_block(head).await
             }
             SubmitError::Build(_) => Err(RegisterError::Refused(error).into()),
             // Its status is lost: the chain, read at the next block, tells.
             SubmitError::Unknown(_) => {
                 self.last_submission = Some(Registrant::Unknown);
-                self.next_block(head).await
+                self.link.next_block(head).await
             }
             SubmitError::Chain(e) if e.is_connection() => {
                 // Reconnect through the usual path; the next pass reads the chain.
-                self.call(async |n: &mut N| n.head().await)
+                self.link
+                    .call(async |n: &mut N| n.head().await)
                     .await
                     .map(|_| ())
             }
@@ -604,6 +612,7 @@ impl<N: Node> Registrar<N> {
         blocks.dedup();
         for number in blocks {
             match self
+                .link
                 .call(async |n: &mut N| n.extrinsic_in(number, &hashes).await)
                 .await
             {
@@ -638,7 +647,7 @@ impl<N: Node> Registrar<N> {
         else {
             return Ok(PoolCause::Unknown);
         };
-        let head = self.call(async |n: &mut N| n.head().await).await?;
+        let head = self.link.call(async |n: &mut N| n.head().await).await?;
         let state = self.state(&head).await?;
         let (hotkey_now, coldkey) = (self.keys.hotkey, self.keys.coldkey);
         let inadmissible =
@@ -667,6 +676,7 @@ impl<N: Node> Registrar<N> {
         // and the coldkey that signed.
         let signer = self.keys.signer.public_key().0;
         let work_head = self
+            .link
             .call(async |n: &mut N| n.block(work_block).await)
             .await?;
         let challenge = Challenge::V1(V1Challenge::new(netuid, work_head.hash, hotkey, signer));
@@ -731,8 +741,8 @@ impl<N: Node> Registrar<N> {
                 return Ok((head, state));
             };
             self.events.event(&Event::Waiting(reason));
-            self.next_block(&head).await?;
-            head = self.call(async |n: &mut N| n.head().await).await?;
+            self.link.next_block(&head).await?;
+            head = self.link.call(async |n: &mut N| n.head().await).await?;
             state = self.state(&head).await?;
         }
     }
@@ -744,6 +754,7 @@ impl<N: Node> Registrar<N> {
         // Only runtime 475 caps a coldkey's hotkeys.
         let coldkey = (self.plan.scheme == Scheme::V1).then_some(self.keys.coldkey);
         let state = self
+            .link
             .call(async |n: &mut N| n.subnet_state(at, netuid, &hotkey, coldkey.as_ref()).await)
             .await?;
         if state.missing {
@@ -771,7 +782,7 @@ impl<N: Node> Registrar<N> {
             registrations: state.registrations_this_block,
             limit: state.max_registrations_per_block,
         }));
-        self.next_block(head).await?;
+        self.link.next_block(head).await?;
         Ok(true)
     }
 
@@ -861,7 +872,7 @@ impl<N: Node> Registrar<N> {
                 last,
                 until: first,
             }));
-        self.next_block(head).await?;
+        self.link.next_block(head).await?;
         Ok(true)
     }
 

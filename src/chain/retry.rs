@@ -1,15 +1,15 @@
-//! How a registration run waits and retries: backoff through a lost
-//! connection, a stop asked from anywhere, the deadline, and the one way a
-//! step leaves the run early ([`Exit`]).
+//! How a registration run waits and retries: the node behind a [`Link`]
+//! that retries a lost connection with backoff and cuts every wait short
+//! at a stop asked from anywhere or the deadline, and the one way a step
+//! leaves the run early ([`Exit`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::error::{ChainError, RegisterError};
-use super::events::{Event, RegisterOutcome};
+use super::events::{Event, Events, RegisterOutcome};
 use super::node::Node;
-use super::registrar::Registrar;
 use super::Head;
 
 /// Retrying a lost connection: waits `first`, doubling up to `max`, and
@@ -92,11 +92,56 @@ impl<E: Into<RegisterError>> From<E> for Exit {
 /// A step of the run: its value, or how the run leaves it.
 pub(super) type Step<T> = Result<T, Exit>;
 
-impl<N: Node> Registrar<N> {
+/// The node as a run uses it: each request retried through a lost
+/// connection with backoff until [`Backoff::give_up`], and every request
+/// and wait cut short by a stop or the deadline.
+pub(super) struct Link<N> {
+    pub(super) node: N,
+    events: Arc<dyn Events>,
+    stop: Stop,
+    deadline: Option<Instant>,
+    backoff: Backoff,
+    /// How often the head is polled while waiting for a block.
+    poll: Duration,
+}
+
+impl<N: Node> Link<N> {
+    pub(super) fn new(
+        node: N,
+        events: Arc<dyn Events>,
+        stop: Stop,
+        deadline: Option<Instant>,
+        backoff: Backoff,
+        poll: Duration,
+    ) -> Self {
+        Link {
+            node,
+            events,
+            stop,
+            deadline,
+            backoff,
+            poll,
+        }
+    }
+
+    /// `request`, once (a submission is not repeated blindly), cut short by
+    /// a stop or the deadline.
+    pub(super) async fn once<T>(&mut self, request: impl AsyncFnOnce(&mut N) -> T) -> Step<T> {
+        tokio::select! {
+            r = request(&mut self.node) => Ok(r),
+            outcome = self.stop.interrupted(self.deadline) => Err(Exit::Done(outcome)),
+        }
+    }
+
+    /// Resolves at a stop or the deadline, with the outcome that ends the run.
+    pub(super) async fn interrupted(&self) -> RegisterOutcome {
+        self.stop.interrupted(self.deadline).await
+    }
+
     /// Waits until the head moves past `head`.
     pub(super) async fn next_block(&mut self, head: &Head) -> Step<()> {
         loop {
-            self.pause(self.options.poll).await?;
+            self.pause(self.poll).await?;
             let now = self.call(async |n: &mut N| n.head().await).await?;
             if now.number > head.number || (now.number == head.number && now.hash != head.hash) {
                 return Ok(());
@@ -130,7 +175,7 @@ impl<N: Node> Registrar<N> {
         F: AsyncFnMut(&mut N) -> Result<T, ChainError>,
     {
         let mut lost: Option<Instant> = None;
-        let mut delay = self.options.backoff.first;
+        let mut delay = self.backoff.first;
         loop {
             let result = tokio::select! {
                 r = request(&mut self.node) => r,
@@ -150,7 +195,7 @@ impl<N: Node> Registrar<N> {
             };
             let since = *lost.get_or_insert_with(Instant::now);
             let after = since.elapsed();
-            if after >= self.options.backoff.give_up {
+            if after >= self.backoff.give_up {
                 return Err(RegisterError::Gone {
                     endpoint: self.node.endpoint().to_string(),
                     after,
@@ -158,13 +203,13 @@ impl<N: Node> Registrar<N> {
                 }
                 .into());
             }
-            let delay_now = delay.min(self.options.backoff.give_up - after);
+            let delay_now = delay.min(self.backoff.give_up - after);
             self.events.event(&Event::Reconnecting {
                 error: &error,
                 delay: delay_now,
             });
             self.pause(delay_now).await?;
-            delay = (delay.saturating_mul(2)).min(self.options.backoff.max);
+            delay = (delay.saturating_mul(2)).min(self.backoff.max);
             // A failed reconnect shows as the next request's failure.
             tokio::select! {
                 _ = self.node.reconnect() => {}
