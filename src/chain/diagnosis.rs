@@ -2,9 +2,11 @@
 //! `Invalid(Custom(code))`, so the registrar reads the chain again and
 //! names the check that fails there ([`PoolCause`]).
 
-use super::admission::Inadmissible;
-use super::rules::WindowError;
-use crate::Difficulty;
+use super::admission::{self, Inadmissible};
+use super::model::{Head, SubnetState};
+use super::rules::{self, difficulty_of, Refusal, WindowError};
+use crate::engine::reference;
+use crate::{Challenge, Difficulty, Job, Rule, Scheme, V1Challenge};
 
 /// Why runtime 475's pool refused a `pow_register`, as the chain read
 /// after the refusal explains it (the pool itself says only
@@ -94,5 +96,87 @@ impl std::fmt::Display for PoolCause {
                 "every check passes on the chain as it is now (the chain moved, or the node refused it for another reason)",
             ),
         }
+    }
+}
+
+/// A v1 registration the pool refused, with the chain as read after the
+/// refusal: the checks of `check_pow_registration`, in its order.
+pub(super) struct Refused<'a> {
+    pub scheme: Scheme,
+    pub netuid: u16,
+    pub work_block: u64,
+    pub nonce: u64,
+    pub work: [u8; 32],
+    pub hotkey: [u8; 32],
+    /// The key that signed.
+    pub signer: [u8; 32],
+    /// The coldkey the seal was made for.
+    pub coldkey: [u8; 32],
+    /// The best block now.
+    pub head: u64,
+    /// The subnet at it.
+    pub state: &'a SubnetState,
+}
+
+impl Refused<'_> {
+    fn inadmissible(&self) -> Option<Inadmissible> {
+        let (s, n) = (self.state, self.netuid);
+        admission::check(self.scheme, n, &self.hotkey, &self.coldkey, s).err()
+    }
+
+    /// The checks before the seal: the first that fails.
+    pub(super) fn before_the_seal(&self) -> Result<(), PoolCause> {
+        let s = self.state;
+        let inadmissible = self.inadmissible();
+        if let Some(root @ Inadmissible::RootSubnet) = inadmissible {
+            return Err(PoolCause::Inadmissible(root));
+        }
+        if !s.pow_allowed {
+            return Err(PoolCause::Disabled);
+        }
+        if s.uid.is_some() {
+            return Err(PoolCause::AlreadyRegistered);
+        }
+        // The runtime's order: the subnet's slots before its per-block
+        // limit and the work; the accounts after the seal.
+        if let Some(slots @ Inadmissible::NoNeuronSlots { .. }) = inadmissible {
+            return Err(PoolCause::Inadmissible(slots));
+        }
+        if s.registrations_this_block >= s.max_registrations_per_block {
+            return Err(PoolCause::BlockFull);
+        }
+        rules::v1_window(self.work_block, self.head, s.last_pow_block).map_err(PoolCause::Window)
+    }
+
+    /// The seal, as the runtime computes it from `work`, the work block on
+    /// the best chain now, and the coldkey that signed; then the checks
+    /// after it. `Unknown` if every check passes.
+    pub(super) fn at_the_seal(&self, work: &Head) -> Result<PoolCause, Refusal> {
+        let challenge = Challenge::V1(V1Challenge::new(
+            self.netuid,
+            work.hash,
+            self.hotkey,
+            self.signer,
+        ));
+        let d = difficulty_of(self.scheme, self.state);
+        let job = Job::new(&challenge, Rule::V1, d)?;
+        let seal = reference::seal(&job, self.nonce);
+        if seal != self.work {
+            // Signed by the coldkey the seal binds: the work block's hash
+            // changed under it (a reorganisation), which a new seal cures.
+            if self.signer == self.coldkey {
+                return Ok(PoolCause::WorkBlockReplaced(self.work_block));
+            }
+            return Ok(PoolCause::Seal {
+                signer: self.signer,
+                coldkey: self.coldkey,
+            });
+        }
+        if !job.target().meets(&seal) {
+            return Ok(PoolCause::Difficulty(d));
+        }
+        Ok(self
+            .inadmissible()
+            .map_or(PoolCause::Unknown, PoolCause::Inadmissible))
     }
 }

@@ -2,15 +2,25 @@
 //! deciding the scheme and window exactly as the runtime does, and
 //! registering a hotkey.
 //!
-//! The files follow a run: [`Chain`] (`client.rs`) talks to the node;
-//! `rules.rs` decides what the runtime would (pure functions), and
-//! `admission.rs` which registrations it refuses whatever the proof of
-//! work; `registrar.rs`
-//! is the state machine ([`Registrar`]); `retry.rs` its waiting, retrying
-//! and stopping; `events.rs` what it reports ([`Event`]) and how it ends
-//! ([`RegisterOutcome`]); `difficulty.rs` the per-block decay of runtime
-//! 475; `subnets.rs` every subnet's registration facts; `error.rs` what
-//! goes wrong.
+//! The files are layers, each importing only those below it:
+//! - the model (`model.rs`): the best block, one subnet's state at it, the
+//!   runtime's facts, the plan of a run, the extrinsic; with
+//!   `difficulty.rs`, runtime 475's per-block decay, `endpoint.rs` and
+//!   `pool_codes.rs` (each era's numbering of the pool's refusals);
+//! - pure rules over it: `rules.rs` (the scheme, the window, what to do
+//!   with a seal), `admission.rs` (what the runtime refuses whatever the
+//!   proof of work), `diagnosis.rs` (why the pool refused one);
+//! - `error.rs` and `events.rs`: what goes wrong, what a run reports
+//!   ([`Event`]) and how it ends ([`RegisterOutcome`]), as facts;
+//! - [`Node`] (`node.rs`): what a run needs from a node, implemented by
+//!   [`Chain`] (`client/`: the subxt client, its storage reads and its
+//!   submissions);
+//! - `retry.rs` (the node behind a link that retries a lost connection and
+//!   ends every wait at a stop or the deadline) and `options.rs`;
+//! - [`Registrar`] (`registrar/`): the state machine, its passes in
+//!   `mod.rs`, the checks around them in `gates.rs`, its tests against a
+//!   scripted node (`scripted.rs`) in `tests.rs`;
+//! - `subnets.rs`: every subnet's registration facts, for `subnets`.
 
 mod admission;
 mod client;
@@ -21,6 +31,7 @@ mod error;
 mod events;
 mod model;
 mod node;
+mod options;
 mod pool_codes;
 mod registrar;
 mod retry;
@@ -36,7 +47,8 @@ pub use error::{ChainError, RegisterError, SubmitError};
 pub use events::{Event, Events, RegisterOutcome, Registrant, WaitReason};
 pub use model::{Head, Plan, Registration, RuntimeFacts, SubnetState};
 pub use node::Node;
-pub use registrar::{Options, Registrar};
+pub use options::Options;
+pub use registrar::Registrar;
 pub use retry::{Backoff, Stop};
 pub use rules::{Refusal, WindowError};
 pub use subnets::{SubnetFacts, Subnets};

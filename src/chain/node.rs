@@ -3,8 +3,10 @@
 
 use subxt_signer::sr25519::Keypair;
 
-use super::error::{ChainError, SubmitError};
-use super::model::{Head, Registration, RuntimeFacts, SubnetState};
+use super::error::{ChainError, RegisterError, SubmitError};
+use super::model::{Head, Plan, Registration, RuntimeFacts, SubnetState};
+use crate::wallet::Signer;
+use crate::{Rule, Scheme};
 
 /// What the registration needs from a node.
 // Used only through generics, never as `dyn` and never across threads, so
@@ -48,4 +50,25 @@ pub trait Node {
     ) -> Result<Option<bool>, ChainError>;
     /// Opens a new connection in place of a lost one.
     async fn reconnect(&mut self) -> Result<(), ChainError>;
+}
+
+impl Plan {
+    /// Reads the runtime at the best block and decides the scheme, rule and
+    /// signer; `scheme`, `rule` and `signer` override what the runtime says
+    /// (a signer the scheme does not accept is refused unless `precheck` is
+    /// off).
+    pub async fn read<N: Node>(
+        node: &mut N,
+        netuid: u16,
+        scheme: Option<Scheme>,
+        rule: Option<Rule>,
+        signer: Option<Signer>,
+        precheck: bool,
+    ) -> Result<Plan, RegisterError> {
+        let head = node.head().await?;
+        let facts = node.runtime_facts(&head).await?;
+        Ok(Plan::decide(
+            &facts, head, netuid, scheme, rule, signer, precheck,
+        )?)
+    }
 }

@@ -11,24 +11,28 @@ use std::time::Duration;
 
 use jsonrpsee::client_transport::ws::{Url, WsHandshakeError, WsTransportClientBuilder};
 use subxt::backend::LegacyBackend;
-use subxt::client::OnlineClientAtBlockImpl;
 use subxt::config::substrate::H256;
 use subxt::config::Hasher as _;
 use subxt::config::RpcConfigFor;
-use subxt::dynamic::{self, Value};
-use subxt::error::{DispatchError, ExtrinsicError, TransactionEventsError, TransactionStatusError};
-use subxt::ext::frame_decode::storage::{IntoDecodableValues, IntoEncodableValues};
-use subxt::ext::scale_decode::DecodeAsType;
+use subxt::dynamic;
+use subxt::error::TransactionEventsError;
 use subxt::transactions::{DefaultParams, TransactionStatus};
 use subxt::{OnlineClient, SubstrateConfig};
 use subxt_rpcs::methods::legacy::LegacyRpcMethods;
 use subxt_rpcs::RpcClient;
 use subxt_signer::sr25519::Keypair;
 
-use super::error::{is_transport, ChainError, Rpc as _, RpcFailure, SubmitError};
+use super::error::{ChainError, SubmitError};
 use super::model::{Head, Registration, RuntimeFacts, SubnetState};
 use super::node::Node;
 use super::pool_codes::{custom_code, PoolCodes};
+
+mod storage;
+mod submit;
+
+pub(super) use storage::read;
+use storage::{interval_resets_at, list_len, read_present};
+use submit::{call_args, classify_submit, dispatch};
 
 type Rpc = LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>;
 
@@ -494,256 +498,5 @@ impl Node for Chain {
         })
         .await?;
         Ok(())
-    }
-}
-
-/// One block's storage.
-type Storage<'a> =
-    subxt::storage::StorageClient<'a, SubstrateConfig, OnlineClientAtBlockImpl<SubstrateConfig>>;
-
-/// `SubtensorModule`'s `item` at `keys` (its default when nothing is
-/// stored), or `None` if the runtime has no such item: never a zero in its
-/// place.
-pub(super) async fn read<K, V>(
-    storage: &Storage<'_>,
-    item: &'static str,
-    keys: K,
-) -> Result<Option<V>, ChainError>
-where
-    K: IntoEncodableValues + IntoDecodableValues,
-    V: DecodeAsType,
-{
-    let Ok(entry) = storage.entry(dynamic::storage::<K, V>(Registration::PALLET, item)) else {
-        return Ok(None); // not in this runtime
-    };
-    let value = entry
-        .fetch(keys)
-        .await
-        .map_err(|e| ChainError::from_request(item, e))?;
-    decoded(item, value.decode()).map(Some)
-}
-
-/// As [`read`], for an item without a default: `None` when nothing is
-/// stored at `keys`.
-async fn read_present<K, V>(
-    storage: &Storage<'_>,
-    item: &'static str,
-    keys: K,
-) -> Result<Option<V>, ChainError>
-where
-    K: IntoEncodableValues + IntoDecodableValues,
-    V: DecodeAsType,
-{
-    let Ok(entry) = storage.entry(dynamic::storage::<K, V>(Registration::PALLET, item)) else {
-        return Ok(None); // not in this runtime
-    };
-    match entry
-        .try_fetch(keys)
-        .await
-        .map_err(|e| ChainError::from_request(item, e))?
-    {
-        None => Ok(None),
-        Some(value) => decoded(item, value.decode()).map(Some),
-    }
-}
-
-impl Chain {
-    /// `Owner[hotkey]`, if it is stored. The item has a default (the zero
-    /// account) which subxt returns for a missing entry, and the runtime
-    /// reads it with `try_get`: only the raw value tells.
-    async fn owner(
-        &self,
-        storage: &Storage<'_>,
-        head: &Head,
-        hotkey: &[u8; 32],
-    ) -> Result<Option<[u8; 32]>, ChainError> {
-        const OWNER: &str = "Owner";
-        let Ok(entry) = storage.entry(dynamic::storage::<([u8; 32],), [u8; 32]>(
-            Registration::PALLET,
-            OWNER,
-        )) else {
-            return Ok(None); // not in this runtime
-        };
-        let key = entry
-            .fetch_key((*hotkey,))
-            .map_err(|e| ChainError::from_request(OWNER, e))?;
-        let raw = self
-            .rpc
-            .state_get_storage(&key, Some(H256(head.hash)))
-            .await
-            .map_err(|e| ChainError::from_request(OWNER, e))?;
-        match raw {
-            None => Ok(None),
-            // An AccountId32 is its 32 bytes.
-            Some(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
-                .map(Some)
-                .map_err(|_| ChainError::Unreadable {
-                    what: OWNER,
-                    source: format!("{} bytes, not an account's 32", bytes.len()).into(),
-                }),
-        }
-    }
-}
-
-/// The length of the coldkey's list of hotkeys `item`, if the runtime
-/// keeps it (its entries are not needed, only how many).
-async fn list_len(
-    storage: &Storage<'_>,
-    item: &'static str,
-    coldkey: &[u8; 32],
-) -> Result<Option<u32>, ChainError> {
-    let list: Option<Vec<[u8; 32]>> = read(storage, item, (*coldkey,)).await?;
-    Ok(list.map(|l| u32::try_from(l.len()).unwrap_or(u32::MAX)))
-}
-
-fn decoded<V>(
-    item: &'static str,
-    value: Result<V, subxt::error::StorageValueError>,
-) -> Result<V, ChainError> {
-    value.map_err(|e| ChainError::Unreadable {
-        what: item,
-        source: Box::new(e),
-    })
-}
-
-/// The block at which the subnet's registration interval resets
-/// (`LastAdjustmentBlock + AdjustmentInterval`), on runtimes that keep one.
-async fn interval_resets_at(storage: &Storage<'_>, key: (u16,)) -> Result<Option<u64>, ChainError> {
-    Ok(super::rules::interval_resets_at(
-        read(storage, "LastAdjustmentBlock", key).await?,
-        read(storage, "AdjustmentInterval", key).await?,
-    ))
-}
-
-/// A failed submission: the transport (connection lost), the node's
-/// answer (the pool refused it, in its own words), or the call itself
-/// (not in this runtime, or its arguments do not encode).
-fn classify_submit(
-    what: &'static str,
-    e: ExtrinsicError,
-    pool: impl FnOnce(String) -> SubmitError,
-) -> SubmitError {
-    match e.rpc_error() {
-        Some(failure) if is_transport(&failure) => {
-            SubmitError::Chain(ChainError::from_request(what, e))
-        }
-        Some(RpcFailure::Client(subxt_rpcs::Error::User(answer))) => {
-            let data = answer.data.as_ref().map(|d| format!(": {}", d.get()));
-            pool(format!("{}{}", answer.message, data.unwrap_or_default()))
-        }
-        Some(_) => SubmitError::Unknown(ChainError::from_request(what, e)),
-        None => match e {
-            ExtrinsicError::TransactionStatusError(
-                TransactionStatusError::Error(m)
-                | TransactionStatusError::Invalid(m)
-                | TransactionStatusError::Dropped(m),
-            ) => pool(m),
-            ExtrinsicError::UnexpectedEndOfTransactionStatusStream => {
-                SubmitError::Unknown(ChainError::from_request(what, e))
-            }
-            other => SubmitError::Build(Box::new(other)),
-        },
-    }
-}
-
-/// `SubtensorModule::InvalidWorkBlock` and the like.
-fn dispatch(e: &DispatchError) -> SubmitError {
-    match e {
-        DispatchError::Module(m) => match m.details() {
-            Ok(d) => SubmitError::Dispatch {
-                pallet: d.pallet.name().to_string(),
-                name: d.variant.name.clone(),
-            },
-            Err(_) => SubmitError::Dispatch {
-                pallet: "?".into(),
-                name: m.details_string(),
-            },
-        },
-        other => SubmitError::Dispatch {
-            pallet: "System".into(),
-            name: other.to_string(),
-        },
-    }
-}
-
-/// The call's arguments in the runtime's order, as dynamic values (the
-/// metadata types them at encoding).
-pub(super) fn call_args(registration: &Registration) -> Vec<Value> {
-    let int = |v: u64| Value::u128(u128::from(v));
-    match registration {
-        Registration::Legacy {
-            netuid,
-            block_number,
-            nonce,
-            work,
-            hotkey,
-            coldkey,
-        } => vec![
-            int(u64::from(*netuid)),
-            int(*block_number),
-            int(*nonce),
-            Value::from_bytes(work),
-            Value::from_bytes(hotkey),
-            Value::from_bytes(coldkey),
-        ],
-        Registration::V1 {
-            netuid,
-            work_block,
-            nonce,
-            work,
-            hotkey,
-        } => vec![
-            int(u64::from(*netuid)),
-            int(*work_block),
-            int(*nonce),
-            Value::from_bytes(work),
-            Value::from_bytes(hotkey),
-        ],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// v1 has no local runtime here: its call is checked against the
-    /// definition `pow_register(netuid, work_block, nonce, work, hotkey)`.
-    #[test]
-    fn v1_call_arguments_in_order() {
-        let r = Registration::V1 {
-            netuid: 7,
-            work_block: 1234,
-            nonce: u64::MAX,
-            work: [0xab; 32],
-            hotkey: [0x01; 32],
-        };
-        let args = call_args(&r);
-        let want = [
-            Value::u128(7),
-            Value::u128(1234),
-            Value::u128(u128::from(u64::MAX)),
-            Value::from_bytes([0xab; 32]),
-            Value::from_bytes([0x01; 32]),
-        ];
-        assert_eq!(args, want);
-        assert_eq!(r.call_name(), "pow_register");
-        assert_eq!(r.signer(), crate::wallet::Signer::Coldkey);
-    }
-
-    #[test]
-    fn legacy_call_arguments_in_order() {
-        let r = Registration::Legacy {
-            netuid: 1,
-            block_number: 9,
-            nonce: 42,
-            work: [2; 32],
-            hotkey: [3; 32],
-            coldkey: [4; 32],
-        };
-        let args = call_args(&r);
-        assert_eq!(args.len(), 6);
-        assert_eq!(args[1], Value::u128(9));
-        assert_eq!(args[3], Value::from_bytes([2; 32]));
-        assert_eq!(args[5], Value::from_bytes([4; 32]));
     }
 }
