@@ -2,7 +2,7 @@
 //! best block, one subnet's state at it, what the runtime's metadata says,
 //! the plan of a run, and the extrinsic it submits. Data only: the rules
 //! over it are `rules.rs` and `admission.rs`, the node that fills it
-//! `client.rs`.
+//! `client/`.
 
 use super::difficulty::Decay;
 use crate::challenge::Scheme;
