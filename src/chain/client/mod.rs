@@ -31,7 +31,7 @@ mod storage;
 mod submit;
 
 pub(super) use storage::read;
-use storage::{interval_resets_at, list_len, read_present};
+use storage::{interval_resets_at, list_len};
 use submit::{call_args, classify_submit, dispatch};
 
 type Rpc = LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>;
@@ -277,7 +277,9 @@ impl Node for Chain {
             let at = self.at(head).await?;
             let storage = at.storage();
             let key = (netuid,);
-            let owner = self.owner(&storage, head, hotkey).await?;
+            let owner = self
+                .read_present(&storage, head, "Owner", (*hotkey,))
+                .await?;
             // The cap on a coldkey's hotkeys bites only a hotkey without an owner.
             let (owned_hotkeys, staking_hotkeys) = match (owner, coldkey) {
                 (None, Some(coldkey)) => (
@@ -298,14 +300,17 @@ impl Node for Chain {
                 pow_allowed: read(&storage, "NetworkPowRegistrationAllowed", key)
                     .await?
                     .unwrap_or(false),
-                uid: read_present(&storage, "Uids", (netuid, *hotkey)).await?,
+                uid: self
+                    .read_present(&storage, head, "Uids", (netuid, *hotkey))
+                    .await?,
                 registrations_this_block: read(&storage, "RegistrationsThisBlock", key)
                     .await?
                     .unwrap_or(0),
                 max_registrations_per_block: read(&storage, "MaxRegistrationsPerBlock", key)
                     .await?
                     .unwrap_or(u16::MAX),
-                last_pow_block: read_present(&storage, "LastPowRegistrationBlock", (*hotkey,))
+                last_pow_block: self
+                    .read_present(&storage, head, "LastPowRegistrationBlock", (*hotkey,))
                     .await?,
                 half_life: read(&storage, "BurnHalfLife", key).await?,
                 registrations_this_interval: read(&storage, "RegistrationsThisInterval", key)

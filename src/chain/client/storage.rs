@@ -38,64 +38,40 @@ where
     decoded(item, value.decode()).map(Some)
 }
 
-/// As [`read`], for an item without a default: `None` when nothing is
-/// stored at `keys`.
-pub(super) async fn read_present<K, V>(
-    storage: &Storage<'_>,
-    item: &'static str,
-    keys: K,
-) -> Result<Option<V>, ChainError>
-where
-    K: IntoEncodableValues + IntoDecodableValues,
-    V: DecodeAsType,
-{
-    let Ok(entry) = storage.entry(dynamic::storage::<K, V>(Registration::PALLET, item)) else {
-        return Ok(None); // not in this runtime
-    };
-    match entry
-        .try_fetch(keys)
-        .await
-        .map_err(|e| ChainError::from_request(item, e))?
-    {
-        None => Ok(None),
-        Some(value) => decoded(item, value.decode()).map(Some),
-    }
-}
-
 impl Chain {
-    /// `Owner[hotkey]`, if it is stored. The item has a default (the zero
-    /// account) which subxt returns for a missing entry, and the runtime
-    /// reads it with `try_get`: only the raw value tells.
-    pub(super) async fn owner(
+    /// As [`read`], for an item whose presence matters: `None` when nothing
+    /// is stored at `keys` (the runtime's `try_get`). subxt's `try_fetch`
+    /// gives an item's default for a missing key (`Owner`'s is the zero
+    /// account), so for an item with one the raw value is asked first.
+    pub(super) async fn read_present<K, V>(
         &self,
         storage: &Storage<'_>,
         head: &Head,
-        hotkey: &[u8; 32],
-    ) -> Result<Option<[u8; 32]>, ChainError> {
-        const OWNER: &str = "Owner";
-        let Ok(entry) = storage.entry(dynamic::storage::<([u8; 32],), [u8; 32]>(
-            Registration::PALLET,
-            OWNER,
-        )) else {
+        item: &'static str,
+        keys: K,
+    ) -> Result<Option<V>, ChainError>
+    where
+        K: IntoEncodableValues + IntoDecodableValues + Clone,
+        V: DecodeAsType,
+    {
+        let Ok(entry) = storage.entry(dynamic::storage::<K, V>(Registration::PALLET, item)) else {
             return Ok(None); // not in this runtime
         };
-        let key = entry
-            .fetch_key((*hotkey,))
-            .map_err(|e| ChainError::from_request(OWNER, e))?;
-        let raw = self
-            .rpc
-            .state_get_storage(&key, Some(H256(head.hash)))
-            .await
-            .map_err(|e| ChainError::from_request(OWNER, e))?;
-        match raw {
+        let failed = |e| ChainError::from_request(item, e);
+        if entry.default_value().is_some() {
+            let key = entry.fetch_key(keys.clone()).map_err(failed)?;
+            let raw = self
+                .rpc
+                .state_get_storage(&key, Some(H256(head.hash)))
+                .await
+                .map_err(|e| ChainError::from_request(item, e))?;
+            if raw.is_none() {
+                return Ok(None);
+            }
+        }
+        match entry.try_fetch(keys).await.map_err(failed)? {
             None => Ok(None),
-            // An AccountId32 is its 32 bytes.
-            Some(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
-                .map(Some)
-                .map_err(|_| ChainError::Unreadable {
-                    what: OWNER,
-                    source: format!("{} bytes, not an account's 32", bytes.len()).into(),
-                }),
+            Some(value) => decoded(item, value.decode()).map(Some),
         }
     }
 }
