@@ -106,7 +106,7 @@ pub struct NonceRange {
 }
 
 /// One row, typed: one variant per [`VectorKind`], its fields the file's columns
-/// of the same names (the README's vector table says where each comes from).
+/// of the same names (TESTING.md's Golden vectors says where each comes from).
 #[allow(missing_docs)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Row {
