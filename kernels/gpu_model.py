@@ -12,8 +12,9 @@ instruction count per nonce, by class, read from the disassembly's control
 flow: the grid-stride loop (one nonce per trip) is found by its back edge,
 loops nested in it are weighted by the trip count read from their counter
 (its initial value, step and bound in the SASS), and the count per nonce is
-the shortest path through the loop body that does not reach the atomic: the
-path of a nonce rejected by the early test. A control-flow shape it does not
+the shortest path through the loop body that reaches neither the atomic nor
+a call (the full check, out of line): the path of a nonce rejected by the
+early test. A control-flow shape it does not
 understand fails the run.
 
 From those counts and NVIDIA's published figures it predicts an issue-bound
@@ -152,6 +153,9 @@ class Insn:
         self.base = self.op.split(".")[0]
         t = TARGET.search(text)
         self.target = t.group(1) if t else None
+        # A call of a subroutine (`$kernel$function`; the return address in a
+        # register): the code goes on after it.
+        self.call = self.base == "CALL" and "`($" in text
         # sm_100's uniform branch names its predicate as an operand: BRA.U UP0, `(...)
         if self.base == "BRA" and self.pred is None and len(self.args) > 1 \
                 and re.fullmatch(r"!?U?P[0-9]", self.args[0]):
@@ -180,20 +184,11 @@ def functions(sass):
                 cur[1][lab] = addr
             pending = []
             cur[0].append(Insn(addr, m.group(2)))
-        elif line.startswith(".L_x_") and pending is not None:
-            pass
     return out
 
 
 class ShapeError(Exception):
     pass
-
-
-def exits(insns, i):
-    """Whether the code at index i only reconverges (BSYNC) and exits."""
-    while insns[i].base in ("BSYNC", "NOP"):
-        i += 1
-    return insns[i].text == "EXIT"
 
 
 def blocks_of(insns, labels):
@@ -204,7 +199,8 @@ def blocks_of(insns, labels):
         if addr in by_addr:
             leaders.add(by_addr[addr])
     for i, ins in enumerate(insns):
-        if ins.base in ("BRA", "EXIT", "BRX", "JMP", "JMX", "CALL", "RET") and i + 1 < len(insns):
+        if (ins.base in ("BRA", "EXIT", "BRX", "JMP", "JMX", "RET")
+                or (ins.op == "CALL.REL.NOINC" and not ins.call)) and i + 1 < len(insns):
             leaders.add(i + 1)
     starts = sorted(leaders)
     blocks = [(s, e) for s, e in zip(starts, starts[1:] + [len(insns)])]
@@ -213,14 +209,17 @@ def blocks_of(insns, labels):
     for k, (s, e) in enumerate(blocks):
         last = insns[e - 1]
         nxt = [k + 1] if k + 1 < len(blocks) else []
-        if last.op == "CALL.REL.NOINC" and last.target in labels and \
-                exits(insns, by_addr[labels[last.target]]):
-            succ.append(nxt if last.pred else [])  # sm_80's predicated exit: a call of an EXIT
-        elif last.base in ("BRX", "JMP", "JMX", "CALL", "RET"):
+        if last.base in ("BRX", "JMP", "JMX"):
             raise ShapeError(f"{last.op} at {last.addr:#x}: indirect control flow")
-        elif last.base == "EXIT":
+        if last.base == "RET":  # the end of a subroutine, reached only by its calls
+            succ.append([])
+            continue
+        if last.call:
+            succ.append(nxt)
+            continue
+        if last.base == "EXIT":
             succ.append(nxt if last.pred else [])
-        elif last.base == "BRA":
+        elif last.base == "BRA" or last.op == "CALL.REL.NOINC":  # sm_80 branches with a call that keeps no return
             if last.target not in labels or by_addr.get(labels[last.target]) not in start_of:
                 raise ShapeError(f"branch at {last.addr:#x} to an unknown target")
             tgt = start_of[by_addr[labels[last.target]]]
@@ -256,7 +255,10 @@ def imm(x):
 def trip_count(insns, blocks, header, latch):
     """Iterations of the inner loop blocks[header..latch], from its counter."""
     body = [insns[i] for k in range(header, latch + 1) for i in range(*blocks[k])]
-    br = body[-1]
+    br, at = body[-1], len(body) - 1
+    exit_form = not br.pred  # sm_80: a conditional exit, then an unconditional branch back
+    if exit_form:
+        br, at = body[-2], len(body) - 2
     pred = br.pred.lstrip("@")
     negated = pred.startswith("!")
     pred = pred.lstrip("!")
@@ -267,7 +269,7 @@ def trip_count(insns, blocks, header, latch):
                 return j
         raise ShapeError(f"loop at {body[0].addr:#x}: nothing in the body sets {reg}")
 
-    j = last_writer(pred, len(body) - 1)
+    j = last_writer(pred, at)
     # A predicate copied from a uniform one: PLOP3.LUT P0, PT, PT, PT, UP0, 0x80, 0x0.
     if body[j].base == "PLOP3" and body[j].args[1:4] == ["PT", "PT", "PT"] and body[j].args[5] == "0x80":
         j = last_writer(body[j].args[4], j)
@@ -318,7 +320,7 @@ def trip_count(insns, blocks, header, latch):
         n += 1
         if incs[0] < j:
             x += step
-        again = tests[cond](x, bound) != negated
+        again = (tests[cond](x, bound) != negated) != exit_form
         if incs[0] > j:
             x += step
         if not again:
@@ -356,8 +358,13 @@ def per_nonce(insns, labels):
     for lt, hd in inner:
         if not (head <= hd and lt <= latch):
             raise ShapeError("a loop outside the grid-stride loop")
+        last = insns[blocks[lt][0]]
+        exit_form = blocks[lt][1] - blocks[lt][0] == 1 and last.base == "BRA" and not last.pred
         for k in range(hd, lt + 1):
-            if k != lt and succ[k] != [k + 1]:
+            if k == lt or (exit_form and k == lt - 1 and len(succ[k]) == 2 and succ[k][1] == lt
+                           and not hd <= succ[k][0] <= lt):
+                continue
+            if succ[k] != [k + 1]:
                 raise ShapeError(f"loop at {insns[blocks[hd][0]].addr:#x} branches inside its body")
         if any(hd < h2 <= lt or hd <= l2 < lt for l2, h2 in inner if (l2, h2) != (lt, hd)):
             raise ShapeError("nested or overlapping inner loops")
@@ -370,7 +377,12 @@ def per_nonce(insns, labels):
         return c
 
     def hit(k):
-        return any(insns[i].base in ("RED", "REDG", "ATOM", "ATOMG") for i in range(*blocks[k]))
+        """The atomic of a nonce that meets the target, or a call (the full
+        check out of line, whose work the count would miss): not the path
+        of a nonce rejected early."""
+        return any(insns[i].base in ("RED", "REDG", "ATOM", "ATOMG")
+                   or insns[i].call
+                   for i in range(*blocks[k]))
 
     # Shortest path head -> latch in the forward graph, without the atomic;
     # an inner loop's header adds (trips - 1) x its body.
@@ -527,7 +539,10 @@ def main():
     ap.add_argument("--baseline", default=os.path.join(HERE, "gpu-model-baseline.json"))
     ap.add_argument("--update", action="store_true", help="write the counts as the new baseline")
     ap.add_argument("--json", help="also write every figure here")
+    ap.add_argument("--arch", action="append", choices=ARCHS,
+                    help="only these architectures (no baseline check or update)")
     args = ap.parse_args()
+    archs = tuple(args.arch or ARCHS)
     libdir, ptxas, nvdisasm = toolkit()
     nvrtc = nvrtc_check.load_nvrtc(libdir)
     source = nvrtc_check.kernel_source()
@@ -535,7 +550,7 @@ def main():
     fail = []
     results, calib = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        for arch in ARCHS:
+        for arch in archs:
             results[arch] = analyse(nvrtc, ptxas, nvdisasm, source, arch, KERNELS, tmp)
             calib[arch] = analyse(nvrtc, ptxas, nvdisasm, calib_source, arch,
                                   ("btpow_calib_sha256",), tmp,
@@ -547,7 +562,7 @@ def main():
     hdr = f"{'kernel':22} {'arch':7} {'regs':>4} {'spill':>5} {'occupancy':>10} {'static':>6} {'dynamic':>8} {'irred.':>7} {'share':>6}  top classes per nonce"
     print(hdr)
     for k in KERNELS:
-        for arch in ARCHS:
+        for arch in archs:
             r = results[arch][k]
             spill = r["spill_stores"] + r["spill_loads"]
             if spill or r["stack"]:
@@ -564,6 +579,8 @@ def main():
     print(f"{'GPU':12} {'arch':7} {'SMs':>4} {'GHz':>6}  " + "  ".join(f"{k[13:]:>14} {'bound':>8}" for k in KERNELS))
     predictions = {}
     for name, arch, sms, ghz in GPUS:
+        if arch not in results:
+            continue
         cells = []
         for k in KERNELS:
             rate = sms * ghz * 1e9 / clocks_per_nonce(results[arch][k]["classes"])
@@ -577,6 +594,8 @@ def main():
     gpus = {g[0]: g for g in GPUS}
     for name, measured, src in HASHCAT:
         _, arch, sms, ghz = gpus[name]
+        if arch not in calib:
+            continue
         ops = sms * ghz * 1e9 / bound_clocks(alu, add)
         c = calib[arch]
         sass = sms * ghz * 1e9 / clocks_per_nonce(c["classes"])
@@ -584,11 +603,13 @@ def main():
               f" from NVRTC's SASS of that kernel ({c['per_nonce']} per hash): {fmt_rate(sass)}H/s;"
               f" published {fmt_rate(measured)}H/s = {measured / ops:.0%} and {measured / sass:.0%} of them  ({src})")
 
-    baseline = {arch: {k: results[arch][k]["per_nonce"] for k in KERNELS} for arch in ARCHS}
+    baseline = {arch: {k: results[arch][k]["per_nonce"] for k in KERNELS} for arch in archs}
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results, "calibration": calib, "predictions": predictions}, f, indent=1)
-    if args.update:
+    if args.arch:
+        pass  # a subset: neither checked against the baseline nor written to it
+    elif args.update:
         with open(args.baseline, "w") as f:
             json.dump(baseline, f, indent=1, sort_keys=True)
             f.write("\n")
