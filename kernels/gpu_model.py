@@ -604,6 +604,14 @@ def main():
               f" published {fmt_rate(measured)}H/s = {measured / ops:.0%} and {measured / sass:.0%} of them  ({src})")
 
     baseline = {arch: {k: results[arch][k]["per_nonce"] for k in KERNELS} for arch in archs}
+    # The predictions as `btpow-bench compare` shows them beside a GPU engine.
+    table = "# btpow's predicted nonces/s per GPU (issue-bound upper limits, not measurements), written by\n"
+    table += "# scripts/gpu-model --update: gpu, arch, SMs, boost GHz, legacy, v1 high-bytes, v1 sequential\n"
+    for name, arch, sms, ghz in GPUS:
+        if arch in results:
+            table += "\t".join([name, arch, str(sms), f"{ghz:.3f}"]
+                                + [f"{predictions[name][k]:.0f}" for k in KERNELS]) + "\n"
+    predicted = os.path.join(HERE, "gpu-predicted.tsv")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results, "calibration": calib, "predictions": predictions}, f, indent=1)
@@ -613,10 +621,15 @@ def main():
         with open(args.baseline, "w") as f:
             json.dump(baseline, f, indent=1, sort_keys=True)
             f.write("\n")
+        with open(predicted, "w") as f:
+            f.write(table)
         print(f"\nbaseline written: {args.baseline}")
     else:
         with open(args.baseline) as f:
             old = json.load(f)
+        with open(predicted) as f:
+            if f.read() != table:
+                fail.append(f"{os.path.relpath(predicted)} is not this run's predictions (run scripts/gpu-model --update)")
         print(f"\nagainst the baseline ({os.path.relpath(args.baseline)}; a rise over {TOLERANCE:.0%} fails):")
         for arch in ARCHS:
             for k in KERNELS:
