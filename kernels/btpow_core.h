@@ -19,6 +19,7 @@
 #define BTPOW_CONST __device__ __constant__ static const
 #define BTPOW_UNROLL _Pragma("unroll")
 #define BTPOW_NO_UNROLL _Pragma("unroll 1")
+#define BTPOW_UNROLL_2 _Pragma("unroll 2")
 #define BTPOW_PARAMS const btpow_params*
 typedef unsigned int uint32_t;
 typedef unsigned long long uint64_t;
@@ -27,6 +28,7 @@ typedef unsigned long long uint64_t;
 #define BTPOW_CONST __constant
 #define BTPOW_UNROLL
 #define BTPOW_NO_UNROLL
+#define BTPOW_UNROLL_2
 #define BTPOW_PARAMS __global const btpow_params*
 typedef uint uint32_t;
 typedef ulong uint64_t;
@@ -36,6 +38,7 @@ typedef ulong uint64_t;
 #define BTPOW_CONST static const
 #define BTPOW_UNROLL
 #define BTPOW_NO_UNROLL
+#define BTPOW_UNROLL_2
 #define BTPOW_PARAMS const btpow_params*
 #endif
 
@@ -65,7 +68,11 @@ BTPOW_CONST uint32_t BTPOW_IV[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54
 BTPOW_HD uint32_t btpow_rotr32(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 BTPOW_HD uint64_t btpow_rotl64(uint64_t x, int n) { return (x << n) | (x >> (64 - n)); }
 BTPOW_HD uint32_t btpow_bswap32(uint32_t x) {
+#if defined(__CUDA_ARCH__)
+    return __byte_perm(x, 0, 0x0123); /* one PRMT */
+#else
     return (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
+#endif
 }
 BTPOW_HD uint64_t btpow_bswap64(uint64_t x) {
     return ((uint64_t)btpow_bswap32((uint32_t)x) << 32) | btpow_bswap32((uint32_t)(x >> 32));
@@ -167,10 +174,9 @@ BTPOW_HD void btpow_keccak_round(uint64_t a[25], uint64_t rc) {
     a[0] ^= rc;
 }
 
-/* Keccak-256 of the 32-byte SHA-256 digest in `s` (big-endian words), into
- * the four output lanes `out` (the seal as little-endian u64s). */
-BTPOW_HD void btpow_keccak_digest(const uint32_t s[8], uint64_t out[4]) {
-    uint64_t a[25];
+/* Keccak-256's state after absorbing the 32-byte SHA-256 digest in `s`
+ * (big-endian words), padded: lanes 0..3 the digest, 4 and 16 the padding. */
+BTPOW_HD void btpow_keccak_absorb(const uint32_t s[8], uint64_t a[25]) {
 BTPOW_UNROLL
     for (int i = 0; i < 25; i++) a[i] = 0;
 BTPOW_UNROLL
@@ -178,15 +184,46 @@ BTPOW_UNROLL
         a[i] = (uint64_t)btpow_bswap32(s[2 * i]) | ((uint64_t)btpow_bswap32(s[2 * i + 1]) << 32);
     a[4] = 0x01;
     a[16] = 0x8000000000000000ULL;
+}
+
+/* Keccak-256 of the 32-byte SHA-256 digest in `s` (big-endian words), into
+ * the four output lanes `out` (the seal as little-endian u64s). */
+BTPOW_HD void btpow_keccak_digest(const uint32_t s[8], uint64_t out[4]) {
+    uint64_t a[25];
+    btpow_keccak_absorb(s, a);
 BTPOW_NO_UNROLL
     for (int r = 0; r < 24; r++) btpow_keccak_round(a, BTPOW_RC[r]);
 BTPOW_UNROLL
     for (int i = 0; i < 4; i++) out[i] = a[i];
 }
 
-/* legacy: seal of `nonce`; block = le64(nonce) || block_and_hotkey_hash, padded. */
-BTPOW_HD void btpow_legacy_seal(BTPOW_PARAMS p, uint64_t nonce, uint64_t out[4]) {
-    uint32_t b[16], s[8];
+/* The rule's early word of the Keccak-256 of `s` (the seal's top 64 bits as
+ * the rule reads them: lane 0 byte-swapped big-endian, lane 3 little-endian)
+ * with no more work than it needs: the first round peeled, so the constant
+ * zero lanes fold away, and of the last round only the lanes 0 and 3. */
+BTPOW_HD uint64_t btpow_keccak_early(const uint32_t s[8], uint32_t big_endian) {
+    uint64_t a[25];
+    btpow_keccak_absorb(s, a);
+    btpow_keccak_round(a, BTPOW_RC[0]);
+BTPOW_UNROLL_2
+    for (int r = 1; r < 23; r++) btpow_keccak_round(a, BTPOW_RC[r]);
+    const uint64_t c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+    const uint64_t c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+    const uint64_t c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+    const uint64_t c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+    const uint64_t c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+    const uint64_t b0 = a[0] ^ c4 ^ btpow_rotl64(c1, 1);
+    const uint64_t b1 = btpow_rotl64(a[6] ^ c0 ^ btpow_rotl64(c2, 1), 44);
+    const uint64_t b2 = btpow_rotl64(a[12] ^ c1 ^ btpow_rotl64(c3, 1), 43);
+    const uint64_t b3 = btpow_rotl64(a[18] ^ c2 ^ btpow_rotl64(c4, 1), 21);
+    const uint64_t b4 = btpow_rotl64(a[24] ^ c3 ^ btpow_rotl64(c0, 1), 14);
+    if (big_endian) return btpow_bswap64(b0 ^ (~b1 & b2) ^ BTPOW_RC[23]);
+    return b3 ^ (~b4 & b0);
+}
+
+/* legacy: the SHA-256 of `nonce`; block = le64(nonce) || block_and_hotkey_hash, padded. */
+BTPOW_HD void btpow_legacy_sha(BTPOW_PARAMS p, uint64_t nonce, uint32_t s[8]) {
+    uint32_t b[16];
 BTPOW_UNROLL
     for (int i = 0; i < 16; i++) b[i] = p->block_a[i];
     b[0] = btpow_bswap32((uint32_t)nonce);
@@ -194,12 +231,11 @@ BTPOW_UNROLL
 BTPOW_UNROLL
     for (int i = 0; i < 8; i++) s[i] = BTPOW_IV[i];
     btpow_sha256_compress(s, b);
-    btpow_keccak_digest(s, out);
 }
 
 /* v1, sequential order: blocks 2 and 3 from the midstate after block 1. */
-BTPOW_HD void btpow_v1_seal(BTPOW_PARAMS p, uint64_t nonce, uint64_t out[4]) {
-    uint32_t b[16], s[8];
+BTPOW_HD void btpow_v1_sha(BTPOW_PARAMS p, uint64_t nonce, uint32_t s[8]) {
+    uint32_t b[16];
 BTPOW_UNROLL
     for (int i = 0; i < 8; i++) s[i] = p->mid[i];
 BTPOW_UNROLL
@@ -211,20 +247,18 @@ BTPOW_UNROLL
     for (int i = 0; i < 16; i++) b[i] = p->block_b[i];
     b[0] |= btpow_bswap32((uint32_t)(nonce >> 40));
     btpow_sha256_compress(s, b);
-    btpow_keccak_digest(s, out);
 }
 
 /* v1, high-bytes order: block 3 only, `mid` = the state after blocks 1-2 of
  * the column; `hi` = the nonce's top 24 bits. */
-BTPOW_HD void btpow_v1_seal_high(BTPOW_PARAMS p, uint32_t hi, uint64_t out[4]) {
-    uint32_t b[16], s[8];
+BTPOW_HD void btpow_v1_sha_high(BTPOW_PARAMS p, uint32_t hi, uint32_t s[8]) {
+    uint32_t b[16];
 BTPOW_UNROLL
     for (int i = 0; i < 8; i++) s[i] = p->mid[i];
 BTPOW_UNROLL
     for (int i = 0; i < 16; i++) b[i] = p->block_b[i];
     b[0] |= btpow_bswap32(hi & 0xffffffu);
     btpow_sha256_compress(s, b);
-    btpow_keccak_digest(s, out);
 }
 
 /* The rule: early reject on the seal's top 64 bits, full compare on a tie. */
@@ -251,15 +285,30 @@ BTPOW_UNROLL
 
 /* The seal of the nonce at `offset` in a launch over `base` (the kernels'
  * per-thread work). For BTPOW_V1_HIGH, `base` is the column's first hi. */
+BTPOW_HD void btpow_sha_at(BTPOW_PARAMS p, int kind, uint64_t base, uint64_t offset, uint32_t s[8]) {
+    if (kind == BTPOW_LEGACY) {
+        btpow_legacy_sha(p, base + offset, s);
+    } else if (kind == BTPOW_V1_SEQUENTIAL) {
+        btpow_v1_sha(p, base + offset, s);
+    } else {
+        btpow_v1_sha_high(p, (uint32_t)(base + offset), s);
+    }
+}
+
 BTPOW_HD void btpow_seal_at(BTPOW_PARAMS p, int kind, uint64_t base, uint64_t offset,
                             uint64_t out[4]) {
-    if (kind == BTPOW_LEGACY) {
-        btpow_legacy_seal(p, base + offset, out);
-    } else if (kind == BTPOW_V1_SEQUENTIAL) {
-        btpow_v1_seal(p, base + offset, out);
-    } else {
-        btpow_v1_seal_high(p, (uint32_t)(base + offset), out);
-    }
+    uint32_t s[8];
+    btpow_sha_at(p, kind, base, offset, s);
+    btpow_keccak_digest(s, out);
+}
+
+/* Whether the nonce at `offset` may meet the target: its early word against
+ * the threshold's top limb (the search's test for every nonce; a nonce that
+ * passes is then checked in full with btpow_seal_at and btpow_meets). */
+BTPOW_HD int btpow_may_meet(BTPOW_PARAMS p, int kind, uint64_t base, uint64_t offset) {
+    uint32_t s[8];
+    btpow_sha_at(p, kind, base, offset, s);
+    return btpow_keccak_early(s, p->big_endian) <= p->threshold[0];
 }
 
 #endif /* BTPOW_CORE_H */

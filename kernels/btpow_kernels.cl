@@ -17,9 +17,11 @@ __kernel void btpow_search(__global const btpow_params* p, int kind, ulong base,
     const uint stride = (uint)get_global_size(0);
     for (uint i = (uint)get_global_id(0); i < count; i += stride) {
         if (i > *best) return;
-        ulong out[4];
-        btpow_seal_at(p, kind, base, i, out);
-        if (btpow_meets(p, out)) atomic_min(best, i);
+        if (btpow_may_meet(p, kind, base, i)) {
+            ulong out[4];
+            btpow_seal_at(p, kind, base, i, out);
+            if (btpow_meets(p, out)) atomic_min(best, i);
+        }
         if (i > 0xffffffffu - stride) return; /* the next i would wrap */
     }
 }

@@ -9,15 +9,29 @@
  * reference engine's search. Threads stop early once a lower hit is known.
  */
 
+/* The full check of a nonce that passed the early test (rare: about one in
+ * 2^64 / threshold): out of line, so the search loop's registers are not
+ * sized for a second, full Keccak. */
+__device__ __noinline__ int btpow_full_check(const btpow_params* __restrict__ p, int kind, uint64_t base,
+                                             uint64_t i) {
+    uint64_t out[4];
+    btpow_seal_at(p, kind, base, i, out);
+    return btpow_meets(p, out);
+}
+
 template <int KIND>
 __device__ __forceinline__ void btpow_search(const btpow_params* __restrict__ p, uint64_t base,
                                              uint64_t count, unsigned long long* best) {
     const uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
+    /* Legacy: the job's constants copied once per thread, so the work that
+     * depends on them alone (the message schedule's constant terms) leaves
+     * the loop. (For v1 the same copy costs 30-70 registers and occupancy.) */
+    const btpow_params local = *p;
+    const btpow_params* job = KIND == BTPOW_LEGACY ? &local : p;
     for (uint64_t i = (uint64_t)blockIdx.x * blockDim.x + threadIdx.x; i < count; i += stride) {
         if (i > *(volatile unsigned long long*)best) return;
-        uint64_t out[4];
-        btpow_seal_at(p, KIND, base, i, out);
-        if (btpow_meets(p, out)) atomicMin(best, (unsigned long long)i);
+        if (btpow_may_meet(job, KIND, base, i) && btpow_full_check(p, KIND, base, i))
+            atomicMin(best, (unsigned long long)i);
     }
 }
 

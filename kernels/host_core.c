@@ -14,6 +14,7 @@ void btpow_host_seal(const btpow_params* p, int kind, uint64_t base, uint64_t of
 uint64_t btpow_host_search(const btpow_params* p, int kind, uint64_t base, uint64_t count,
                            uint64_t out[4]) {
     for (uint64_t i = 0; i < count; i++) {
+        if (!btpow_may_meet(p, kind, base, i)) continue;
         btpow_seal_at(p, kind, base, i, out);
         if (btpow_meets(p, out)) return i;
     }

@@ -11,13 +11,14 @@ import glob
 import os
 import sys
 
-import nvidia.cuda_nvrtc
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def load_nvrtc():
-    libdir = os.path.join(list(nvidia.cuda_nvrtc.__path__)[0], "lib")
+def load_nvrtc(libdir=None):
+    if libdir is None:
+        import nvidia.cuda_nvrtc  # the CUDA 12 wheel of scripts/cuda-check
+
+        libdir = os.path.join(list(nvidia.cuda_nvrtc.__path__)[0], "lib")
     candidates = sorted(glob.glob(os.path.join(libdir, "libnvrtc.so*")))
     lib = [c for c in candidates if "builtins" not in c]
     if not lib:
@@ -31,11 +32,13 @@ def check(nvrtc, rc, what):
         raise SystemExit(f"{what}: {nvrtc.nvrtcGetErrorString(rc).decode()}")
 
 
-def compile_ptx(nvrtc, source, arch):
+def compile_ptx(nvrtc, source, arch, opts=None):
     prog = ctypes.c_void_p()
     check(nvrtc, nvrtc.nvrtcCreateProgram(ctypes.byref(prog), source, b"btpow.cu", 0, None, None),
           "nvrtcCreateProgram")
-    opts = [f"--gpu-architecture={arch}".encode(), b"--std=c++17", b"--use_fast_math"]
+    if opts is None:
+        opts = [b"--std=c++17", b"--use_fast_math"]
+    opts = [f"--gpu-architecture={arch}".encode()] + opts
     arr = (ctypes.c_char_p * len(opts))(*opts)
     rc = nvrtc.nvrtcCompileProgram(prog, len(opts), arr)
     size = ctypes.c_size_t()
@@ -51,12 +54,18 @@ def compile_ptx(nvrtc, source, arch):
     return ptx.value.decode()
 
 
-def main():
-    out_dir, *archs = sys.argv[1:]
-    source = b""
+def kernel_source():
+    """btpow_core.h, a newline, btpow_kernels.cu: the engine's KERNEL_SOURCE."""
+    parts = []
     for name in ("btpow_core.h", "btpow_kernels.cu"):
         with open(os.path.join(HERE, name), "rb") as f:
-            source += f.read() + b"\n"
+            parts.append(f.read())
+    return b"\n".join(parts)
+
+
+def main():
+    out_dir, *archs = sys.argv[1:]
+    source = kernel_source()
     nvrtc = load_nvrtc()
     for arch in archs:
         ptx = compile_ptx(nvrtc, source, arch)

@@ -381,6 +381,9 @@ pub fn run(args: &CompareArgs) -> CmdResult {
                         ""
                     }
                 );
+                if !g.cpu_device {
+                    print_predicted();
+                }
             }
         }
     }
@@ -449,6 +452,28 @@ fn print_csv(rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
+/// btpow's predicted rates per GPU: issue-bound upper limits from the
+/// kernels' SASS (`scripts/gpu-model` writes the file), not measurements.
+const PREDICTED: &str = include_str!("../../../kernels/gpu-predicted.tsv");
+
+fn print_predicted() {
+    outln!(
+        "predicted, not measured (upper limits from the kernels' SASS, scripts/gpu-model): legacy / v1 high-bytes / v1 sequential"
+    );
+    for line in PREDICTED.lines().filter(|l| !l.starts_with('#')) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        if let [gpu, arch, _, _, legacy, high, sequential] = fields[..] {
+            let r = |s: &str| s.parse::<f64>().map_or_else(|_| s.to_string(), human);
+            outln!(
+                "  {gpu} ({arch}): {} / {} / {} nonces/s predicted",
+                r(legacy),
+                r(high),
+                r(sequential)
+            );
+        }
+    }
+}
+
 fn human(rate: f64) -> String {
     if rate >= 1e6 {
         format!("{:.2} M", rate / 1e6)
@@ -515,5 +540,25 @@ fn print_table(rows: &[Row], roof: &roofline::Roofline, failed: &[PeerFailure]) 
             format!("{} (peer)", peers::name(f.scheme)),
             f.threads,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every GPU row of the predictions has its seven fields and three rates.
+    #[test]
+    fn predicted_rows_parse() {
+        let rows: Vec<&str> = super::PREDICTED
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        assert!(rows.len() >= 5);
+        for line in rows {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 7, "{line}");
+            for rate in &fields[4..] {
+                assert!(rate.parse::<f64>().unwrap() > 1e8, "{line}");
+            }
+        }
     }
 }
