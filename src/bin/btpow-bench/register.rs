@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use btpow::account::ss58_encode;
 use btpow::chain::{
-    Chain, Event, Events, Options, Plan, RegisterOutcome, Registrant, Registrar, Registration,
-    Signer, Stop, SubmitError, WaitReason,
+    Chain, Event, Events, Options, Plan, RegisterError, RegisterOutcome, Registrant, Registrar,
+    Registration, Signer, Stop, SubmitError, WaitReason,
 };
 use btpow::engine::Order;
 use btpow::hex::encode;
@@ -521,19 +521,14 @@ async fn register_inner(
             .unwrap_or(false)
     };
     let mut registrar = Registrar::new(chain, plan, keys, options, solver, printer.clone(), stop);
-    let outcome = registrar.run(confirm).await?;
+    let outcome = registrar.run(confirm).await.map_err(with_advice)?;
     Ok(match outcome {
         RegisterOutcome::Registered { uid, by } => {
             printer.say(Record::Registered {
                 netuid,
                 uid,
                 already: by == Registrant::Before,
-                by: match by {
-                    Registrant::Before => record::Registrant::Before,
-                    Registrant::Us => record::Registrant::Us,
-                    Registrant::Another => record::Registrant::Another,
-                    _ => record::Registrant::Unknown,
-                },
+                by,
             });
             true
         }
@@ -549,6 +544,20 @@ async fn register_inner(
             false
         }
     })
+}
+
+/// A registration error with the tool's advice where a flag would have
+/// waited for what the run refused without waiting.
+fn with_advice(e: RegisterError) -> anyhow::Error {
+    let advice = match &e {
+        RegisterError::IntervalFull {
+            resets_at: Some(_), ..
+        }
+        | RegisterError::WorkBlockTooEarly { .. } => "; --wait waits for it",
+        RegisterError::NoRegistrations { .. } => " (--wait waits for it to change)",
+        _ => return e.into(),
+    };
+    anyhow::anyhow!("{e}{advice}")
 }
 
 /// A run ended by `--max-time` or a stop signal: said, exit 1.
@@ -693,6 +702,43 @@ mod tests {
             "block 50: this hotkey last registered by proof of work with work block 50 \
              (LastPowRegistrationBlock), and the runtime takes its work only from block 51 on; \
              waiting for it"
+        );
+    }
+
+    #[test]
+    fn what_a_flag_would_wait_for_is_advised_with_the_flag() {
+        let full = |resets_at| RegisterError::IntervalFull {
+            netuid: 1,
+            head: 100,
+            registrations: 6,
+            limit: 6,
+            resets_at,
+        };
+        let advised = with_advice(full(Some(110))).to_string();
+        assert!(
+            advised.ends_with("12 s blocks); --wait waits for it"),
+            "{advised}"
+        );
+        // No reset block: nothing to wait for.
+        assert!(!with_advice(full(None)).to_string().contains("--wait"));
+        let none = with_advice(RegisterError::NoRegistrations {
+            netuid: 1,
+            limit: "MaxRegistrationsPerBlock",
+        })
+        .to_string();
+        assert!(
+            none.ends_with("no block frees that (--wait waits for it to change)"),
+            "{none}"
+        );
+        let early = with_advice(RegisterError::WorkBlockTooEarly {
+            head: 100,
+            last: 101,
+            first: 102,
+        })
+        .to_string();
+        assert!(
+            early.ends_with("(InvalidWorkBlock); --wait waits for it"),
+            "{early}"
         );
     }
 
