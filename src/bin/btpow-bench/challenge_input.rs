@@ -10,9 +10,9 @@ impl ChallengeArgs {
     fn parts(&self) -> Parts {
         let text = |v: &Option<String>| v.clone().map(PartValue::Text);
         Parts {
-            block_hash: text(&self.block_hash),
-            hotkey: text(&self.hotkey),
-            coldkey: text(&self.coldkey),
+            block_hash: text(&self.parts.block_hash),
+            hotkey: text(&self.parts.hotkey),
+            coldkey: text(&self.parts.coldkey),
             netuid: self.netuid,
         }
     }
