@@ -27,6 +27,11 @@ impl ChallengeArgs {
         let scheme = self.scheme.context("--scheme legacy|v1 is required")?;
         self.parts()
             .challenge(scheme)
-            .map_err(|e| anyhow!(e.message(Part::flag)))
+            .map_err(|e| anyhow!(e.message(flag)))
     }
+}
+
+/// A part's flag: `--block-hash`, `--hotkey`, ...
+fn flag(part: Part) -> String {
+    format!("--{}", part.name().replace('_', "-"))
 }
