@@ -152,11 +152,12 @@ impl ChainError {
         }
     }
 
-    /// Whether this error's own text says all a user needs: its sources
-    /// are the RPC client's internals (shown with `--verbose`), not words
-    /// about what happened.
-    pub fn says_enough(&self) -> bool {
-        !matches!(self, ChainError::Connect { .. } | ChainError::Node { .. })
+    /// Whether this error's cause is told only by its source: why the
+    /// connection could not be made (`Connect`), the node's answer
+    /// (`Node`). The other errors name what happened themselves; their
+    /// sources are the RPC client's internals.
+    pub fn cause_is_in_source(&self) -> bool {
+        matches!(self, ChainError::Connect { .. } | ChainError::Node { .. })
     }
 }
 
@@ -383,7 +384,7 @@ fn interval_full_words(
     let when = match resets_at {
         Some(at) => format!(
             "until block {at}, when the interval resets (in {blocks} block{}, about {} min at \
-             12 s blocks); --wait waits for it",
+             12 s blocks)",
             if blocks == 1 { "" } else { "s" },
             blocks.saturating_mul(12).div_ceil(60)
         ),
@@ -427,7 +428,7 @@ pub enum RegisterError {
         netuid: u16,
     },
     /// Legacy runtimes: the subnet's registrations this interval are used
-    /// up, and the run does not wait (`--wait` in the tool) for the reset.
+    /// up, and the run does not wait ([`Options::wait_for`](super::Options::wait_for)) for the reset.
     #[error("{}", interval_full_words(*.netuid, *.head, *.registrations, *.limit, *.resets_at))]
     IntervalFull {
         /// The subnet.
@@ -443,7 +444,7 @@ pub enum RegisterError {
     },
     /// A limit of 0: the subnet takes no registrations, and no block
     /// changes that (only watch mode waits, for the limit to change).
-    #[error("subnet {netuid} takes no registrations: its {limit} is 0, and no block frees that (--wait waits for it to change)")]
+    #[error("subnet {netuid} takes no registrations: its {limit} is 0, and no block frees that")]
     NoRegistrations {
         /// The subnet.
         netuid: u16,
@@ -456,9 +457,9 @@ pub enum RegisterError {
     Inadmissible(#[from] super::admission::Inadmissible),
     /// v1: the hotkey registered by proof of work with a work block at or
     /// after the head; the runtime takes its work only from `first` on,
-    /// more than a block away, and the run does not wait (`--wait` in the
-    /// tool) for it.
-    #[error("this hotkey last registered by proof of work with work block {last} (LastPowRegistrationBlock), so the runtime takes its work only from block {first} on, {} blocks after the head {head} (InvalidWorkBlock); --wait waits for it", .first.saturating_sub(*.head))]
+    /// more than a block away, and the run does not wait
+    /// ([`Options::wait_for`](super::Options::wait_for)) for it.
+    #[error("this hotkey last registered by proof of work with work block {last} (LastPowRegistrationBlock), so the runtime takes its work only from block {first} on, {} blocks after the head {head} (InvalidWorkBlock)", .first.saturating_sub(*.head))]
     WorkBlockTooEarly {
         /// The head.
         head: u64,

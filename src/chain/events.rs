@@ -12,8 +12,10 @@ use crate::engine::Solution;
 use crate::solver::Report;
 use crate::Difficulty;
 
-/// Who registered the hotkey, as far as this run can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Who registered the hotkey, as far as this run can tell (serialized
+/// as its name in lower case: `"us"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Registrant {
     /// It was registered before this run began.
     Before,

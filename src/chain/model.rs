@@ -18,7 +18,50 @@ pub struct Head {
     pub hash: [u8; 32],
 }
 
-/// What a registration attempt needs to know about a subnet, at one block.
+/// One subnet's registration facts as stored, read in one place
+/// (`client::subnet_facts`); `None`: the runtime has no such item. What a
+/// registration needs besides (the hotkey's facts, and the subnet's read
+/// with its defaults) is [`SubnetState`], made from these.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct SubnetFacts {
+    /// The subnet.
+    pub netuid: u16,
+    /// `NetworkPowRegistrationAllowed`.
+    pub pow_allowed: Option<bool>,
+    /// `NetworkRegistrationAllowed` (burned registration).
+    pub burn_allowed: Option<bool>,
+    /// `Difficulty`, as stored.
+    pub difficulty: Option<u64>,
+    /// `MinDifficulty`.
+    pub min_difficulty: Option<u64>,
+    /// `MaxDifficulty`.
+    pub max_difficulty: Option<u64>,
+    /// `Burn`, in rao (10^-9 TAO).
+    pub burn: Option<u64>,
+    /// `RegistrationsThisBlock`.
+    pub registrations_this_block: Option<u64>,
+    /// `MaxRegistrationsPerBlock`.
+    pub max_registrations_per_block: Option<u64>,
+    /// `SubnetworkN`: neurons registered.
+    pub neurons: Option<u64>,
+    /// `MaxAllowedUids`.
+    pub max_neurons: Option<u64>,
+    /// `RegistrationsThisInterval`.
+    pub registrations_this_interval: Option<u64>,
+    /// `TargetRegistrationsPerInterval`.
+    pub target_registrations_per_interval: Option<u64>,
+    /// `AdjustmentInterval`, in blocks.
+    pub adjustment_interval: Option<u64>,
+    /// `LastAdjustmentBlock`.
+    pub last_adjustment_block: Option<u64>,
+    /// `BurnHalfLife` (runtimes whose difficulty decays each block).
+    pub half_life: Option<u64>,
+}
+
+/// What a registration attempt needs to know about a subnet, at one block:
+/// the subnet's [`SubnetFacts`] with the runtime's defaults where an item
+/// is missing, and the hotkey's own facts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubnetState {
     /// `Difficulty`.

@@ -1,59 +1,20 @@
-//! Every subnet's registration facts, read from the chain's own storage at
-//! one block: what `btpow-bench subnets` shows. Each item is read only if
-//! the runtime has it (its metadata says so): an item a runtime lacks is
-//! `None`, never a zero.
+//! Every subnet's registration facts ([`SubnetFacts`]), read from the
+//! chain's own storage at one block: what `btpow-bench subnets` shows, and
+//! what follows from them (the difficulty a seal must meet now, and
+//! later). Each item is read only if the runtime has it (its metadata says
+//! so): an item a runtime lacks is `None`, never a zero.
 
-use serde::Serialize;
 use subxt::dynamic;
 
-use super::client::{read, Chain};
+use super::client::{subnet_facts, Chain};
 use super::difficulty::Decay;
 use super::error::ChainError;
-use super::model::Registration;
+use super::model::{Registration, SubnetFacts};
 use super::node::Node;
 use super::rules::{detect, interval_resets_at};
 use super::Head;
 use crate::challenge::Scheme;
 use crate::target::effective_difficulty;
-
-/// One subnet's registration facts as stored; `None`: the runtime has no
-/// such item.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct SubnetFacts {
-    /// The subnet.
-    pub netuid: u16,
-    /// `NetworkPowRegistrationAllowed`.
-    pub pow_allowed: Option<bool>,
-    /// `NetworkRegistrationAllowed` (burned registration).
-    pub burn_allowed: Option<bool>,
-    /// `Difficulty`, as stored.
-    pub difficulty: Option<u64>,
-    /// `MinDifficulty`.
-    pub min_difficulty: Option<u64>,
-    /// `MaxDifficulty`.
-    pub max_difficulty: Option<u64>,
-    /// `Burn`, in rao (10^-9 TAO).
-    pub burn: Option<u64>,
-    /// `RegistrationsThisBlock`.
-    pub registrations_this_block: Option<u64>,
-    /// `MaxRegistrationsPerBlock`.
-    pub max_registrations_per_block: Option<u64>,
-    /// `SubnetworkN`: neurons registered.
-    pub neurons: Option<u64>,
-    /// `MaxAllowedUids`.
-    pub max_neurons: Option<u64>,
-    /// `RegistrationsThisInterval`.
-    pub registrations_this_interval: Option<u64>,
-    /// `TargetRegistrationsPerInterval`.
-    pub target_registrations_per_interval: Option<u64>,
-    /// `AdjustmentInterval`, in blocks.
-    pub adjustment_interval: Option<u64>,
-    /// `LastAdjustmentBlock`.
-    pub last_adjustment_block: Option<u64>,
-    /// `BurnHalfLife` (runtimes whose difficulty decays each block).
-    pub half_life: Option<u64>,
-}
 
 impl SubnetFacts {
     /// The difficulty a proof of work must meet now under `scheme`: the
@@ -154,32 +115,7 @@ impl Chain {
             netuids.sort_unstable();
             let mut out = Vec::with_capacity(netuids.len());
             for netuid in netuids {
-                let key = (netuid,);
-                out.push(SubnetFacts {
-                    netuid,
-                    pow_allowed: read(&storage, "NetworkPowRegistrationAllowed", key).await?,
-                    burn_allowed: read(&storage, "NetworkRegistrationAllowed", key).await?,
-                    difficulty: read(&storage, "Difficulty", key).await?,
-                    min_difficulty: read(&storage, "MinDifficulty", key).await?,
-                    max_difficulty: read(&storage, "MaxDifficulty", key).await?,
-                    burn: read(&storage, "Burn", key).await?,
-                    registrations_this_block: read(&storage, "RegistrationsThisBlock", key).await?,
-                    max_registrations_per_block: read(&storage, "MaxRegistrationsPerBlock", key)
-                        .await?,
-                    neurons: read(&storage, "SubnetworkN", key).await?,
-                    max_neurons: read(&storage, "MaxAllowedUids", key).await?,
-                    registrations_this_interval: read(&storage, "RegistrationsThisInterval", key)
-                        .await?,
-                    target_registrations_per_interval: read(
-                        &storage,
-                        "TargetRegistrationsPerInterval",
-                        key,
-                    )
-                    .await?,
-                    adjustment_interval: read(&storage, "AdjustmentInterval", key).await?,
-                    last_adjustment_block: read(&storage, "LastAdjustmentBlock", key).await?,
-                    half_life: read(&storage, "BurnHalfLife", key).await?,
-                });
+                out.push(subnet_facts(&storage, netuid).await?);
             }
             Ok(out)
         })

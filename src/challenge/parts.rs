@@ -30,11 +30,6 @@ impl Part {
             Part::Netuid => "netuid",
         }
     }
-
-    /// The command-line flag: `--block-hash`, `--hotkey`, ...
-    pub fn flag(self) -> String {
-        format!("--{}", self.name().replace('_', "-"))
-    }
 }
 
 /// A 32-byte value as given: text (hex; SS58 too for accounts) or raw bytes.
@@ -211,7 +206,8 @@ mod tests {
 
     #[test]
     fn every_error_names_its_part_in_the_front_ends_words() {
-        let flag = |p: Part| p.flag();
+        // As the command line names them.
+        let flag = |p: Part| format!("--{}", p.name().replace('_', "-"));
         let cases = [
             (
                 Parts {

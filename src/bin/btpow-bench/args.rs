@@ -320,6 +320,17 @@ pub struct ChallengeArgs {
     /// legacy: pow.py / `register`; v1: `pow_register`
     #[arg(long, value_name = "legacy|v1")]
     pub scheme: Option<Scheme>,
+    #[command(flatten)]
+    pub parts: ChallengeParts,
+    /// v1 only: the subnet
+    #[arg(long, value_name = "U16", value_parser = whole::<u16>, allow_hyphen_values = true)]
+    pub netuid: Option<u16>,
+}
+
+/// The parts of a challenge a chain gives itself (its block, the wallet's
+/// keys): given only offline.
+#[derive(Args, Debug, Clone)]
+pub struct ChallengeParts {
     /// The block hash the work is for (32 bytes hex)
     #[arg(long, value_name = "HEX")]
     pub block_hash: Option<String>,
@@ -329,9 +340,6 @@ pub struct ChallengeArgs {
     /// v1 only: the coldkey that will sign `pow_register` (SS58 or hex)
     #[arg(long, value_name = "ACCOUNT")]
     pub coldkey: Option<String>,
-    /// v1 only: the subnet
-    #[arg(long, value_name = "U16", value_parser = whole::<u16>, allow_hyphen_values = true)]
-    pub netuid: Option<u16>,
 }
 
 #[derive(Args, Debug)]
@@ -346,6 +354,8 @@ pub struct SealArgs {
     pub difficulty: u64,
 }
 
+/// `solve`'s flags, both modes' ([`crate::solve_mode`] keeps each mode's
+/// own).
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("mode").required(true).args(["offline", "endpoint"])))]
 pub struct SolveArgs {
@@ -358,15 +368,11 @@ pub struct SolveArgs {
     pub endpoint: Option<String>,
     #[command(flatten)]
     pub challenge: ChallengeArgs,
-    /// Difficulty (offline; default: the sample's when solving the sample)
-    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
-    pub difficulty: Option<u64>,
+    #[command(flatten)]
+    pub search: OfflineArgs,
     /// Acceptance rule (default: the runtime's, or python for an offline legacy challenge)
     #[arg(long, value_name = "python|chain-be|chain-le|v1")]
     pub rule: Option<Rule>,
-    /// First nonce to try (offline, default 0; on a chain the start is random)
-    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
-    pub start: Option<u64>,
     /// Give up after this many seconds
     #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
     pub max_time: Option<Seconds>,
@@ -378,9 +384,22 @@ pub struct SolveArgs {
     pub chain: ChainArgs,
 }
 
+/// The search offline: on a chain the difficulty is the subnet's and the
+/// start is random.
+#[derive(Args, Debug, Clone)]
+pub struct OfflineArgs {
+    /// Difficulty (offline; default: the sample's when solving the sample)
+    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
+    pub difficulty: Option<u64>,
+    /// First nonce to try (offline, default 0; on a chain the start is random)
+    #[arg(long, value_parser = whole::<u64>, allow_hyphen_values = true)]
+    pub start: Option<u64>,
+}
+
 /// Keys, the btcli way. Defaults are applied where they are used, so that
 /// a flag given where it means nothing (offline) can be refused.
 #[derive(Args, Debug, Clone)]
+#[cfg_attr(not(feature = "chain"), allow(dead_code))]
 pub struct WalletArgs {
     /// Wallet name [default: default]
     #[arg(long = "wallet.name", value_name = "NAME")]
@@ -404,28 +423,10 @@ pub struct WalletArgs {
     pub allow_dev_keys_anyone_can_sign: bool,
 }
 
-impl WalletArgs {
-    /// The flags given, by name (for refusing them offline).
-    pub fn given(&self) -> Vec<&'static str> {
-        [
-            (self.wallet_name.is_some(), "--wallet.name"),
-            (self.wallet_hotkey.is_some(), "--wallet.hotkey"),
-            (self.wallet_path.is_some(), "--wallet.path"),
-            (self.hotkey_uri.is_some(), "--hotkey-uri"),
-            (self.coldkey_uri.is_some(), "--coldkey-uri"),
-            (
-                self.allow_dev_keys_anyone_can_sign,
-                "--allow-dev-keys-anyone-can-sign",
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(on, flag)| on.then_some(flag))
-        .collect()
-    }
-}
-
-/// Registering on a chain.
+/// Registering on a chain. (A build without the chain client still
+/// parses these, to refuse them by name.)
 #[derive(Args, Debug, Clone)]
+#[cfg_attr(not(feature = "chain"), allow(dead_code))]
 pub struct ChainArgs {
     /// Solve, but do not submit
     #[arg(long)]

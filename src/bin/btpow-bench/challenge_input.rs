@@ -10,9 +10,9 @@ impl ChallengeArgs {
     fn parts(&self) -> Parts {
         let text = |v: &Option<String>| v.clone().map(PartValue::Text);
         Parts {
-            block_hash: text(&self.block_hash),
-            hotkey: text(&self.hotkey),
-            coldkey: text(&self.coldkey),
+            block_hash: text(&self.parts.block_hash),
+            hotkey: text(&self.parts.hotkey),
+            coldkey: text(&self.parts.coldkey),
             netuid: self.netuid,
         }
     }
@@ -27,6 +27,11 @@ impl ChallengeArgs {
         let scheme = self.scheme.context("--scheme legacy|v1 is required")?;
         self.parts()
             .challenge(scheme)
-            .map_err(|e| anyhow!(e.message(Part::flag)))
+            .map_err(|e| anyhow!(e.message(flag)))
     }
+}
+
+/// A part's flag: `--block-hash`, `--hotkey`, ...
+fn flag(part: Part) -> String {
+    format!("--{}", part.name().replace('_', "-"))
 }

@@ -6,6 +6,10 @@ mod output;
 mod args;
 mod challenge_input;
 mod compare;
+#[cfg(feature = "chain")]
+mod event_record;
+#[cfg(feature = "chain")]
+mod passwords;
 mod peers;
 #[cfg(feature = "chain")]
 mod record;
@@ -14,6 +18,7 @@ mod register;
 mod seal;
 mod signals;
 mod solve;
+mod solve_mode;
 #[cfg(feature = "chain")]
 mod subnets;
 #[cfg(feature = "chain")]
@@ -22,7 +27,7 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 /// A command's result: `Ok(true)` all good, `Ok(false)` checks failed (exit 1),
 /// `Err` bad input or a failure to run (exit 2).
@@ -31,8 +36,13 @@ pub type CmdResult = anyhow::Result<bool>;
 fn main() -> ExitCode {
     // Before any thread starts (every thread inherits the mask).
     signals::take();
-    let cli = match args::Cli::try_parse() {
-        Ok(cli) => cli,
+    // The matches too: which flags the command line gave (solve refuses
+    // another mode's by name).
+    let parsed = args::Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((args::Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => return args::parse_failure(e),
     };
     if !output::stdout_is_open() {
@@ -42,7 +52,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Verify(a) => verify::run(&a),
         args::Command::Seal(a) => seal::run(&a),
-        args::Command::Solve(a) => solve::run(&a),
+        args::Command::Solve(a) => match matches.subcommand() {
+            Some((_, given)) => solve::run(*a, given),
+            None => unreachable!("clap parsed a subcommand"),
+        },
         args::Command::Compare(a) => compare::run(&a),
         #[cfg(feature = "chain")]
         args::Command::Subnets(a) => subnets::run(&a),

@@ -91,12 +91,13 @@ pub fn set_verbose() {
     VERBOSE.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// Whether a source below `e` is worth showing in a brief message: a chain
-/// error that says what happened ends it.
+/// Whether a brief message (no `--verbose`) ends at `e`: a chain error
+/// that names what happened itself ends it (its sources are the RPC
+/// client's internals); one whose cause is its source goes on.
 fn ends_message(e: &(dyn std::error::Error + 'static)) -> bool {
     #[cfg(feature = "chain")]
     if let Some(c) = e.downcast_ref::<btpow::chain::ChainError>() {
-        return c.says_enough();
+        return !c.cause_is_in_source();
     }
     let _ = e;
     false

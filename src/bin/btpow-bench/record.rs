@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use btpow::chain::Registrant;
 use serde::Serialize;
 
 /// One milestone of a registration. The JSON event is the record's fields
@@ -163,16 +164,6 @@ pub enum Record {
 
 /// `Record::Refused`'s kind for a submission whose status was lost.
 pub const STATUS_UNKNOWN: &str = "status-unknown";
-
-/// Whose submission registered the hotkey.
-#[derive(Serialize, Debug, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Registrant {
-    Before,
-    Us,
-    Another,
-    Unknown,
-}
 
 impl Record {
     /// The JSON event, one line, its keys in sorted order (as the event

@@ -1,37 +1,35 @@
 //! `btpow-bench solve --endpoint`: the terminal side of registering. The
 //! decisions are the library's (`btpow::chain`: `Registrar` and its events); this file
-//! prints its events (a status line, or JSON lines), asks for the password
-//! and the confirmation, and maps the outcome to an exit code.
+//! prints its events (a status line, or JSON lines: `event_record`), loads
+//! the keys (their passwords: `passwords`), asks for the confirmation, and
+//! maps the outcome to an exit code.
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use btpow::account::ss58_encode;
 use btpow::chain::{
-    Chain, Event, Events, Options, Plan, RegisterOutcome, Registrant, Registrar, Registration,
-    Signer, Stop, SubmitError, WaitReason,
+    Chain, Event, Events, Options, Plan, RegisterError, RegisterOutcome, Registrant, Registrar,
+    Signer, Stop,
 };
 use btpow::engine::Order;
-use btpow::hex::encode;
 use btpow::solver::Solver;
-use btpow::wallet::{KeySource, Keys, PasswordSource, WalletError, WalletPaths};
+use btpow::wallet::{KeySource, Keys, WalletError, WalletPaths};
 use btpow::Difficulty;
-use zeroize::Zeroizing;
 
-use crate::args::{EventFormat, SolveArgs};
+use crate::args::EventFormat;
+use crate::event_record::record;
 use crate::output::out;
-use crate::record::{self, Record};
+use crate::passwords::Passwords;
+use crate::record::Record;
+use crate::solve_mode::ChainSolve;
 use crate::CmdResult;
 
-pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
+pub fn run(args: &ChainSolve) -> CmdResult {
     // Argument and wallet errors come before any connection.
-    let netuid = args
-        .challenge
-        .netuid
-        .context("--netuid is required with --endpoint")?;
+    let (endpoint, netuid) = (args.endpoint.as_str(), args.netuid);
     btpow::chain::check_endpoint(endpoint).map_err(|e| anyhow::anyhow!("--endpoint {e}"))?;
     let wait_for = wait_for(args)?;
     let signer = known_signer(args)?;
@@ -65,7 +63,7 @@ pub fn run(args: &SolveArgs, endpoint: &str) -> CmdResult {
 
 /// Watch mode's difficulty bound: `--max-difficulty` (at least 1, and only
 /// with `--wait`), or any difficulty.
-fn wait_for(args: &SolveArgs) -> anyhow::Result<Option<Difficulty>> {
+fn wait_for(args: &ChainSolve) -> anyhow::Result<Option<Difficulty>> {
     let c = &args.chain;
     match (c.wait, c.max_difficulty) {
         (false, None) => Ok(None),
@@ -87,20 +85,19 @@ fn wait_for(args: &SolveArgs) -> anyhow::Result<Option<Difficulty>> {
 /// scheme (a rule of another scheme than `--scheme` is refused here);
 /// `--signer` when the run will sign with it whatever the runtime (its
 /// pre-check off, or the scheme's own signer).
-fn known_signer(args: &SolveArgs) -> anyhow::Result<Option<Signer>> {
-    if let (Some(scheme), Some(rule)) = (args.challenge.scheme, args.rule) {
+fn known_signer(args: &ChainSolve) -> anyhow::Result<Option<Signer>> {
+    if let (Some(scheme), Some(rule)) = (args.scheme, args.rule) {
         rule.check_scheme(scheme)?;
     }
     // Legacy `register` is signed by the hotkey, v1 `pow_register` by the
     // coldkey.
-    let required =
-        args.challenge
-            .scheme
-            .or(args.rule.map(|r| r.scheme()))
-            .map(|scheme| match scheme {
-                btpow::Scheme::Legacy => Signer::Hotkey,
-                btpow::Scheme::V1 => Signer::Coldkey,
-            });
+    let required = args
+        .scheme
+        .or(args.rule.map(|r| r.scheme()))
+        .map(|scheme| match scheme {
+            btpow::Scheme::Legacy => Signer::Hotkey,
+            btpow::Scheme::V1 => Signer::Coldkey,
+        });
     Ok(match args.chain.signer {
         None => required,
         Some(given) if args.chain.no_precheck || required == Some(given) => Some(given),
@@ -109,7 +106,7 @@ fn known_signer(args: &SolveArgs) -> anyhow::Result<Option<Signer>> {
     })
 }
 
-fn key_source(args: &SolveArgs) -> KeySource {
+fn key_source(args: &ChainSolve) -> KeySource {
     let w = &args.wallet;
     KeySource {
         paths: WalletPaths::new(
@@ -178,241 +175,9 @@ impl Printer {
     }
 }
 
-fn hash_hex(h: &[u8; 32]) -> String {
-    format!("0x{}", encode(h))
-}
-
 impl Events for Printer {
     fn event(&self, event: &Event<'_>) {
         self.say(record(event, self.verbose));
-    }
-}
-
-/// The record of one event.
-fn record(event: &Event<'_>, verbose: bool) -> Record {
-    match event {
-        Event::Challenge {
-            block,
-            difficulty,
-            new_block,
-        } => Record::Challenge {
-            block: block.number,
-            block_hash: hash_hex(&block.hash),
-            difficulty: difficulty.get(),
-            new_block: *new_block,
-        },
-        Event::Progress {
-            report,
-            block,
-            difficulty,
-            on_block,
-        } => {
-            let rate = report.recent_rate().max(1.0);
-            Record::Progress {
-                ewma_nonces_per_sec: report.recent_rate(),
-                perpetual_nonces_per_sec: report.overall_rate(),
-                nonces: report.hashes,
-                block: block.number,
-                block_hash: hash_hex(&block.hash),
-                difficulty: difficulty.get(),
-                expected_seconds: difficulty.get() as f64 / rate,
-                chance_so_far: difficulty.chance_within(rate * on_block.as_secs_f64()),
-            }
-        }
-        Event::Waiting(WaitReason::SubnetFull {
-            block,
-            registrations,
-            limit,
-        }) => Record::SubnetFull {
-            block: *block,
-            // No block frees a limit of 0: only its change ends the wait.
-            reason: if *limit == 0 {
-                "the subnet takes no registrations (MaxRegistrationsPerBlock is 0)"
-            } else {
-                "subnet full for this block"
-            },
-            registrations_this_block: *registrations,
-            max_registrations_per_block: *limit,
-            frees_at_block: (*limit > 0).then(|| block.saturating_add(1)),
-        },
-        Event::Waiting(WaitReason::IntervalFull {
-            block,
-            registrations,
-            limit,
-            resets_at,
-        }) => Record::IntervalFull {
-            block: *block,
-            reason: if *limit == 0 {
-                "the subnet takes no registrations (TargetRegistrationsPerInterval is 0)"
-            } else {
-                "registrations this interval used up"
-            },
-            registrations_this_interval: *registrations,
-            max_registrations_per_interval: *limit,
-            resets_at_block: *resets_at,
-        },
-        Event::Waiting(WaitReason::PowDisabled { block }) => Record::PowDisabled {
-            block: *block,
-            reason: "proof-of-work registration disabled",
-        },
-        Event::Waiting(WaitReason::DifficultyAbove {
-            block,
-            difficulty,
-            max,
-            reached_at,
-        }) => Record::DifficultyAbove {
-            block: *block,
-            reason: "difficulty above --max-difficulty",
-            difficulty: difficulty.get(),
-            max_difficulty: max.get(),
-            reached_at_block: *reached_at,
-        },
-        Event::Waiting(WaitReason::WorkBlockAfter { block, last, until }) => {
-            Record::WorkBlockAfter {
-                block: *block,
-                reason:
-                    "the hotkey's last proof-of-work registration used this block or a later one",
-                last_pow_registration_block: *last,
-                until_block: *until,
-            }
-        }
-        Event::Waiting(WaitReason::Decay {
-            block,
-            until,
-            difficulty,
-            now,
-        }) => Record::Decay {
-            block: *block,
-            reason: "the seal meets the difficulty of a later block",
-            difficulty: now.get(),
-            until_block: *until,
-            difficulty_then: difficulty.get(),
-        },
-        Event::Solved {
-            block,
-            solution,
-            hashes,
-            rate,
-        } => Record::Solved {
-            block: block.number,
-            nonce: solution.nonce,
-            seal: hash_hex(&solution.seal),
-            verified_by_reference: true,
-            hashes: *hashes,
-            rate: *rate,
-        },
-        Event::Stale { reason } => Record::Stale {
-            reason: reason.clone(),
-        },
-        Event::SubmittingAnyway { refusal } => Record::Precheck {
-            refusal: refusal.to_string(),
-        },
-        Event::Submitted { registration } => {
-            let (block, nonce) = match registration {
-                Registration::Legacy {
-                    block_number,
-                    nonce,
-                    ..
-                } => (*block_number, *nonce),
-                Registration::V1 {
-                    work_block, nonce, ..
-                } => (*work_block, *nonce),
-            };
-            Record::Submitted {
-                call: registration.call_name(),
-                block,
-                nonce,
-            }
-        }
-        Event::Included { block_hash } => Record::Included {
-            block_hash: hash_hex(block_hash),
-        },
-        Event::Refused { error } => Record::Refused {
-            error: crate::output::error_text(*error),
-            chain_error: error.chain_error_name().unwrap_or("").to_string(),
-            kind: submit_kind(error),
-            node_said: match error {
-                SubmitError::Pool { message, .. } => Some(message.clone()),
-                _ => None,
-            },
-        },
-        Event::Diagnosed { cause } => Record::Diagnosed {
-            cause: cause.to_string(),
-            next_block_cures: cause.next_block_cures(),
-        },
-        Event::Reconnecting { error, delay } => Record::Reconnecting {
-            error: crate::output::full_error_text(*error),
-            delay_seconds: delay.as_secs_f64(),
-            verbose,
-        },
-        Event::Reconnected { after } => Record::Reconnected {
-            after_seconds: after.as_secs_f64(),
-        },
-        // An event newer than this tool: shown as the library words it.
-        other => Record::Event {
-            debug: format!("{other:?}"),
-        },
-    }
-}
-
-fn submit_kind(e: &SubmitError) -> &'static str {
-    match e {
-        SubmitError::Dispatch { .. } => "dispatch",
-        SubmitError::Pool { .. } => "pool",
-        SubmitError::Build(_) => "build",
-        SubmitError::Unknown(_) => record::STATUS_UNKNOWN,
-        SubmitError::Chain(_) => "connection",
-        _ => "other",
-    }
-}
-
-/// The coldkey's password, when not asked for on the terminal.
-const PASSWORD_VAR: &str = "BTPOW_COLDKEY_PASSWORD";
-
-/// The coldkey's password from `BTPOW_COLDKEY_PASSWORD`, else asked on the
-/// terminal; a hotkey's (btcli writes hotkeys unencrypted) only asked.
-struct Passwords;
-
-/// `key`'s password from the value of `BTPOW_COLDKEY_PASSWORD` (`None`
-/// for a hotkey: the variable is the coldkey's only).
-fn password_from_var(
-    key: Signer,
-    value: Option<std::ffi::OsString>,
-) -> Option<Result<Zeroizing<String>, String>> {
-    use std::os::unix::ffi::OsStringExt;
-    if key != Signer::Coldkey {
-        return None;
-    }
-    let bytes = Zeroizing::new(value?.into_vec());
-    Some(match std::str::from_utf8(&bytes) {
-        Ok(p) => Ok(Zeroizing::new(p.to_string())),
-        Err(_) => Err(format!(
-            "{PASSWORD_VAR} is set, but not to UTF-8 text, so it cannot be this coldkey's \
-             password (btcli encrypts with the password as UTF-8 text); set it to the password \
-             as text, or unset it to be asked on a terminal"
-        )),
-    })
-}
-
-impl PasswordSource for Passwords {
-    fn can_give(&self, key: Signer) -> Result<bool, String> {
-        match password_from_var(key, std::env::var_os(PASSWORD_VAR)) {
-            Some(p) => p.map(|_| true),
-            None => Ok(std::io::stdin().is_terminal()),
-        }
-    }
-
-    fn password(&self, path: &Path, key: Signer) -> Result<Option<Zeroizing<String>>, String> {
-        if let Some(p) = password_from_var(key, std::env::var_os(PASSWORD_VAR)) {
-            return p.map(Some);
-        }
-        if !std::io::stdin().is_terminal() {
-            return Ok(None);
-        }
-        let shown = crate::output::printable(&path.display().to_string());
-        rpassword::prompt_password(format!("password for the {key} {shown}: "))
-            .map(|p| Some(Zeroizing::new(p)))
-            .map_err(|e| format!("the password typed cannot be read ({e})"))
     }
 }
 
@@ -420,7 +185,7 @@ impl PasswordSource for Passwords {
 type Setup = (Arc<dyn btpow::Engine>, btpow::solver::SolveOptions);
 
 async fn register(
-    args: &SolveArgs,
+    args: &ChainSolve,
     url: &str,
     netuid: u16,
     wait_for: Option<Difficulty>,
@@ -450,7 +215,7 @@ pub fn stop_on_signals(stop: &Stop) {
 }
 
 async fn register_inner(
-    args: &SolveArgs,
+    args: &ChainSolve,
     url: &str,
     netuid: u16,
     wait_for: Option<Difficulty>,
@@ -481,7 +246,7 @@ async fn register_inner(
         p = Plan::read(
             &mut chain,
             netuid,
-            args.challenge.scheme,
+            args.scheme,
             args.rule,
             args.chain.signer,
             precheck,
@@ -503,9 +268,7 @@ async fn register_inner(
         dry_run: args.chain.dry_run,
         max_time: deadline.map(|d| d.saturating_duration_since(Instant::now())),
         // Forcing what the runtime decides is for seeing its answer.
-        explore: args.chain.signer.is_some()
-            || args.rule.is_some()
-            || args.challenge.scheme.is_some(),
+        explore: args.chain.signer.is_some() || args.rule.is_some() || args.scheme.is_some(),
         ..Options::default()
     };
     if let Some(s) = args.chain.reconnect_for {
@@ -521,19 +284,14 @@ async fn register_inner(
             .unwrap_or(false)
     };
     let mut registrar = Registrar::new(chain, plan, keys, options, solver, printer.clone(), stop);
-    let outcome = registrar.run(confirm).await?;
+    let outcome = registrar.run(confirm).await.map_err(with_advice)?;
     Ok(match outcome {
         RegisterOutcome::Registered { uid, by } => {
             printer.say(Record::Registered {
                 netuid,
                 uid,
                 already: by == Registrant::Before,
-                by: match by {
-                    Registrant::Before => record::Registrant::Before,
-                    Registrant::Us => record::Registrant::Us,
-                    Registrant::Another => record::Registrant::Another,
-                    _ => record::Registrant::Unknown,
-                },
+                by,
             });
             true
         }
@@ -549,6 +307,20 @@ async fn register_inner(
             false
         }
     })
+}
+
+/// A registration error with the tool's advice where a flag would have
+/// waited for what the run refused without waiting.
+fn with_advice(e: RegisterError) -> anyhow::Error {
+    let advice = match &e {
+        RegisterError::IntervalFull {
+            resets_at: Some(_), ..
+        }
+        | RegisterError::WorkBlockTooEarly { .. } => "; --wait waits for it",
+        RegisterError::NoRegistrations { .. } => " (--wait waits for it to change)",
+        _ => return e.into(),
+    };
+    anyhow::anyhow!("{e}{advice}")
 }
 
 /// A run ended by `--max-time` or a stop signal: said, exit 1.
@@ -645,74 +417,40 @@ fn confirm(hotkey: &str, netuid: u16, difficulty: Difficulty) -> bool {
 mod tests {
     use super::*;
 
-    fn both(event: &Event<'_>) -> (String, String) {
-        let r = record(event, false);
-        (r.json(), r.to_string())
-    }
-
     #[test]
-    fn a_per_block_limit_of_0_is_waited_on_in_the_same_words_in_json_and_text() {
-        let (json, text) = both(&Event::Waiting(WaitReason::SubnetFull {
-            block: 10,
-            registrations: 0,
-            limit: 0,
-        }));
-        assert_eq!(
-            json,
-            r#"{"block":10,"event":"waiting","frees_at_block":null,"max_registrations_per_block":0,"reason":"the subnet takes no registrations (MaxRegistrationsPerBlock is 0)","registrations_this_block":0}"#
-        );
-        assert!(text.contains("takes no registrations (MaxRegistrationsPerBlock is 0)"));
-        assert!(!text.contains("frees"), "{text}");
-        let (json, _) = both(&Event::Waiting(WaitReason::SubnetFull {
-            block: 10,
-            registrations: 2,
-            limit: 2,
-        }));
-        assert!(json.contains(r#""frees_at_block":11"#), "{json}");
+    fn what_a_flag_would_wait_for_is_advised_with_the_flag() {
+        let full = |resets_at| RegisterError::IntervalFull {
+            netuid: 1,
+            head: 100,
+            registrations: 6,
+            limit: 6,
+            resets_at,
+        };
+        let advised = with_advice(full(Some(110))).to_string();
         assert!(
-            json.contains(r#""reason":"subnet full for this block""#),
-            "{json}"
+            advised.ends_with("12 s blocks); --wait waits for it"),
+            "{advised}"
         );
-    }
-
-    #[test]
-    fn waiting_for_a_work_block_after_the_last_pow_registration() {
-        let (json, text) = both(&Event::Waiting(WaitReason::WorkBlockAfter {
-            block: 50,
-            last: 50,
-            until: 51,
-        }));
-        assert!(json.contains(r#""event":"waiting""#), "{json}");
+        // No reset block: nothing to wait for.
+        assert!(!with_advice(full(None)).to_string().contains("--wait"));
+        let none = with_advice(RegisterError::NoRegistrations {
+            netuid: 1,
+            limit: "MaxRegistrationsPerBlock",
+        })
+        .to_string();
         assert!(
-            json.contains(r#""last_pow_registration_block":50"#),
-            "{json}"
+            none.ends_with("no block frees that (--wait waits for it to change)"),
+            "{none}"
         );
-        assert!(json.contains(r#""until_block":51"#), "{json}");
-        assert_eq!(
-            text,
-            "block 50: this hotkey last registered by proof of work with work block 50 \
-             (LastPowRegistrationBlock), and the runtime takes its work only from block 51 on; \
-             waiting for it"
-        );
-    }
-
-    #[test]
-    fn the_password_variable_is_the_coldkeys_and_must_be_text() {
-        use std::os::unix::ffi::OsStringExt;
-        let text = || Some(std::ffi::OsString::from("pass word"));
-        let p = password_from_var(Signer::Coldkey, text()).unwrap().unwrap();
-        assert_eq!(p.as_str(), "pass word");
-        // A hotkey's password never comes from the coldkey's variable.
-        assert!(password_from_var(Signer::Hotkey, text()).is_none());
-        assert!(password_from_var(Signer::Coldkey, None).is_none());
-        let bytes = std::ffi::OsString::from_vec(b"sesame\xffopen".to_vec());
-        let e = password_from_var(Signer::Coldkey, Some(bytes))
-            .unwrap()
-            .unwrap_err();
+        let early = with_advice(RegisterError::WorkBlockTooEarly {
+            head: 100,
+            last: 101,
+            first: 102,
+        })
+        .to_string();
         assert!(
-            e.starts_with("BTPOW_COLDKEY_PASSWORD is set, but not to UTF-8 text"),
-            "{e}"
+            early.ends_with("(InvalidWorkBlock); --wait waits for it"),
+            "{early}"
         );
-        assert!(!e.contains("sesame") && !e.contains("open"), "{e}");
     }
 }

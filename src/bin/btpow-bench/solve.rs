@@ -1,5 +1,6 @@
-//! `btpow-bench solve --offline`: find a valid nonce for a given challenge,
-//! or for an embedded sample when none is given.
+//! `btpow-bench solve`: its mode chosen (`solve_mode`); `--offline` finds a
+//! valid nonce for a given challenge, or for an embedded sample when none
+//! is given (`--endpoint` registers: `register`).
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use btpow::solver::{Report, SolveOptions, SolveOutcome, Solver};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Scheme, V1Challenge};
 
 use crate::args::SolveArgs;
+use crate::solve_mode::{OfflineSolve, SolveMode};
 use crate::CmdResult;
 
 /// The embedded samples' block hash; hotkey and coldkey are the well-known
@@ -33,33 +35,31 @@ fn sample(scheme: Scheme) -> Challenge {
     }
 }
 
-pub fn run(args: &SolveArgs) -> CmdResult {
-    if let Some(endpoint) = &args.endpoint {
-        refuse_offline_flags(args)?;
+pub fn run(args: SolveArgs, given: &clap::ArgMatches) -> CmdResult {
+    match args.into_mode(given)? {
+        SolveMode::Offline(args) => offline(&args),
         #[cfg(feature = "chain")]
-        return crate::register::run(args, endpoint);
-        #[cfg(not(feature = "chain"))]
-        {
-            let _ = endpoint;
-            bail!("this build has no chain support (built without the `chain` feature); --endpoint cannot be used");
-        }
+        SolveMode::Chain(args) => crate::register::run(&args),
     }
-    refuse_chain_flags(args)?;
+}
+
+fn offline(args: &OfflineSolve) -> CmdResult {
     let (challenge, difficulty, origin) = if args.challenge.any_given() {
         let difficulty = args
+            .search
             .difficulty
             .context("--difficulty is required with a given challenge")?;
         (args.challenge.challenge()?, difficulty, "given")
     } else {
         let scheme = args.challenge.scheme.unwrap_or(Scheme::V1);
-        let difficulty = args.difficulty.unwrap_or(SAMPLE_DIFFICULTY);
+        let difficulty = args.search.difficulty.unwrap_or(SAMPLE_DIFFICULTY);
         (sample(scheme), difficulty, "embedded sample")
     };
     let rule = args.rule.unwrap_or(Rule::default_for(challenge.scheme()));
     let job_difficulty = Difficulty::new(difficulty)?;
     let job = Job::new(&challenge, rule, job_difficulty)?;
     let order = args.run.order.unwrap_or(Order::fastest(challenge.scheme()));
-    let start = args.start.unwrap_or(0);
+    let start = args.search.start.unwrap_or(0);
     let (engine, mut options) = args.run.solver_setup(order)?;
     options.max_time = args.max_time.map(|s| s.0);
 
@@ -240,54 +240,4 @@ pub fn open_gpus(cuda: bool, devices: &[String]) -> Result<(Arc<dyn Engine>, usi
         _ => unreachable!("engine_choice gives a GPU engine"),
     };
     opened.map_err(|e| anyhow::anyhow!("{flag}: {e}"))
-}
-
-/// Flags that only mean something on a chain are refused offline rather
-/// than silently ignored.
-fn refuse_chain_flags(args: &SolveArgs) -> Result<()> {
-    let c = &args.chain;
-    if c.format == crate::args::EventFormat::Json {
-        bail!("--format json is for registering on a chain (--endpoint); --offline prints the solution as text");
-    }
-    #[cfg_attr(not(feature = "chain"), allow(unused_mut))]
-    let mut given = vec![
-        (c.dry_run, "--dry-run"),
-        (c.yes, "--yes"),
-        (c.wait, "--wait"),
-        (c.max_difficulty.is_some(), "--max-difficulty"),
-        (c.rpc_timeout.is_some(), "--rpc-timeout"),
-        (c.reconnect_for.is_some(), "--reconnect-for"),
-        (c.verbose, "--verbose"),
-        (c.work_block.is_some(), "--work-block"),
-        (c.no_precheck, "--no-precheck"),
-    ];
-    #[cfg(feature = "chain")]
-    given.push((c.signer.is_some(), "--signer"));
-    let wallet = args.wallet.given();
-    let flag = given
-        .iter()
-        .find(|(on, _)| *on)
-        .map(|(_, flag)| *flag)
-        .or(wallet.first().copied());
-    if let Some(flag) = flag {
-        bail!("{flag} is for registering on a chain (--endpoint); --offline solves the challenge given with --block-hash, --hotkey, --coldkey and --netuid");
-    }
-    Ok(())
-}
-
-/// Flags that only mean something offline are refused on a chain: there
-/// the block, the difficulty and the keys come from the node and the
-/// wallet, and the start is random.
-fn refuse_offline_flags(args: &SolveArgs) -> Result<()> {
-    let given = [
-        (args.difficulty.is_some(), "--difficulty"),
-        (args.start.is_some(), "--start"),
-        (args.challenge.block_hash.is_some(), "--block-hash"),
-        (args.challenge.hotkey.is_some(), "--hotkey"),
-        (args.challenge.coldkey.is_some(), "--coldkey"),
-    ];
-    if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
-        bail!("{flag} is for --offline; on a chain the block and its difficulty come from the node, the keys from the wallet (--wallet.*, --hotkey-uri, --coldkey-uri), and the start is random");
-    }
-    Ok(())
 }

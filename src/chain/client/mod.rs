@@ -30,8 +30,8 @@ use super::pool_codes::{custom_code, PoolCodes};
 mod storage;
 mod submit;
 
-pub(super) use storage::read;
-use storage::{interval_resets_at, list_len};
+pub(super) use storage::subnet_facts;
+use storage::{list_len, read};
 use submit::{call_args, classify_submit, dispatch};
 
 type Rpc = LegacyRpcMethods<RpcConfigFor<SubstrateConfig>>;
@@ -288,41 +288,37 @@ impl Node for Chain {
                 ),
                 _ => (None, None),
             };
-            let difficulty = read(&storage, "Difficulty", key)
-                .await?
+            let facts = subnet_facts(&storage, netuid).await?;
+            let difficulty = facts
+                .difficulty
                 .ok_or_else(|| missing("Difficulty", "not in this runtime"))?;
+            // Each of these items is a u16 in every runtime.
+            let narrow = |v: u64| u16::try_from(v).unwrap_or(u16::MAX);
             Ok(SubnetState {
                 // A runtime without the item: taken to exist.
                 missing: !read(&storage, "NetworksAdded", key).await?.unwrap_or(true),
                 difficulty,
-                min_difficulty: read(&storage, "MinDifficulty", key).await?,
-                max_difficulty: read(&storage, "MaxDifficulty", key).await?,
-                pow_allowed: read(&storage, "NetworkPowRegistrationAllowed", key)
-                    .await?
-                    .unwrap_or(false),
+                min_difficulty: facts.min_difficulty,
+                max_difficulty: facts.max_difficulty,
+                pow_allowed: facts.pow_allowed.unwrap_or(false),
                 uid: self
                     .read_present(&storage, head, "Uids", (netuid, *hotkey))
                     .await?,
-                registrations_this_block: read(&storage, "RegistrationsThisBlock", key)
-                    .await?
-                    .unwrap_or(0),
-                max_registrations_per_block: read(&storage, "MaxRegistrationsPerBlock", key)
-                    .await?
-                    .unwrap_or(u16::MAX),
+                registrations_this_block: facts.registrations_this_block.map_or(0, narrow),
+                max_registrations_per_block: facts
+                    .max_registrations_per_block
+                    .map_or(u16::MAX, narrow),
                 last_pow_block: self
                     .read_present(&storage, head, "LastPowRegistrationBlock", (*hotkey,))
                     .await?,
-                half_life: read(&storage, "BurnHalfLife", key).await?,
-                registrations_this_interval: read(&storage, "RegistrationsThisInterval", key)
-                    .await?,
-                target_registrations_per_interval: read(
-                    &storage,
-                    "TargetRegistrationsPerInterval",
-                    key,
-                )
-                .await?,
-                interval_resets_at: interval_resets_at(&storage, key).await?,
-                max_allowed_uids: read(&storage, "MaxAllowedUids", key).await?,
+                half_life: facts.half_life.map(narrow),
+                registrations_this_interval: facts.registrations_this_interval,
+                target_registrations_per_interval: facts.target_registrations_per_interval,
+                interval_resets_at: crate::chain::rules::interval_resets_at(
+                    facts.last_adjustment_block,
+                    facts.adjustment_interval,
+                ),
+                max_allowed_uids: facts.max_neurons.map(narrow),
                 owner,
                 owned_hotkeys,
                 staking_hotkeys,

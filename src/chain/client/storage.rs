@@ -10,7 +10,7 @@ use subxt::SubstrateConfig;
 
 use super::Chain;
 use crate::chain::error::ChainError;
-use crate::chain::model::{Head, Registration};
+use crate::chain::model::{Head, Registration, SubnetFacts};
 
 /// One block's storage.
 pub(super) type Storage<'a> =
@@ -97,14 +97,29 @@ fn decoded<V>(
     })
 }
 
-/// The block at which the subnet's registration interval resets
-/// (`LastAdjustmentBlock + AdjustmentInterval`), on runtimes that keep one.
-pub(super) async fn interval_resets_at(
+/// Subnet `netuid`'s registration facts: the one place each is read.
+pub(in crate::chain) async fn subnet_facts(
     storage: &Storage<'_>,
-    key: (u16,),
-) -> Result<Option<u64>, ChainError> {
-    Ok(crate::chain::rules::interval_resets_at(
-        read(storage, "LastAdjustmentBlock", key).await?,
-        read(storage, "AdjustmentInterval", key).await?,
-    ))
+    netuid: u16,
+) -> Result<SubnetFacts, ChainError> {
+    let key = (netuid,);
+    Ok(SubnetFacts {
+        netuid,
+        pow_allowed: read(storage, "NetworkPowRegistrationAllowed", key).await?,
+        burn_allowed: read(storage, "NetworkRegistrationAllowed", key).await?,
+        difficulty: read(storage, "Difficulty", key).await?,
+        min_difficulty: read(storage, "MinDifficulty", key).await?,
+        max_difficulty: read(storage, "MaxDifficulty", key).await?,
+        burn: read(storage, "Burn", key).await?,
+        registrations_this_block: read(storage, "RegistrationsThisBlock", key).await?,
+        max_registrations_per_block: read(storage, "MaxRegistrationsPerBlock", key).await?,
+        neurons: read(storage, "SubnetworkN", key).await?,
+        max_neurons: read(storage, "MaxAllowedUids", key).await?,
+        registrations_this_interval: read(storage, "RegistrationsThisInterval", key).await?,
+        target_registrations_per_interval: read(storage, "TargetRegistrationsPerInterval", key)
+            .await?,
+        adjustment_interval: read(storage, "AdjustmentInterval", key).await?,
+        last_adjustment_block: read(storage, "LastAdjustmentBlock", key).await?,
+        half_life: read(storage, "BurnHalfLife", key).await?,
+    })
 }

@@ -1,7 +1,7 @@
 //! The registrar's gates: what it reads and checks before it solves a
 //! block and before it submits a seal, the waits a later block ends (watch
 //! mode, a full block, the hotkey's last work block), and what it reads
-//! after the chain answers (why the pool refused, whose the uid is).
+//! after the chain answers (why the pool refused, whose registration the uid is).
 
 use super::*;
 use crate::chain::pool_codes::custom_code;
@@ -204,16 +204,16 @@ impl<N: Node> Registrar<N> {
     /// the node did not tell succeeded in a block since it was submitted;
     /// another submission's otherwise. Unknown only if those blocks cannot
     /// be read, or a stop or the deadline comes while they are.
-    pub(super) async fn whose(&mut self, now: &Head) -> Registrant {
+    pub(super) async fn find_registrant(&mut self, now: &Head) -> Registrant {
         if self.last_submission == Some(Registrant::Us) {
             return Registrant::Us;
         }
-        let hashes: Vec<[u8; 32]> = self.untold.iter().map(|(h, _)| *h).collect();
+        let hashes: Vec<[u8; 32]> = self.unconfirmed.iter().map(|(h, _)| *h).collect();
         // Each lands in a block from the head it was sent at (a block
         // replaced since included) to its mortality's end, or never;
         // newest first, where a lost race is decided.
         let mut blocks: Vec<u64> = self
-            .untold
+            .unconfirmed
             .iter()
             .flat_map(|&(_, at)| at..=at.saturating_add(SEARCH).min(now.number))
             .collect();

@@ -1,6 +1,6 @@
 //! Registering a hotkey by proof of work: the state machine.
 //!
-//! [`plan`] reads the runtime once and decides the scheme, the rule and the
+//! [`Plan::read`] reads the runtime once and decides the scheme, the rule and the
 //! signer. A [`Registrar`] then loops until the hotkey is registered: read
 //! the head and the subnet; solve for the head on every core; on each new
 //! block swap in the new challenge and difficulty; when a seal is found,
@@ -70,7 +70,7 @@ pub struct Registrar<N: Node> {
     last_submission: Option<Registrant>,
     /// This run's extrinsics whose fate the node did not tell, each with
     /// the head it was submitted at.
-    untold: Vec<([u8; 32], u64)>,
+    unconfirmed: Vec<([u8; 32], u64)>,
     pool_refusals: u32,
 }
 
@@ -102,7 +102,7 @@ impl<N: Node> Registrar<N> {
             solver,
             events,
             last_submission: None,
-            untold: Vec::new(),
+            unconfirmed: Vec::new(),
             pool_refusals: 0,
         }
     }
@@ -188,7 +188,7 @@ impl<N: Node> Registrar<N> {
         }
         let (head, state) = self.watch(head, state).await?;
         if let Some(uid) = state.uid {
-            let by = self.whose(&head).await;
+            let by = self.find_registrant(&head).await;
             return Ok(Some(RegisterOutcome::Registered { uid, by }));
         }
         if !state.pow_allowed {
@@ -447,14 +447,14 @@ impl<N: Node> Registrar<N> {
             .once(async |n: &mut N| n.submit(registration, signer).await)
             .await?;
         // A submission whose fate the node did not tell (its status lost,
-        // or the connection) may be in a block: `whose` looks for it.
-        let untold = matches!(
+        // or the connection) may be in a block: `find_registrant` looks for it.
+        let fate_unknown = matches!(
             &result,
             Err(SubmitError::Unknown(_)) | Err(SubmitError::Chain(_))
         );
-        if let Some(hash) = self.link.node.last_extrinsic().filter(|_| untold) {
-            if !self.untold.iter().any(|(h, _)| *h == hash) {
-                self.untold.push((hash, head.number));
+        if let Some(hash) = self.link.node.last_extrinsic().filter(|_| fate_unknown) {
+            if !self.unconfirmed.iter().any(|(h, _)| *h == hash) {
+                self.unconfirmed.push((hash, head.number));
             }
         }
         let error = match result {
