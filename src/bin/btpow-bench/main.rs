@@ -10,6 +10,8 @@ mod compare;
 mod event_record;
 #[cfg(feature = "chain")]
 mod passwords;
+#[cfg(feature = "chain")]
+mod metrics;
 mod peers;
 #[cfg(feature = "chain")]
 mod record;
