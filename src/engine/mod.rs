@@ -15,10 +15,8 @@
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
 pub(crate) mod batch;
-pub mod cuda;
+pub mod gpu;
 pub(crate) mod message;
-#[cfg(feature = "opencl")]
-pub mod opencl;
 mod portable;
 pub(crate) mod primitives;
 pub mod reference;
@@ -33,6 +31,11 @@ mod roofline;
 mod x86;
 
 use std::num::NonZeroU64;
+
+#[cfg(feature = "cuda")]
+pub use gpu::cuda;
+#[cfg(feature = "opencl")]
+pub use gpu::opencl;
 
 use crate::job::Job;
 use thiserror::Error;
@@ -230,61 +233,6 @@ pub trait Engine: Send + Sync {
     }
 }
 
-/// An error's message with every source below it, on one line (a GPU
-/// engine's errors, for a front end that shows one line).
-#[cfg(any(feature = "cuda", feature = "opencl"))]
-pub(crate) fn in_full(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
-}
-
-/// The OpenCL devices `BTPOW_OPENCL_DEVICES` names (`P:D,…`; unset or
-/// empty: none).
-#[cfg(feature = "opencl")]
-fn opencl_named() -> Result<Vec<opencl::DeviceId>, opencl::OpenClError> {
-    std::env::var("BTPOW_OPENCL_DEVICES")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| d.trim().parse())
-        .collect()
-}
-
-/// The devices the forced `opencl` backend runs on (those
-/// `BTPOW_OPENCL_DEVICES` names, or every OpenCL GPU), chosen as
-/// [`opencl::OpenClGpu::open`] chooses them; or why there are none, in the
-/// words of that variable, the only way to name a device to this backend.
-#[cfg(feature = "opencl")]
-fn opencl_forced() -> Result<Vec<opencl::DeviceId>, String> {
-    let named = opencl_named().map_err(|e| format!("BTPOW_OPENCL_DEVICES: {e}"))?;
-    match opencl::OpenClGpu::select(&named) {
-        Ok(_) => Ok(named),
-        Err(e) => Err(opencl_forced_words(&e)),
-    }
-}
-
-/// An OpenCL error of the forced backend, with what `BTPOW_OPENCL_DEVICES`
-/// does where it would help.
-#[cfg(feature = "opencl")]
-fn opencl_forced_words(e: &opencl::OpenClError) -> String {
-    match e {
-        opencl::OpenClError::NoGpu { others } if !others.is_empty() => format!(
-            "{}; BTPOW_OPENCL_DEVICES names the devices to use (platform:device, comma-separated)",
-            e.in_full()
-        ),
-        opencl::OpenClError::BadDevice { .. } => {
-            format!("BTPOW_OPENCL_DEVICES: {}", e.in_full())
-        }
-        _ => e.in_full(),
-    }
-}
-
 /// Walks indices `[start, start + count)` of the high-bytes order one
 /// column at a time: `search(low, hi_first, n)` searches the `n` nonces of
 /// column `low` (the nonce's low 40 bits) from top bits `hi_first`, and
@@ -470,35 +418,16 @@ impl Backend {
     /// says it).
     pub fn why_unavailable(self) -> Option<String> {
         match self {
-            #[cfg(feature = "opencl")]
-            Backend::OpenCl => opencl_forced().err(),
-            #[cfg(not(feature = "opencl"))]
-            Backend::OpenCl => {
-                Some("this build has no OpenCL support (built without the `opencl` feature)".into())
-            }
-            #[cfg(feature = "cuda")]
-            Backend::Cuda => cuda::CudaGpu::count().err().map(|e| e.in_full()),
-            #[cfg(not(feature = "cuda"))]
-            Backend::Cuda => {
-                Some("this build has no CUDA support (built without the `cuda` feature)".into())
-            }
+            Backend::OpenCl => gpu::why_no_forced_opencl(),
+            Backend::Cuda => gpu::why_no_forced_cuda(),
             _ => None,
         }
     }
 
     /// Whether this machine can run it (checked at run time).
     pub fn is_supported(self) -> bool {
-        if self == Backend::OpenCl {
-            #[cfg(feature = "opencl")]
-            return opencl_forced().is_ok();
-            #[cfg(not(feature = "opencl"))]
-            return false;
-        }
-        if self == Backend::Cuda {
-            #[cfg(feature = "cuda")]
-            return cuda::CudaGpu::count().is_ok();
-            #[cfg(not(feature = "cuda"))]
-            return false;
+        if matches!(self, Backend::Cuda | Backend::OpenCl) {
+            return self.why_unavailable().is_none();
         }
         #[cfg(target_arch = "x86_64")]
         {
@@ -543,35 +472,15 @@ impl Backend {
 
     /// An instance of this backend, if the CPU supports it.
     pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
-        if self == Backend::OpenCl {
-            #[cfg(feature = "opencl")]
-            return opencl_forced()
-                .and_then(|named| {
-                    opencl::OpenClGpu::open(&named).map_err(|e| opencl_forced_words(&e))
-                })
-                .map(|g| Box::new(g) as Box<dyn Engine>)
-                .map_err(|why| EngineError::Unavailable {
-                    name: self.name().into(),
-                    why,
-                });
-            #[cfg(not(feature = "opencl"))]
-            return Err(EngineError::Unavailable {
+        let forced_gpu = match self {
+            Backend::Cuda => Some(gpu::open_forced_cuda()),
+            Backend::OpenCl => Some(gpu::open_forced_opencl()),
+            _ => None,
+        };
+        if let Some(opened) = forced_gpu {
+            return opened.map_err(|why| EngineError::Unavailable {
                 name: self.name().into(),
-                why: "this build has no OpenCL support (built without the `opencl` feature)".into(),
-            });
-        }
-        if self == Backend::Cuda {
-            #[cfg(feature = "cuda")]
-            return cuda::CudaGpu::open(&[])
-                .map(|g| Box::new(g) as Box<dyn Engine>)
-                .map_err(|e| EngineError::Unavailable {
-                    name: self.name().into(),
-                    why: e.in_full(),
-                });
-            #[cfg(not(feature = "cuda"))]
-            return Err(EngineError::Unavailable {
-                name: self.name().into(),
-                why: "this build has no CUDA support (built without the `cuda` feature)".into(),
+                why,
             });
         }
         if !self.is_supported() {
@@ -587,7 +496,7 @@ impl Backend {
         Ok(match self {
             Backend::Reference => Box::new(reference::Reference),
             Backend::Portable => Box::new(portable::engine()),
-            Backend::CudaCore => Box::new(cuda::host::CudaCore),
+            Backend::CudaCore => Box::new(gpu::host::CudaCore),
             Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
             #[cfg(target_arch = "x86_64")]
             Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
@@ -624,41 +533,6 @@ mod tests {
         assert!(check_range(u64::MAX - 9, 11).is_err());
         assert!(check_range(1, u64::MAX).is_ok());
         assert!(check_range(2, u64::MAX).is_err());
-    }
-
-    /// The forced `opencl` backend (verify --engine opencl, Python's
-    /// `solve(engine="opencl")`) is told its devices by
-    /// BTPOW_OPENCL_DEVICES alone: its advice names that, never --devices.
-    #[cfg(feature = "opencl")]
-    #[test]
-    fn the_forced_opencl_backend_names_its_own_way_to_name_a_device() {
-        use opencl::{DeviceId, OpenClError};
-        let id = |platform, device| DeviceId { platform, device };
-        let no_gpu = opencl_forced_words(&OpenClError::NoGpu {
-            others: vec![id(0, 0)],
-        });
-        assert_eq!(
-            no_gpu,
-            "no OpenCL GPU device found (device 0:0 is not a GPU: it is used only when named); \
-             BTPOW_OPENCL_DEVICES names the devices to use (platform:device, comma-separated)"
-        );
-        let missing = opencl_forced_words(&OpenClError::BadDevice {
-            id: id(9, 9),
-            present: vec![id(0, 0)],
-        });
-        assert_eq!(
-            missing,
-            "BTPOW_OPENCL_DEVICES: OpenCL device 9:9 does not exist (the devices are 0:0)"
-        );
-        // Nothing to name: no advice.
-        let none = opencl_forced_words(&OpenClError::NoGpu { others: vec![] });
-        assert_eq!(none, "no OpenCL GPU device found");
-        for text in [no_gpu, missing, none] {
-            assert!(
-                !text.contains("--devices") && !text.contains("btpow-bench"),
-                "{text}"
-            );
-        }
     }
 
     #[test]
