@@ -14,11 +14,11 @@ pub mod opencl;
 
 pub use open::{open, Gpus, OpenError};
 pub(crate) use open::{
-    open_forced_cuda, open_forced_opencl, why_no_forced_cuda, why_no_forced_opencl, with_causes,
+    open_forced_cuda, open_forced_opencl, why_no_forced_cuda, why_no_forced_opencl,
 };
 
-use crate::engine::message::{lanes_to_seal, MessageWords};
 use crate::engine::{check_range, reference, SearchError, Solution};
+use crate::job::message::{lanes_to_seal, MessageWords};
 use crate::job::Job;
 use crate::target::ByteOrder;
 
