@@ -28,11 +28,6 @@ use super::Engine;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Avx2(());
 
-/// Proof that this CPU has AVX-512F: made only by [`Cpu::detect`].
-#[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx512(());
-
 /// Proof that this CPU has SHA-NI, SSE4.1 and AVX2: made only by
 /// [`Cpu::detect`].
 #[cfg(target_arch = "x86_64")]
@@ -50,6 +45,11 @@ impl ShaNi {
     }
 }
 
+/// Proof that this CPU has AVX-512F: made only by [`Cpu::detect`].
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Avx512(());
+
 /// Proof that this CPU has NEON and the SHA2 instructions: made only by
 /// [`Cpu::detect`].
 #[cfg(target_arch = "aarch64")]
@@ -60,14 +60,16 @@ pub(crate) struct Sha2(());
 /// by [`Cpu::detect`].
 #[cfg(target_arch = "aarch64")]
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Sha3(());
+pub(crate) struct Sha3 {
+    sha2: Sha2,
+}
 
 #[cfg(target_arch = "aarch64")]
 impl Sha3 {
-    /// SHA3 implies SHA2.
+    /// The SHA3 engines run their SHA-256 on the SHA2 instructions.
     #[inline(always)]
     pub(crate) fn sha2(self) -> Sha2 {
-        Sha2(())
+        self.sha2
     }
 }
 
@@ -119,7 +121,7 @@ impl Cpu {
         let sha3 = std::arch::is_aarch64_feature_detected!("sha3");
         Cpu {
             sha2,
-            sha3: sha2.filter(|_| sha3).map(|_| Sha3(())),
+            sha3: sha2.filter(|_| sha3).map(|sha2| Sha3 { sha2 }),
         }
     }
 

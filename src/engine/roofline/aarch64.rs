@@ -70,24 +70,21 @@ fn keccak_loop<L: Register>(proto: L, n: u64) {
     black_box(a.map(Register::get));
 }
 
-fn neon_keccak(n: u64) {
-    #[target_feature(enable = "neon,sha2")]
-    fn enter(t: Sha2, n: u64) {
-        keccak_loop(t.u64x2(vdupq_n_u64(0)), n);
-    }
-    if let Some(t) = Cpu::get().sha2 {
-        // SAFETY: NEON and SHA2, proven by the token; registers only.
-        unsafe { enter(t, n) }
-    }
+/// The Keccak loop of a flavour, compiled for its features.
+macro_rules! keccak_entry {
+    ($name:ident, $token:ty, $field:ident, $feature:literal) => {
+        fn $name(n: u64) {
+            #[target_feature(enable = $feature)]
+            fn enter(t: $token, n: u64) {
+                keccak_loop(t.u64x2(vdupq_n_u64(0)), n);
+            }
+            if let Some(t) = Cpu::get().$field {
+                // SAFETY: the features, proven by the token; registers only.
+                unsafe { enter(t, n) }
+            }
+        }
+    };
 }
 
-fn sha3_keccak(n: u64) {
-    #[target_feature(enable = "neon,sha2,sha3")]
-    fn enter(t: Sha3, n: u64) {
-        keccak_loop(t.u64x2(vdupq_n_u64(0)), n);
-    }
-    if let Some(t) = Cpu::get().sha3 {
-        // SAFETY: NEON, SHA2 and SHA3, proven by the token; registers only.
-        unsafe { enter(t, n) }
-    }
-}
+keccak_entry!(neon_keccak, Sha2, sha2, "neon,sha2");
+keccak_entry!(sha3_keccak, Sha3, sha3, "neon,sha2,sha3");

@@ -91,24 +91,13 @@ fn keccak_loop<T: Wide>(t: T, n: u64) {
     black_box(state);
 }
 
-/// The two loops of a width, compiled for its feature.
-macro_rules! wide_loops {
-    ($token:ty, $field:ident, $feature:literal, $sha:ident, $keccak:ident) => {
-        fn $sha(n: u64) {
+/// A timing loop of a width, compiled for its feature.
+macro_rules! wide_loop {
+    ($name:ident, $run:ident, $token:ty, $field:ident, $feature:literal) => {
+        fn $name(n: u64) {
             #[target_feature(enable = $feature)]
             fn enter(t: $token, n: u64) {
-                sha256_loop(t, n);
-            }
-            if let Some(t) = Cpu::get().$field {
-                // SAFETY: the feature, proven by the token; registers only.
-                unsafe { enter(t, n) }
-            }
-        }
-
-        fn $keccak(n: u64) {
-            #[target_feature(enable = $feature)]
-            fn enter(t: $token, n: u64) {
-                keccak_loop(t, n);
+                $run(t, n);
             }
             if let Some(t) = Cpu::get().$field {
                 // SAFETY: the feature, proven by the token; registers only.
@@ -118,8 +107,10 @@ macro_rules! wide_loops {
     };
 }
 
-wide_loops!(Avx2, avx2, "avx2", avx2_sha256, avx2_keccak);
-wide_loops!(Avx512, avx512, "avx512f", avx512_sha256, avx512_keccak);
+wide_loop!(avx2_sha256, sha256_loop, Avx2, avx2, "avx2");
+wide_loop!(avx2_keccak, keccak_loop, Avx2, avx2, "avx2");
+wide_loop!(avx512_sha256, sha256_loop, Avx512, avx512, "avx512f");
+wide_loop!(avx512_keccak, keccak_loop, Avx512, avx512, "avx512f");
 
 /// `n` dependent compressions of four interleaved states.
 #[target_feature(enable = "sha,sse4.1,avx2")]
