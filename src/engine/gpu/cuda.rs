@@ -68,7 +68,7 @@ impl CudaError {
     /// The message with every source below it, for a front end that shows
     /// one line.
     pub fn with_causes(&self) -> String {
-        super::open::with_causes(self)
+        super::with_causes(self)
     }
 }
 

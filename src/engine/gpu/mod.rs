@@ -22,6 +22,19 @@ use crate::job::message::{lanes_to_seal, MessageWords};
 use crate::job::Job;
 use crate::target::ByteOrder;
 
+/// An error's message with every source below it, on one line (a GPU
+/// engine's errors, for a front end that shows one line).
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
 /// The NVRTC source: the hash core, then the kernels.
 #[cfg(feature = "cuda")]
 pub(crate) const KERNEL_SOURCE: &str = concat!(

@@ -51,7 +51,7 @@ impl OpenError {
             OpenError::Cuda(e) => e.with_causes(),
             #[cfg(feature = "opencl")]
             OpenError::OpenCl(e) => e.with_causes(),
-            e => with_causes(e),
+            e => super::with_causes(e),
         }
     }
 }
@@ -78,19 +78,6 @@ pub fn open(gpus: &Gpus) -> Result<(Box<dyn Engine>, usize), OpenError> {
             Ok((Box::new(gpu), count))
         }
     }
-}
-
-/// An error's message with every source below it, on one line (a GPU
-/// engine's errors, for a front end that shows one line).
-pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 /// The forced `cuda` backend's engine (`verify --engine cuda`, Python's
