@@ -1,5 +1,5 @@
 //! The tool's view of each event the library reports while registering:
-//! its JSON event ([`json`]) and its line of words ([`describe`]), both read
+//! its JSON event ([`json()`]) and its line of words ([`describe`]), both read
 //! from the library's [`Event`] itself (`record.rs` writes them).
 
 use std::fmt;
