@@ -38,7 +38,7 @@ import nvrtc_check
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERNELS = ("btpow_search_legacy", "btpow_search_v1_high", "btpow_search_v1")
 ARCHS = ("sm_75", "sm_80", "sm_86", "sm_89", "sm_90", "sm_100", "sm_120")
-BLOCK = 256  # the engine's block size (src/engine/cuda)
+BLOCK = 256  # the engine's block size (src/engine/gpu)
 TOLERANCE = 0.02  # a count per nonce more than 2 % over the baseline fails
 
 # Per-SM limits (CUDA C++ Programming Guide, "Technical Specifications per

@@ -21,6 +21,7 @@ mod hash;
 pub mod hex;
 pub mod job;
 pub mod miner;
+mod primitives;
 pub mod solver;
 pub mod target;
 pub mod u256;

@@ -3,19 +3,11 @@
 //! property (PROPTEST_CASES to change). A backend this CPU cannot run is
 //! reported as skipped, and is not counted as passing.
 
-mod common;
+mod support;
 
 use btpow::engine::{reference::Reference, Backend, Engine, Order};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, V1Challenge};
 use proptest::prelude::*;
-
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    ProptestConfig::with_cases(cases)
-}
 
 fn job_strategy() -> impl Strategy<Value = Job> {
     (
@@ -49,7 +41,7 @@ fn nonce() -> impl Strategy<Value = u64> {
 
 #[test]
 fn every_backend_this_machine_supports_is_under_test() {
-    let names: Vec<_> = common::engines_but_the_reference()
+    let names: Vec<_> = support::engines::engines_but_the_reference()
         .map(|e| e.name())
         .collect();
     eprintln!("engines under test: {}", names.join(", "));
@@ -65,12 +57,12 @@ fn every_backend_this_machine_supports_is_under_test() {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(support::engines::proptest_config())]
 
     #[test]
     fn seals_match_the_reference(job in job_strategy(), nonce in nonce()) {
         let want = Reference.seal(&job, nonce);
-        for e in common::engines_but_the_reference() {
+        for e in support::engines::engines_but_the_reference() {
             prop_assert_eq!(e.seal(&job, nonce), want.clone(), "engine {}", e.name());
         }
     }
@@ -78,7 +70,7 @@ proptest! {
     #[test]
     fn searches_match_the_reference(job in job_strategy(), start in nonce(), count in 0u64..70) {
         let want = Reference.search(&job, start, count);
-        for e in common::engines_but_the_reference() {
+        for e in support::engines::engines_but_the_reference() {
             prop_assert_eq!(e.search(&job, start, count), want.clone(), "engine {}", e.name());
         }
     }
@@ -96,7 +88,7 @@ proptest! {
         count in 0u64..70,
     ) {
         let want = Reference.search_in(&job, Order::HighBytes, start, count);
-        for e in common::engines_but_the_reference() {
+        for e in support::engines::engines_but_the_reference() {
             prop_assert_eq!(
                 e.search_in(&job, Order::HighBytes, start, count),
                 want.clone(),

@@ -2,20 +2,12 @@
 //! on random inputs. 10,000 cases per property unless PROPTEST_CASES says
 //! otherwise.
 
-mod common;
 mod naive;
+mod support;
 
 use btpow::engine::{self, RangeError};
 use btpow::{Challenge, Difficulty, Job, LegacyChallenge, Rule, Target, V1Challenge};
 use proptest::prelude::*;
-
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    ProptestConfig::with_cases(cases)
-}
 
 fn hash32() -> impl Strategy<Value = [u8; 32]> {
     prop_oneof![
@@ -80,7 +72,7 @@ type NaiveSeal = Box<dyn Fn(u64) -> [u8; 32]>;
 type NaiveRule = fn(&[u8; 32], u64) -> bool;
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(support::engines::proptest_config())]
 
     #[test]
     fn legacy_seal_matches_naive(block_hash in hash32(), hotkey in hash32(), nonce in nonce()) {
@@ -157,7 +149,7 @@ proptest! {
         } else {
             None
         };
-        for e in common::engines() {
+        for e in support::engines::engines() {
             let got = e.search(&job, start, count);
             if in_range {
                 prop_assert_eq!(got, Ok(expected.map(|(nonce, seal)| engine::Solution { nonce, seal })));

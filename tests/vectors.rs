@@ -1,6 +1,6 @@
 //! Every golden row, through the library, with every engine this machine runs.
 
-mod common;
+mod support;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,7 +30,7 @@ fn every_row_passes_with_every_available_engine() {
 
     let mut failures = Vec::new();
     let mut checked = 0;
-    for e in common::engines() {
+    for e in support::engines::engines() {
         for f in &files {
             for (line, row) in &f.rows {
                 checked += 1;

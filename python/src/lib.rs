@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use btpow::challenge::{PartValue, Parts};
+use btpow::engine::gpu::{self, Gpus};
 use btpow::engine::{Backend, EngineError, Order, Solution};
 use btpow::miner::{Miner, MinerError};
 use btpow::solver::{Request, SettingsError};
@@ -297,9 +298,8 @@ fn open_gpus(
     if cuda.len() == chosen.len() && !cuda.is_empty() {
         #[cfg(feature = "cuda")]
         {
-            let gpu =
-                btpow::engine::cuda::CudaGpu::open(&cuda).map_err(|e| gpu_error(e.in_full()))?;
-            return Ok((Arc::new(gpu), indices));
+            let (gpu, _) = gpu::open(&Gpus::Cuda(cuda)).map_err(|e| gpu_error(e.with_causes()))?;
+            return Ok((gpu.into(), indices));
         }
     }
     #[cfg(feature = "opencl")]
@@ -312,9 +312,9 @@ fn open_gpus(
             })
             .collect();
         if opencl.len() == chosen.len() && !opencl.is_empty() {
-            let gpu = btpow::engine::opencl::OpenClGpu::open(&opencl)
-                .map_err(|e| gpu_error(e.in_full()))?;
-            return Ok((Arc::new(gpu), indices));
+            let (gpu, _) =
+                gpu::open(&Gpus::OpenCl(opencl)).map_err(|e| gpu_error(e.with_causes()))?;
+            return Ok((gpu.into(), indices));
         }
     }
     Err(PyValueError::new_err(
@@ -335,8 +335,9 @@ fn open_opencl_named(named: &[String]) -> PyResult<(Arc<dyn Engine>, Vec<usize>)
     if ids.is_empty() {
         return Err(PyValueError::new_err("opencl_devices is empty"));
     }
-    let gpu = btpow::engine::opencl::OpenClGpu::open(&ids).map_err(|e| gpu_error(e.in_full()))?;
-    Ok((Arc::new(gpu), (0..ids.len()).collect()))
+    let count = ids.len();
+    let (gpu, _) = gpu::open(&Gpus::OpenCl(ids)).map_err(|e| gpu_error(e.with_causes()))?;
+    Ok((gpu.into(), (0..count).collect()))
 }
 
 #[cfg(not(feature = "opencl"))]

@@ -104,7 +104,7 @@ pub(super) fn check(
         return Err(Inadmissible::RootSubnet);
     }
     let no_slots =
-        (state.max_allowed_uids == Some(0)).then_some(Inadmissible::NoNeuronSlots { netuid });
+        (state.max_allowed_uids() == Some(0)).then_some(Inadmissible::NoNeuronSlots { netuid });
     // Runtime 475 counts the slots before the work; the legacy `register`
     // only after the hotkey's owner.
     if let (Scheme::V1, Some(e)) = (scheme, &no_slots) {
@@ -161,16 +161,27 @@ pub(super) fn first_work_block(scheme: Scheme, head: u64, last_pow: Option<u64>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::model::SubnetFacts;
 
     const HOT: [u8; 32] = [1; 32];
     const COLD: [u8; 32] = [2; 32];
 
     fn open() -> SubnetState {
         SubnetState {
-            pow_allowed: true,
-            max_allowed_uids: Some(256),
+            subnet: SubnetFacts {
+                pow_allowed: Some(true),
+                max_neurons: Some(256),
+                ..SubnetFacts::default()
+            },
             ..SubnetState::default()
         }
+    }
+
+    /// `s` with `MaxAllowedUids` `slots`.
+    fn with_slots(slots: u64, s: SubnetState) -> SubnetState {
+        let mut s = s;
+        s.subnet.max_neurons = Some(slots);
+        s
     }
 
     fn system_account(netuid: u16) -> [u8; 32] {
@@ -202,22 +213,21 @@ mod tests {
                 .err()
                 .map(|e| e.runtime_name())
         };
-        let all_wrong = SubnetState {
-            max_allowed_uids: Some(0),
-            owner: Some([9; 32]),
-            owned_hotkeys: Some(MAX_STAKING_HOTKEYS),
-            ..open()
-        };
+        let all_wrong = with_slots(
+            0,
+            SubnetState {
+                owner: Some([9; 32]),
+                owned_hotkeys: Some(MAX_STAKING_HOTKEYS),
+                ..open()
+            },
+        );
         let v1 = Scheme::V1;
         assert_eq!(
             name(v1, 0, &HOT, &all_wrong),
             Some("RegistrationNotPermittedOnRootSubnet")
         );
         assert_eq!(name(v1, 3, &HOT, &all_wrong), Some("NoNeuronIdAvailable"));
-        let slots = SubnetState {
-            max_allowed_uids: Some(1),
-            ..all_wrong.clone()
-        };
+        let slots = with_slots(1, all_wrong.clone());
         assert_eq!(
             name(v1, 3, &system_account(3), &slots),
             Some("CannotUseSystemAccount")

@@ -131,7 +131,7 @@ impl Refused<'_> {
         if let Some(root @ Inadmissible::RootSubnet) = inadmissible {
             return Err(PoolCause::Inadmissible(root));
         }
-        if !s.pow_allowed {
+        if !s.pow_allowed() {
             return Err(PoolCause::Disabled);
         }
         if s.uid.is_some() {
@@ -142,7 +142,7 @@ impl Refused<'_> {
         if let Some(slots @ Inadmissible::NoNeuronSlots { .. }) = inadmissible {
             return Err(PoolCause::Inadmissible(slots));
         }
-        if s.registrations_this_block >= s.max_registrations_per_block {
+        if s.registrations_this_block() >= s.max_registrations_per_block() {
             return Err(PoolCause::BlockFull);
         }
         rules::v1_window(self.work_block, self.head, s.last_pow_block).map_err(PoolCause::Window)

@@ -59,41 +59,33 @@ pub struct SubnetFacts {
     pub half_life: Option<u64>,
 }
 
+impl SubnetFacts {
+    /// The block at which the registration interval resets:
+    /// `LastAdjustmentBlock + AdjustmentInterval` (the first block whose
+    /// `on_initialize` finds `now - last >= interval`), on runtimes that
+    /// keep both.
+    pub fn interval_resets_at(&self) -> Option<u64> {
+        Some(
+            self.last_adjustment_block?
+                .saturating_add(self.adjustment_interval?),
+        )
+    }
+}
+
 /// What a registration attempt needs to know about a subnet, at one block:
-/// the subnet's [`SubnetFacts`] with the runtime's defaults where an item
-/// is missing, and the hotkey's own facts.
+/// the subnet's [`SubnetFacts`] as read (its runtime defaults applied by the
+/// methods below, in this one place), whether it exists, and the hotkey's
+/// own facts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubnetState {
-    /// `Difficulty`.
-    pub difficulty: u64,
-    /// `MinDifficulty`, if the runtime has it.
-    pub min_difficulty: Option<u64>,
-    /// `MaxDifficulty`, if the runtime has it.
-    pub max_difficulty: Option<u64>,
+    /// The subnet's registration facts, as stored.
+    pub subnet: SubnetFacts,
     /// The subnet does not exist (`NetworksAdded` is false).
     pub missing: bool,
-    /// `NetworkPowRegistrationAllowed`.
-    pub pow_allowed: bool,
     /// The hotkey's uid, if it is registered.
     pub uid: Option<u16>,
-    /// `RegistrationsThisBlock`.
-    pub registrations_this_block: u16,
-    /// `MaxRegistrationsPerBlock` (`u16::MAX` if the runtime lacks it).
-    pub max_registrations_per_block: u16,
     /// v1: the hotkey's last proof-of-work registration block.
     pub last_pow_block: Option<u64>,
-    /// `BurnHalfLife`: the difficulty's per-block decay (runtime 475), if
-    /// the runtime has it.
-    pub half_life: Option<u16>,
-    /// `RegistrationsThisInterval`, if the runtime has it.
-    pub registrations_this_interval: Option<u64>,
-    /// `TargetRegistrationsPerInterval`, if the runtime has it.
-    pub target_registrations_per_interval: Option<u64>,
-    /// The block at which the registration interval resets
-    /// (`LastAdjustmentBlock + AdjustmentInterval`), if the runtime keeps one.
-    pub interval_resets_at: Option<u64>,
-    /// `MaxAllowedUids`, if the runtime has it.
-    pub max_allowed_uids: Option<u16>,
     /// `Owner[hotkey]`: the coldkey the hotkey belongs to, if it has one.
     pub owner: Option<[u8; 32]>,
     /// How many hotkeys the coldkey owns (`OwnedHotkeys`), read when the
@@ -104,15 +96,53 @@ pub struct SubnetState {
     pub staking_hotkeys: Option<u32>,
 }
 
+/// Each of these items is a u16 in every runtime.
+fn narrow(v: u64) -> u16 {
+    u16::try_from(v).unwrap_or(u16::MAX)
+}
+
 impl SubnetState {
+    /// `Difficulty` (the chain client refuses a runtime without it).
+    pub fn difficulty(&self) -> u64 {
+        self.subnet.difficulty.unwrap_or_default()
+    }
+
+    /// `NetworkPowRegistrationAllowed` (false if the runtime lacks it).
+    pub fn pow_allowed(&self) -> bool {
+        self.subnet.pow_allowed.unwrap_or(false)
+    }
+
+    /// `RegistrationsThisBlock` (0 if the runtime lacks it).
+    pub fn registrations_this_block(&self) -> u16 {
+        self.subnet.registrations_this_block.map_or(0, narrow)
+    }
+
+    /// `MaxRegistrationsPerBlock` (`u16::MAX` if the runtime lacks it).
+    pub fn max_registrations_per_block(&self) -> u16 {
+        self.subnet
+            .max_registrations_per_block
+            .map_or(u16::MAX, narrow)
+    }
+
+    /// `BurnHalfLife`: the difficulty's per-block decay (runtime 475), if
+    /// the runtime has it.
+    pub fn half_life(&self) -> Option<u16> {
+        self.subnet.half_life.map(narrow)
+    }
+
+    /// `MaxAllowedUids`, if the runtime has it.
+    pub fn max_allowed_uids(&self) -> Option<u16> {
+        self.subnet.max_neurons.map(narrow)
+    }
+
     /// The difficulty and what moves it, for a runtime that decays it each
     /// block (`None` for one that does not: the legacy runtimes).
     pub fn decay(&self) -> Option<Decay> {
         Decay::of(
-            self.difficulty,
-            self.min_difficulty,
-            self.max_difficulty,
-            self.half_life,
+            self.difficulty(),
+            self.subnet.min_difficulty,
+            self.subnet.max_difficulty,
+            self.half_life(),
         )
     }
 }

@@ -222,8 +222,12 @@ impl Plan {
 /// it into [MinDifficulty, MaxDifficulty] as the SDK does.
 pub(crate) fn difficulty_of(scheme: Scheme, s: &SubnetState) -> Difficulty {
     match scheme {
-        Scheme::Legacy => Difficulty::new(s.difficulty).unwrap_or(Difficulty::MIN),
-        Scheme::V1 => effective_difficulty(Some(s.difficulty), s.min_difficulty, s.max_difficulty),
+        Scheme::Legacy => Difficulty::new(s.difficulty()).unwrap_or(Difficulty::MIN),
+        Scheme::V1 => effective_difficulty(
+            Some(s.difficulty()),
+            s.subnet.min_difficulty,
+            s.subnet.max_difficulty,
+        ),
     }
 }
 
@@ -268,14 +272,6 @@ pub(crate) fn registration(
     }
 }
 
-/// The block at which a subnet's registration interval resets:
-/// `LastAdjustmentBlock + AdjustmentInterval` (the first block whose
-/// `on_initialize` finds `now - last >= interval`), where the runtime
-/// keeps both.
-pub(crate) fn interval_resets_at(last: Option<u64>, interval: Option<u64>) -> Option<u64> {
-    Some(last?.saturating_add(interval?))
-}
-
 /// The interval's registrations are used up: `registrations` of at most
 /// `limit`, until block `resets_at` (when the runtime keeps one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,16 +291,17 @@ pub(crate) fn interval_full(scheme: Scheme, s: &SubnetState, head: u64) -> Optio
     if scheme != Scheme::Legacy {
         return None;
     }
-    let target = s.target_registrations_per_interval?;
+    let target = s.subnet.target_registrations_per_interval?;
     let limit = target.saturating_mul(3).min(u64::from(u16::MAX));
-    let registrations = s.registrations_this_interval?;
+    let registrations = s.subnet.registrations_this_interval?;
     (registrations >= limit).then(|| IntervalFull {
         registrations,
         limit,
         // A reset already due happens in the next block's on_initialize;
         // none frees a limit of 0.
         resets_at: s
-            .interval_resets_at
+            .subnet
+            .interval_resets_at()
             .filter(|_| limit > 0)
             .map(|at| at.max(head.saturating_add(1))),
     })
@@ -410,13 +407,18 @@ pub(crate) fn dispatch_error_goes_on(name: &str, forced: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::model::SubnetFacts;
 
     #[test]
     fn the_interval_limit_as_legacy_register_checks_it() {
         let state = |n: u64, target: u64, resets: Option<u64>| SubnetState {
-            registrations_this_interval: Some(n),
-            target_registrations_per_interval: Some(target),
-            interval_resets_at: resets,
+            subnet: SubnetFacts {
+                registrations_this_interval: Some(n),
+                target_registrations_per_interval: Some(target),
+                last_adjustment_block: resets,
+                adjustment_interval: Some(0),
+                ..SubnetFacts::default()
+            },
             ..SubnetState::default()
         };
         let full = |n, limit, resets_at| {

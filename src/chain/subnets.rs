@@ -11,7 +11,7 @@ use super::difficulty::Decay;
 use super::error::ChainError;
 use super::model::{Registration, SubnetFacts};
 use super::node::Node;
-use super::rules::{detect, interval_resets_at};
+use super::rules::detect;
 use super::Head;
 use crate::challenge::Scheme;
 use crate::target::effective_difficulty;
@@ -51,13 +51,6 @@ impl SubnetFacts {
             u16::try_from(half_life).ok(),
         )?;
         Some(decay.after(blocks))
-    }
-
-    /// The block at which the registration interval resets
-    /// (`LastAdjustmentBlock + AdjustmentInterval`), on runtimes that keep
-    /// one.
-    pub fn interval_resets_at(&self) -> Option<u64> {
-        interval_resets_at(self.last_adjustment_block, self.adjustment_interval)
     }
 }
 

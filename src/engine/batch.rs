@@ -4,13 +4,15 @@
 //! of the kernel's own full seal.
 
 use super::{check_range, Engine, SearchError, Solution};
-use crate::engine::message::lanes_to_seal;
+use crate::job::message::lanes_to_seal;
 use crate::job::Job;
 
 /// The most lanes any kernel has.
 pub(crate) const MAX_LANES: usize = 16;
 
-/// A backend's hashing core.
+/// A backend's hashing core, implemented by its feature token (the
+/// portable kernel needs none): each method enters the backend's
+/// `#[target_feature]` code once per batch.
 pub(crate) trait Kernel: Send + Sync {
     const NAME: &'static str;
     /// Nonces per call; at most [`MAX_LANES`].

@@ -11,29 +11,65 @@
 //! Nonces are `u64` and the range never wraps: a range whose last nonce
 //! would be past `2^64-1` (`start + count > 2^64`) is refused with
 //! [`RangeError`]. (pow.py would raise `OverflowError` on such a nonce.)
+//!
+//! # The layout
+//! - `backend.rs`: the [`Backend`]s, the CPU's feature tokens (detected
+//!   once) and the one match from a backend to its engine.
+//! - `batch.rs`: the search loop of the CPU engines (`batch::Kernel`
+//!   hashes a batch of nonces; `Batched` makes it an [`Engine`]).
+//! - `x86/`, `aarch64/`, `portable.rs`: the kernels. A feature token is its
+//!   engine's kernel: `Batched<Avx2>` is the `avx2` engine.
+//! - `reference.rs`: the oracle every engine is held to.
+//! - `gpu/`: the CUDA, OpenCL and `cuda-core` engines and [`gpu::open`],
+//!   where every front end opens GPUs.
+//! - `roofline/` (feature `tools`): the primitives' timing loops; it
+//!   imports the backends, never the other way round.
+//!
+//! The message layout and the early reject belong to the [job](crate::job);
+//! the SHA-256 and Keccak-f primitives, written once over a lane type, sit
+//! below both (`src/primitives/`).
+//!
+//! # From a worker to `compress`
+//! A solver worker reaches the SHA-256 compression in six calls (the
+//! `avx2` engine, v1 in the high-bytes order; the others alike):
+//! 1. the worker's loop (`solver/mod.rs`) calls [`Engine::search_in`];
+//! 2. `search_in` walks the columns and calls `Batched::search_column`
+//!    (`batch.rs`), which loops over batches of `LANES` nonces;
+//! 3. it calls `<Avx2 as Kernel>::top_words_high` (written once for both
+//!    widths by `wide::kernel!`, in `x86/wide.rs`);
+//! 4. that enters `#[target_feature(enable = "avx2")]` code through the
+//!    token, with the crate's one kind of `unsafe` call: `enter`;
+//! 5. `enter` calls `wide::high_states` (inlined);
+//! 6. which calls `compress` (`primitives/sha256.rs`, inlined).
+//!
+//! In the sequential order step 2 is `Batched::search` and steps 3 and 5
+//! are `top_words` and `wide::sha_states`. `avx512` is the same code at
+//! 16 lanes. `sha-ni` and the ARMv8 engines implement `batch::Kernel` on
+//! their tokens too; from their `#[target_feature]` function (step 4) the
+//! shared `job::message::final_states*` runs their interleaved
+//! `compress_n` through a closure: two calls more.
 
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
+mod backend;
 pub(crate) mod batch;
-pub mod cuda;
-pub(crate) mod message;
-#[cfg(feature = "opencl")]
-pub mod opencl;
-mod portable;
-pub(crate) mod primitives;
+pub mod gpu;
+pub(crate) mod portable;
 pub mod reference;
 #[cfg(feature = "tools")]
 pub mod roofline;
-// Without the tools the loops stay compiled (the engines' own timing loops
-// name their types) and unused.
-#[cfg(not(feature = "tools"))]
-#[allow(dead_code, unreachable_pub)]
-mod roofline;
 #[cfg(target_arch = "x86_64")]
 mod x86;
 
 use std::num::NonZeroU64;
 
+pub use backend::{Backend, EngineError};
+#[cfg(feature = "cuda")]
+pub use gpu::cuda;
+#[cfg(feature = "opencl")]
+pub use gpu::opencl;
+
+use crate::job::message::MessageWords;
 use crate::job::Job;
 use thiserror::Error;
 
@@ -219,97 +255,33 @@ pub trait Engine: Send + Sync {
         start: u64,
         count: u64,
     ) -> Result<Option<Solution>, SearchError> {
-        let v1 = matches!(job.words(), message::MessageWords::V1 { .. });
+        let v1 = matches!(job.words(), MessageWords::V1 { .. });
         match order {
             Order::Sequential => self.search(job, start, count),
-            Order::HighBytes if v1 => search_columns(start, count, |low, hi_first, n| {
-                self.search_column(job, low, hi_first, n)
-            }),
+            Order::HighBytes if v1 => {
+                // One column (2^24 nonces sharing their low 40 bits) at a time.
+                check_range(start, count)?;
+                let (mut index, mut left) = (start, count);
+                while left > 0 {
+                    let low = index >> 24;
+                    let hi_first = index & 0xff_ffff;
+                    let in_column = left.min((1 << 24) - hi_first);
+                    if let Some((offset, seal)) =
+                        self.search_column(job, low, hi_first, in_column)?
+                    {
+                        return Ok(Some(Solution {
+                            nonce: ((hi_first + offset) << 40) | low,
+                            seal,
+                        }));
+                    }
+                    left -= in_column;
+                    index = index.wrapping_add(in_column);
+                }
+                Ok(None)
+            }
             Order::HighBytes => search_each(self, job, order, start, count),
         }
     }
-}
-
-/// An error's message with every source below it, on one line (a GPU
-/// engine's errors, for a front end that shows one line).
-#[cfg(any(feature = "cuda", feature = "opencl"))]
-pub(crate) fn in_full(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
-}
-
-/// The OpenCL devices `BTPOW_OPENCL_DEVICES` names (`P:D,…`; unset or
-/// empty: none).
-#[cfg(feature = "opencl")]
-fn opencl_named() -> Result<Vec<opencl::DeviceId>, opencl::OpenClError> {
-    std::env::var("BTPOW_OPENCL_DEVICES")
-        .unwrap_or_default()
-        .split(',')
-        .filter(|d| !d.trim().is_empty())
-        .map(|d| d.trim().parse())
-        .collect()
-}
-
-/// The devices the forced `opencl` backend runs on (those
-/// `BTPOW_OPENCL_DEVICES` names, or every OpenCL GPU), chosen as
-/// [`opencl::OpenClGpu::open`] chooses them; or why there are none, in the
-/// words of that variable, the only way to name a device to this backend.
-#[cfg(feature = "opencl")]
-fn opencl_forced() -> Result<Vec<opencl::DeviceId>, String> {
-    let named = opencl_named().map_err(|e| format!("BTPOW_OPENCL_DEVICES: {e}"))?;
-    match opencl::OpenClGpu::select(&named) {
-        Ok(_) => Ok(named),
-        Err(e) => Err(opencl_forced_words(&e)),
-    }
-}
-
-/// An OpenCL error of the forced backend, with what `BTPOW_OPENCL_DEVICES`
-/// does where it would help.
-#[cfg(feature = "opencl")]
-fn opencl_forced_words(e: &opencl::OpenClError) -> String {
-    match e {
-        opencl::OpenClError::NoGpu { others } if !others.is_empty() => format!(
-            "{}; BTPOW_OPENCL_DEVICES names the devices to use (platform:device, comma-separated)",
-            e.in_full()
-        ),
-        opencl::OpenClError::BadDevice { .. } => {
-            format!("BTPOW_OPENCL_DEVICES: {}", e.in_full())
-        }
-        _ => e.in_full(),
-    }
-}
-
-/// Walks indices `[start, start + count)` of the high-bytes order one
-/// column at a time: `search(low, hi_first, n)` searches the `n` nonces of
-/// column `low` (the nonce's low 40 bits) from top bits `hi_first`, and
-/// returns the offset of its first hit with the seal.
-fn search_columns(
-    start: u64,
-    count: u64,
-    mut search: impl FnMut(u64, u64, u64) -> Result<Option<(u64, [u8; 32])>, SearchError>,
-) -> Result<Option<Solution>, SearchError> {
-    check_range(start, count)?;
-    let (mut index, mut left) = (start, count);
-    while left > 0 {
-        let low = index >> 24;
-        let hi_first = index & 0xff_ffff;
-        let in_column = left.min((1 << 24) - hi_first);
-        if let Some((offset, seal)) = search(low, hi_first, in_column)? {
-            return Ok(Some(Solution {
-                nonce: ((hi_first + offset) << 40) | low,
-                seal,
-            }));
-        }
-        left -= in_column;
-        index = index.wrapping_add(in_column);
-    }
-    Ok(None)
 }
 
 /// `search_in` one nonce at a time with the engine's own `search`: legacy
@@ -331,286 +303,6 @@ fn search_each<E: Engine + ?Sized>(
     Ok(None)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-/// Why an engine cannot be had.
-#[non_exhaustive]
-pub enum EngineError {
-    #[error("unknown engine {name:?}; engines: {known}")]
-    /// No engine has this name.
-    Unknown {
-        /// The name given.
-        name: String,
-        /// The names there are.
-        known: String,
-    },
-    #[error("engine {name:?} needs {needs}, which this CPU lacks")]
-    /// This CPU lacks what the engine needs.
-    Unsupported {
-        /// The engine.
-        name: String,
-        /// What it needs.
-        needs: &'static str,
-    },
-    #[error("engine {name:?} is unavailable: {why}")]
-    /// The engine cannot run here (no GPU, no driver, a build without it).
-    Unavailable {
-        /// The engine.
-        name: String,
-        /// Why.
-        why: String,
-    },
-}
-
-/// One backend this build knows, whether or not this machine can run it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Backend {
-    /// `sha2` + `sha3` crates, byte-oriented, one nonce at a time: the oracle.
-    Reference,
-    /// Scalar, word-oriented, per-job constants, early reject; any CPU.
-    Portable,
-    /// x86-64: SHA-256 on SHA-NI (4 nonces interleaved) + 4-lane AVX2 Keccak.
-    ShaNi,
-    /// x86-64 without SHA-NI: 8-lane AVX2 SHA-256 + 4-lane AVX2 Keccak.
-    Avx2,
-    /// x86-64 with AVX-512F: 16-lane SHA-256 + 8-lane Keccak, native rotates.
-    Avx512,
-    /// aarch64 with SHA2 and SHA3: SHA-256 on the SHA2 instructions (4
-    /// nonces interleaved) + 2-lane NEON Keccak on the SHA3 instructions.
-    Armv8Sha3,
-    /// aarch64 with SHA2, without SHA3: the same SHA-256 + plain-NEON Keccak.
-    Armv8Sha2,
-    /// The CUDA kernels' hash core and search loop, compiled for the CPU:
-    /// the GPU's arithmetic, checkable anywhere (slow, scalar).
-    CudaCore,
-    /// The CUDA kernels on every GPU (driver and NVRTC loaded at run time).
-    Cuda,
-    /// The same hash core as OpenCL kernels, on every OpenCL GPU (AMD,
-    /// Intel, Apple, NVIDIA), or on the devices `BTPOW_OPENCL_DEVICES`
-    /// names (`P:D,…`; the PoCL CPU device, say); the loader is opened at
-    /// run time.
-    OpenCl,
-}
-
-impl Backend {
-    /// Every backend of this build.
-    pub const ALL: [Backend; 10] = [
-        Backend::Reference,
-        Backend::Portable,
-        Backend::ShaNi,
-        Backend::Avx2,
-        Backend::Avx512,
-        Backend::Armv8Sha3,
-        Backend::Armv8Sha2,
-        Backend::CudaCore,
-        Backend::Cuda,
-        Backend::OpenCl,
-    ];
-
-    /// Every backend this machine supports, reference first.
-    pub fn available() -> Vec<Backend> {
-        Backend::ALL
-            .into_iter()
-            .filter(|b| b.is_supported())
-            .collect()
-    }
-
-    /// The fastest backend this machine runs, detected once.
-    pub fn detect() -> Backend {
-        static BEST: std::sync::OnceLock<Backend> = std::sync::OnceLock::new();
-        *BEST.get_or_init(|| {
-            [
-                Backend::Avx512,
-                Backend::ShaNi,
-                Backend::Avx2,
-                Backend::Armv8Sha3,
-                Backend::Armv8Sha2,
-            ]
-            .into_iter()
-            .find(|b| b.is_supported())
-            .unwrap_or(Backend::Portable)
-        })
-    }
-
-    /// The name `--engine` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Reference => "reference",
-            Backend::Portable => "portable",
-            Backend::ShaNi => "sha-ni",
-            Backend::Avx2 => "avx2",
-            Backend::Avx512 => "avx512",
-            Backend::Armv8Sha3 => "armv8-sha3",
-            Backend::Armv8Sha2 => "armv8-sha2",
-            Backend::CudaCore => "cuda-core",
-            Backend::Cuda => "cuda",
-            Backend::OpenCl => "opencl",
-        }
-    }
-
-    /// What the backend needs from the CPU, for messages.
-    pub fn needs(self) -> &'static str {
-        match self {
-            Backend::Reference | Backend::Portable | Backend::CudaCore => "nothing",
-            Backend::ShaNi => "x86-64 with SHA-NI, SSE4.1 and AVX2",
-            Backend::Avx2 => "x86-64 with AVX2",
-            Backend::Avx512 => "x86-64 with AVX-512F",
-            Backend::Armv8Sha3 => "aarch64 with the SHA2 and SHA3 instructions",
-            Backend::Armv8Sha2 => "aarch64 with the SHA2 instructions",
-            Backend::Cuda => "an NVIDIA GPU with its driver and NVRTC",
-            Backend::OpenCl => {
-                "an OpenCL GPU with its driver (or a device named by BTPOW_OPENCL_DEVICES)"
-            }
-        }
-    }
-
-    /// Why a GPU backend cannot run here, in words: what
-    /// [`engine`](Backend::engine) would say (`None` for a GPU backend that
-    /// can run, and for the CPU backends, whose [`needs`](Backend::needs)
-    /// says it).
-    pub fn why_unavailable(self) -> Option<String> {
-        match self {
-            #[cfg(feature = "opencl")]
-            Backend::OpenCl => opencl_forced().err(),
-            #[cfg(not(feature = "opencl"))]
-            Backend::OpenCl => {
-                Some("this build has no OpenCL support (built without the `opencl` feature)".into())
-            }
-            #[cfg(feature = "cuda")]
-            Backend::Cuda => cuda::CudaGpu::count().err().map(|e| e.in_full()),
-            #[cfg(not(feature = "cuda"))]
-            Backend::Cuda => {
-                Some("this build has no CUDA support (built without the `cuda` feature)".into())
-            }
-            _ => None,
-        }
-    }
-
-    /// Whether this machine can run it (checked at run time).
-    pub fn is_supported(self) -> bool {
-        if self == Backend::OpenCl {
-            #[cfg(feature = "opencl")]
-            return opencl_forced().is_ok();
-            #[cfg(not(feature = "opencl"))]
-            return false;
-        }
-        if self == Backend::Cuda {
-            #[cfg(feature = "cuda")]
-            return cuda::CudaGpu::count().is_ok();
-            #[cfg(not(feature = "cuda"))]
-            return false;
-        }
-        #[cfg(target_arch = "x86_64")]
-        {
-            match self {
-                Backend::Reference | Backend::Portable | Backend::CudaCore => true,
-                Backend::ShaNi => x86::ShaNi::detect().is_some(),
-                Backend::Avx2 => x86::Avx2::detect().is_some(),
-                Backend::Avx512 => x86::Avx512::detect().is_some(),
-                Backend::Armv8Sha3 | Backend::Armv8Sha2 => false,
-                Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
-            }
-        }
-        #[cfg(target_arch = "aarch64")]
-        {
-            match self {
-                Backend::Reference | Backend::Portable | Backend::CudaCore => true,
-                Backend::Armv8Sha3 => aarch64::Sha3::detect().is_some(),
-                Backend::Armv8Sha2 => aarch64::Sha2::detect().is_some(),
-                Backend::ShaNi | Backend::Avx2 | Backend::Avx512 => false,
-                Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
-            }
-        }
-        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-        {
-            matches!(
-                self,
-                Backend::Reference | Backend::Portable | Backend::CudaCore
-            )
-        }
-    }
-
-    /// The backend called `name`.
-    pub fn from_name(name: &str) -> Result<Backend, EngineError> {
-        Backend::ALL
-            .into_iter()
-            .find(|b| b.name() == name)
-            .ok_or_else(|| EngineError::Unknown {
-                name: name.to_string(),
-                known: Backend::ALL.map(Backend::name).join(", "),
-            })
-    }
-
-    /// An instance of this backend, if the CPU supports it.
-    pub fn engine(self) -> Result<Box<dyn Engine>, EngineError> {
-        if self == Backend::OpenCl {
-            #[cfg(feature = "opencl")]
-            return opencl_forced()
-                .and_then(|named| {
-                    opencl::OpenClGpu::open(&named).map_err(|e| opencl_forced_words(&e))
-                })
-                .map(|g| Box::new(g) as Box<dyn Engine>)
-                .map_err(|why| EngineError::Unavailable {
-                    name: self.name().into(),
-                    why,
-                });
-            #[cfg(not(feature = "opencl"))]
-            return Err(EngineError::Unavailable {
-                name: self.name().into(),
-                why: "this build has no OpenCL support (built without the `opencl` feature)".into(),
-            });
-        }
-        if self == Backend::Cuda {
-            #[cfg(feature = "cuda")]
-            return cuda::CudaGpu::open(&[])
-                .map(|g| Box::new(g) as Box<dyn Engine>)
-                .map_err(|e| EngineError::Unavailable {
-                    name: self.name().into(),
-                    why: e.in_full(),
-                });
-            #[cfg(not(feature = "cuda"))]
-            return Err(EngineError::Unavailable {
-                name: self.name().into(),
-                why: "this build has no CUDA support (built without the `cuda` feature)".into(),
-            });
-        }
-        if !self.is_supported() {
-            return Err(EngineError::Unsupported {
-                name: self.name().to_string(),
-                needs: self.needs(),
-            });
-        }
-        let unsupported = || EngineError::Unsupported {
-            name: self.name().to_string(),
-            needs: self.needs(),
-        };
-        Ok(match self {
-            Backend::Reference => Box::new(reference::Reference),
-            Backend::Portable => Box::new(portable::engine()),
-            Backend::CudaCore => Box::new(cuda::host::CudaCore),
-            Backend::Cuda | Backend::OpenCl => unreachable!("handled above"),
-            #[cfg(target_arch = "x86_64")]
-            Backend::ShaNi => Box::new(x86::sha_ni::engine().ok_or_else(unsupported)?),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 => Box::new(x86::avx2::engine().ok_or_else(unsupported)?),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx512 => Box::new(x86::avx512::engine().ok_or_else(unsupported)?),
-            #[cfg(not(target_arch = "x86_64"))]
-            Backend::ShaNi | Backend::Avx2 | Backend::Avx512 => return Err(unsupported()),
-            #[cfg(target_arch = "aarch64")]
-            Backend::Armv8Sha3 => {
-                Box::new(aarch64::armv8::engine::<aarch64::Sha3>().ok_or_else(unsupported)?)
-            }
-            #[cfg(target_arch = "aarch64")]
-            Backend::Armv8Sha2 => {
-                Box::new(aarch64::armv8::engine::<aarch64::Sha2>().ok_or_else(unsupported)?)
-            }
-            #[cfg(not(target_arch = "aarch64"))]
-            Backend::Armv8Sha3 | Backend::Armv8Sha2 => return Err(unsupported()),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -624,49 +316,5 @@ mod tests {
         assert!(check_range(u64::MAX - 9, 11).is_err());
         assert!(check_range(1, u64::MAX).is_ok());
         assert!(check_range(2, u64::MAX).is_err());
-    }
-
-    /// The forced `opencl` backend (verify --engine opencl, Python's
-    /// `solve(engine="opencl")`) is told its devices by
-    /// BTPOW_OPENCL_DEVICES alone: its advice names that, never --devices.
-    #[cfg(feature = "opencl")]
-    #[test]
-    fn the_forced_opencl_backend_names_its_own_way_to_name_a_device() {
-        use opencl::{DeviceId, OpenClError};
-        let id = |platform, device| DeviceId { platform, device };
-        let no_gpu = opencl_forced_words(&OpenClError::NoGpu {
-            others: vec![id(0, 0)],
-        });
-        assert_eq!(
-            no_gpu,
-            "no OpenCL GPU device found (device 0:0 is not a GPU: it is used only when named); \
-             BTPOW_OPENCL_DEVICES names the devices to use (platform:device, comma-separated)"
-        );
-        let missing = opencl_forced_words(&OpenClError::BadDevice {
-            id: id(9, 9),
-            present: vec![id(0, 0)],
-        });
-        assert_eq!(
-            missing,
-            "BTPOW_OPENCL_DEVICES: OpenCL device 9:9 does not exist (the devices are 0:0)"
-        );
-        // Nothing to name: no advice.
-        let none = opencl_forced_words(&OpenClError::NoGpu { others: vec![] });
-        assert_eq!(none, "no OpenCL GPU device found");
-        for text in [no_gpu, missing, none] {
-            assert!(
-                !text.contains("--devices") && !text.contains("btpow-bench"),
-                "{text}"
-            );
-        }
-    }
-
-    #[test]
-    fn names() {
-        assert_eq!(Backend::from_name("reference"), Ok(Backend::Reference));
-        assert!(matches!(
-            Backend::from_name("gpu"),
-            Err(EngineError::Unknown { .. })
-        ));
     }
 }

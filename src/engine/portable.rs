@@ -2,13 +2,13 @@
 //! Per-job message words, the v1 midstate after block 1, and early reject
 //! on one output word.
 
-use super::batch::{Batched, Kernel};
-use super::primitives::keccak::{keccak256_32, keccak256_32_lane};
-use super::primitives::sha256::{compress, IV};
-use crate::engine::message::{
+use super::batch::Kernel;
+use crate::job::message::{
     digest_to_lanes, legacy_block, v1_block2, v1_block3, v1_high_block3, MessageWords,
 };
 use crate::job::Job;
+use crate::primitives::keccak::{keccak256_32, keccak256_32_lane};
+use crate::primitives::sha256::{compress, IV};
 
 /// The portable kernel: scalar, word-oriented, one nonce at a time.
 pub(crate) struct PortableKernel;
@@ -91,9 +91,4 @@ impl PortableKernel {
         compress(&mut st, v1_high_block3(block3, hi));
         st
     }
-}
-
-/// The portable engine.
-pub(crate) fn engine() -> Batched<PortableKernel> {
-    Batched(PortableKernel)
 }

@@ -24,8 +24,8 @@
 //! chunks must be taken in index order from one counter (that is what
 //! makes the answer the first in the order), a swap must reach every worker
 //! between two chunks, and a stop must end them within a chunk. A parallel
-//! iterator owns neither its order nor its cancellation that way. The
-//! [`crate::miner::Miner`] (bittensor-core's contract) runs on a solver too.
+//! iterator owns neither its order nor its cancellation that way.
+//! bittensor-core's contract (the `miner` module) runs on a solver too.
 
 mod chunks;
 mod pool;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use super::SolveOptions;
+use crate::engine::gpu::{self, Gpus};
 use crate::engine::{Backend, Engine, EngineError, Order};
 
 /// A value a search cannot be run with.
@@ -110,39 +111,9 @@ impl Request {
         }
     }
 
-    /// The GPUs `devices` (empty: all) as one engine, and how many there are.
-    pub fn open_gpus(devices: &[usize]) -> Result<(Arc<dyn Engine>, usize), SettingsError> {
-        #[cfg(feature = "cuda")]
-        {
-            let gpus = crate::engine::cuda::CudaGpu::open(devices)
-                .map_err(|e| SettingsError::Gpu(e.in_full()))?;
-            let count = gpus.device_count();
-            Ok((Arc::new(gpus), count))
-        }
-        #[cfg(not(feature = "cuda"))]
-        {
-            let _ = devices;
-            Err(SettingsError::Gpu(
-                "this build has no CUDA support (built without the `cuda` feature)".into(),
-            ))
-        }
-    }
-
-    /// The OpenCL devices `devices` (empty: every OpenCL GPU) as one
-    /// engine, and how many there are.
-    #[cfg(feature = "opencl")]
-    pub fn open_opencl(
-        devices: &[crate::engine::opencl::DeviceId],
-    ) -> Result<(Arc<dyn Engine>, usize), SettingsError> {
-        let gpus = crate::engine::opencl::OpenClGpu::open(devices)
-            .map_err(|e| SettingsError::Gpu(e.in_full()))?;
-        let count = gpus.device_count();
-        Ok((Arc::new(gpus), count))
-    }
-
     /// The engine and the solver options this request asks for, every
     /// value checked.
-    pub fn settle(&self) -> Result<(Arc<dyn Engine>, SolveOptions), SettingsError> {
+    pub fn engine_and_options(&self) -> Result<(Arc<dyn Engine>, SolveOptions), SettingsError> {
         let max_time = self.max_time.map(Self::seconds).transpose()?;
         let mut options = SolveOptions {
             order: self.order,
@@ -153,15 +124,11 @@ impl Request {
             EngineChoice::Fastest => Backend::detect().engine()?.into(),
             EngineChoice::Named(name) => Backend::from_name(name)?.engine()?.into(),
             EngineChoice::Gpus(devices) => {
-                let (gpus, count) = Self::open_gpus(devices)?;
-                options.threads = count;
-                gpus
+                self.open_gpus(Gpus::Cuda(devices.clone()), &mut options)?
             }
             #[cfg(feature = "opencl")]
             EngineChoice::OpenCl(devices) => {
-                let (gpus, count) = Self::open_opencl(devices)?;
-                options.threads = count;
-                gpus
+                self.open_gpus(Gpus::OpenCl(devices.clone()), &mut options)?
             }
         };
         options.chunk = engine.preferred_chunk();
@@ -169,6 +136,17 @@ impl Request {
             options.threads = Self::threads(n)?;
         }
         Ok((engine, options))
+    }
+
+    /// The engine over `gpus`, with one solver thread per device.
+    fn open_gpus(
+        &self,
+        gpus: Gpus,
+        options: &mut SolveOptions,
+    ) -> Result<Arc<dyn Engine>, SettingsError> {
+        let (engine, count) = gpu::open(&gpus).map_err(|e| SettingsError::Gpu(e.with_causes()))?;
+        options.threads = count;
+        Ok(engine.into())
     }
 }
 
@@ -209,14 +187,14 @@ mod tests {
     }
 
     #[test]
-    fn a_request_settles_into_an_engine_and_options() {
+    fn a_request_gives_an_engine_and_options() {
         let r = Request {
             engine: EngineChoice::Named("reference".into()),
             threads: Some(3),
             max_time: Some(2.0),
             order: Order::HighBytes,
         };
-        let (engine, options) = r.settle().unwrap();
+        let (engine, options) = r.engine_and_options().unwrap();
         assert_eq!(engine.name(), "reference");
         assert_eq!(options.threads, 3);
         assert_eq!(options.max_time, Some(Duration::from_secs(2)));
@@ -226,13 +204,16 @@ mod tests {
             engine: EngineChoice::Named("nope".into()),
             ..Request::default()
         };
-        assert!(matches!(bad.settle().err(), Some(SettingsError::Engine(_))));
+        assert!(matches!(
+            bad.engine_and_options().err(),
+            Some(SettingsError::Engine(_))
+        ));
         let slow = Request {
             max_time: Some(-1.0),
             ..Request::default()
         };
-        let Err(e) = slow.settle() else {
-            panic!("a negative duration settled")
+        let Err(e) = slow.engine_and_options() else {
+            panic!("a negative duration was taken")
         };
         assert_eq!(e.to_string(), "must not be negative");
     }

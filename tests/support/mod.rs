@@ -1,9 +1,12 @@
-//! What the command-line test binaries share: `btpow-bench` with a clean
-//! environment, its exit code and output, and a child process waited for
-//! within a bound.
+//! What the test binaries share: for the command-line tests, `btpow-bench`
+//! with a clean environment, its exit code and output, and a child process
+//! waited for within a bound; for the engine tests, the engines under test
+//! (`engines`).
 
 // Each test binary uses its own part of this.
 #![allow(dead_code)]
+
+pub mod engines;
 
 use std::io::Read;
 use std::path::PathBuf;

@@ -117,6 +117,6 @@ fn list_opencl_devices() {
             }
         }
         Ok(_) => outln!("opencl devices: none"),
-        Err(e) => outln!("opencl devices: none ({})", e.in_full()),
+        Err(e) => outln!("opencl devices: none ({})", e.with_causes()),
     }
 }

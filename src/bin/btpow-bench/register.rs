@@ -1,6 +1,6 @@
 //! `btpow-bench solve --endpoint`: the terminal side of registering. The
 //! decisions are the library's (`btpow::chain`: `Registrar` and its events); this file
-//! prints its events (a status line, or JSON lines: `event_record`), loads
+//! prints its events (a status line, or JSON lines: `record`), loads
 //! the keys (their passwords: `passwords`), asks for the confirmation, and
 //! maps the outcome to an exit code.
 
@@ -20,7 +20,6 @@ use btpow::wallet::{KeySource, Keys, WalletError, WalletPaths};
 use btpow::Difficulty;
 
 use crate::args::EventFormat;
-use crate::event_record::record;
 use crate::output::out;
 use crate::passwords::Passwords;
 use crate::record::Record;
@@ -157,7 +156,7 @@ impl Printer {
     fn say(&self, record: Record) {
         if self.json {
             out(format_args!("{}", record.json()));
-        } else if let Record::Progress { .. } = record {
+        } else if record.is_progress() {
             if let Some(bar) = self.bar() {
                 bar.set_message(record.to_string());
             }
@@ -177,7 +176,10 @@ impl Printer {
 
 impl Events for Printer {
     fn event(&self, event: &Event<'_>) {
-        self.say(record(event, self.verbose));
+        self.say(Record::Chain {
+            event,
+            verbose: self.verbose,
+        });
     }
 }
 

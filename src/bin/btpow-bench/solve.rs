@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use btpow::engine::gpu::{self, Gpus};
 use btpow::engine::{Engine, Order};
 use btpow::hex::{decode_array, encode};
 use btpow::solver::{EngineChoice, Request, SettingsError};
@@ -173,7 +174,8 @@ impl crate::args::RunArgs {
             max_time: None,
             order,
         };
-        request.settle().map_err(|e| match (e, gpu, from_env) {
+        let chosen = request.engine_and_options();
+        chosen.map_err(|e| match (e, gpu, from_env) {
             (SettingsError::Gpu(m), Some(flag), _) => anyhow::anyhow!("{flag}: {m}"),
             (SettingsError::Engine(e), _, Some(var)) => {
                 anyhow::anyhow!("{var} (set in the environment): {e}")
@@ -221,7 +223,7 @@ fn engine_choice(cuda: bool, devices: &[String]) -> Result<EngineChoice> {
                 OpenClError::BadDevice { .. } => " (`btpow-bench engines` lists them)",
                 _ => "",
             };
-            bail!("--opencl: {}{advice}", e.in_full());
+            bail!("--opencl: {}{advice}", e.with_causes());
         }
         Ok(EngineChoice::OpenCl(named))
     }
@@ -233,11 +235,13 @@ fn engine_choice(cuda: bool, devices: &[String]) -> Result<EngineChoice> {
 /// and one solver thread for each.
 pub fn open_gpus(cuda: bool, devices: &[String]) -> Result<(Arc<dyn Engine>, usize)> {
     let flag = gpu_flag(cuda, !cuda).unwrap_or("--cuda");
-    let opened = match engine_choice(cuda, devices)? {
-        EngineChoice::Gpus(ordinals) => Request::open_gpus(&ordinals),
+    let gpus = match engine_choice(cuda, devices)? {
+        EngineChoice::Gpus(ordinals) => Gpus::Cuda(ordinals),
         #[cfg(feature = "opencl")]
-        EngineChoice::OpenCl(named) => Request::open_opencl(&named),
+        EngineChoice::OpenCl(named) => Gpus::OpenCl(named),
         _ => unreachable!("engine_choice gives a GPU engine"),
     };
-    opened.map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+    let (engine, count) =
+        gpu::open(&gpus).map_err(|e| anyhow::anyhow!("{flag}: {}", e.with_causes()))?;
+    Ok((engine.into(), count))
 }

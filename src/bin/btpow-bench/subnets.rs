@@ -84,7 +84,7 @@ fn engine(name: Option<&str>) -> Result<(Arc<dyn Engine>, SolveOptions)> {
         engine: name.map_or(EngineChoice::Fastest, |n| EngineChoice::Named(n.into())),
         ..Request::default()
     };
-    Ok(request.settle()?)
+    Ok(request.engine_and_options()?)
 }
 
 /// Nonces per second of `engine` on `scheme`'s challenge, over a second

@@ -289,36 +289,19 @@ impl Node for Chain {
                 _ => (None, None),
             };
             let facts = subnet_facts(&storage, netuid).await?;
-            let difficulty = facts
-                .difficulty
-                .ok_or_else(|| missing("Difficulty", "not in this runtime"))?;
-            // Each of these items is a u16 in every runtime.
-            let narrow = |v: u64| u16::try_from(v).unwrap_or(u16::MAX);
+            if facts.difficulty.is_none() {
+                return Err(missing("Difficulty", "not in this runtime"));
+            }
             Ok(SubnetState {
                 // A runtime without the item: taken to exist.
                 missing: !read(&storage, "NetworksAdded", key).await?.unwrap_or(true),
-                difficulty,
-                min_difficulty: facts.min_difficulty,
-                max_difficulty: facts.max_difficulty,
-                pow_allowed: facts.pow_allowed.unwrap_or(false),
                 uid: self
                     .read_present(&storage, head, "Uids", (netuid, *hotkey))
                     .await?,
-                registrations_this_block: facts.registrations_this_block.map_or(0, narrow),
-                max_registrations_per_block: facts
-                    .max_registrations_per_block
-                    .map_or(u16::MAX, narrow),
                 last_pow_block: self
                     .read_present(&storage, head, "LastPowRegistrationBlock", (*hotkey,))
                     .await?,
-                half_life: facts.half_life.map(narrow),
-                registrations_this_interval: facts.registrations_this_interval,
-                target_registrations_per_interval: facts.target_registrations_per_interval,
-                interval_resets_at: crate::chain::rules::interval_resets_at(
-                    facts.last_adjustment_block,
-                    facts.adjustment_interval,
-                ),
-                max_allowed_uids: facts.max_neurons.map(narrow),
+                subnet: facts,
                 owner,
                 owned_hotkeys,
                 staking_hotkeys,

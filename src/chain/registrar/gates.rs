@@ -27,7 +27,7 @@ impl<N: Node> Registrar<N> {
             let difficulty = difficulty_of(self.plan.scheme, &state);
             let reason = if state.uid.is_some() {
                 return Ok((head, state));
-            } else if !state.pow_allowed {
+            } else if !state.pow_allowed() {
                 WaitReason::PowDisabled { block: head.number }
             } else if let Some(full) = rules::interval_full(self.plan.scheme, &state, head.number) {
                 WaitReason::IntervalFull {
@@ -78,11 +78,11 @@ impl<N: Node> Registrar<N> {
     /// Whether `state`'s block has used up its registrations; if so, says
     /// so and waits for the next block, which frees them.
     pub(super) async fn block_full(&mut self, head: &Head, state: &SubnetState) -> Step<bool> {
-        if state.registrations_this_block < state.max_registrations_per_block {
+        if state.registrations_this_block() < state.max_registrations_per_block() {
             return Ok(false);
         }
         // No block frees a limit of 0: only watch mode waits (for it to change).
-        if state.max_registrations_per_block == 0 && self.options.wait_for.is_none() {
+        if state.max_registrations_per_block() == 0 && self.options.wait_for.is_none() {
             return Err(RegisterError::NoRegistrations {
                 netuid: self.plan.netuid,
                 limit: "MaxRegistrationsPerBlock",
@@ -91,8 +91,8 @@ impl<N: Node> Registrar<N> {
         }
         self.events.event(&Event::Waiting(WaitReason::SubnetFull {
             block: head.number,
-            registrations: state.registrations_this_block,
-            limit: state.max_registrations_per_block,
+            registrations: state.registrations_this_block(),
+            limit: state.max_registrations_per_block(),
         }));
         self.link.next_block(head).await?;
         Ok(true)

@@ -156,7 +156,7 @@ impl<N: Node> Registrar<N> {
                 by: Registrant::Another,
             });
         }
-        if !state.pow_allowed {
+        if !state.pow_allowed() {
             return Err(self.disabled());
         }
         self.admissible(&state)?;
@@ -191,7 +191,7 @@ impl<N: Node> Registrar<N> {
             let by = self.find_registrant(&head).await;
             return Ok(Some(RegisterOutcome::Registered { uid, by }));
         }
-        if !state.pow_allowed {
+        if !state.pow_allowed() {
             return Err(self.disabled());
         }
         self.admissible(&state)?;
@@ -318,7 +318,7 @@ impl<N: Node> Registrar<N> {
                 control.stop();
                 continue;
             }
-            if !state.pow_allowed {
+            if !state.pow_allowed() {
                 ending = Some(self.disabled());
                 control.stop();
                 continue;

@@ -12,7 +12,7 @@ use subxt_signer::sr25519::Keypair;
 
 use super::*;
 use crate::chain::error::ChainError;
-use crate::chain::model::RuntimeFacts;
+use crate::chain::model::{RuntimeFacts, SubnetFacts};
 use crate::chain::retry::Backoff;
 use crate::engine::reference::Reference;
 use crate::solver::SolveOptions;
@@ -74,9 +74,12 @@ impl World {
         Arc::new(Mutex::new(World {
             head: block(100),
             state: SubnetState {
-                difficulty,
-                pow_allowed: true,
-                max_registrations_per_block: 3,
+                subnet: SubnetFacts {
+                    difficulty: Some(difficulty),
+                    pow_allowed: Some(true),
+                    max_registrations_per_block: Some(3),
+                    ..SubnetFacts::default()
+                },
                 ..SubnetState::default()
             },
             lose: 0,
@@ -101,9 +104,9 @@ impl World {
         {
             let mut w = world.lock().unwrap();
             w.v1 = true;
-            w.state.min_difficulty = Some(1);
-            w.state.max_difficulty = Some(u64::MAX >> 2);
-            w.state.half_life = Some(half_life);
+            w.state.subnet.min_difficulty = Some(1);
+            w.state.subnet.max_difficulty = Some(u64::MAX >> 2);
+            w.state.subnet.half_life = Some(u64::from(half_life));
         }
         world
     }
@@ -113,9 +116,9 @@ impl World {
         if self.v1 {
             // Each block's on_initialize: the decay, and a fresh count.
             if let Some(decay) = self.state.decay() {
-                self.state.difficulty = decay.stored_after(blocks);
+                self.state.subnet.difficulty = Some(decay.stored_after(blocks));
             }
-            self.state.registrations_this_block = 0;
+            self.state.subnet.registrations_this_block = Some(0);
         }
     }
 
@@ -150,9 +153,9 @@ impl World {
         let s = &self.state;
         if netuid == 0
             || s.uid.is_some()
-            || !s.pow_allowed
-            || s.max_allowed_uids == Some(0)
-            || s.registrations_this_block >= s.max_registrations_per_block
+            || !s.pow_allowed()
+            || s.max_allowed_uids() == Some(0)
+            || s.registrations_this_block() >= s.max_registrations_per_block()
         {
             return refuse("root, registered, off, no slots, or full");
         }
@@ -188,9 +191,9 @@ impl World {
         let bumped = s.decay().map(|d| d.bumped(self.mult));
         self.state.uid = Some(7);
         self.state.last_pow_block = Some(work_block);
-        self.state.registrations_this_block += 1;
+        *self.state.subnet.registrations_this_block.get_or_insert(0) += 1;
         if let Some(b) = bumped {
-            self.state.difficulty = b;
+            self.state.subnet.difficulty = Some(b);
         }
         Ok([0xcc; 32])
     }

@@ -230,7 +230,12 @@ fn whose_registration_it_is_is_read_from_the_blocks_the_extrinsic_could_be_in() 
 #[test]
 fn a_limit_of_zero_is_refused_at_once_as_no_block_frees_it() {
     let world = World::new(1);
-    world.lock().unwrap().state.max_registrations_per_block = 0;
+    world
+        .lock()
+        .unwrap()
+        .state
+        .subnet
+        .max_registrations_per_block = Some(0);
     let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
     assert!(
         matches!(
@@ -245,8 +250,8 @@ fn a_limit_of_zero_is_refused_at_once_as_no_block_frees_it() {
     let world = interval_full_world();
     {
         let mut w = world.lock().unwrap();
-        w.state.target_registrations_per_interval = Some(0);
-        w.state.registrations_this_interval = Some(0);
+        w.state.subnet.target_registrations_per_interval = Some(0);
+        w.state.subnet.registrations_this_interval = Some(0);
     }
     let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
     assert!(
@@ -268,7 +273,7 @@ fn a_difficulty_change_mid_solve_is_a_new_job() {
     let world = World::new(u64::MAX);
     let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
         if matches!(e, Event::Progress { .. }) && w.progress == 2 {
-            w.state.difficulty = 1;
+            w.state.subnet.difficulty = Some(1);
             w.advance(1);
         }
     })
@@ -292,10 +297,10 @@ fn a_seal_that_misses_a_raised_difficulty_is_not_submitted() {
     let world = World::new(1);
     let outcome = run(&world, fast_options(), Stop::default(), |e, w| match e {
         // Raised between the solution and the submission...
-        Event::Solved { .. } if w.solved == 1 => w.state.difficulty = u64::MAX / 2,
+        Event::Solved { .. } if w.solved == 1 => w.state.subnet.difficulty = Some(u64::MAX / 2),
         // ... and lowered again on the next block.
         Event::Stale { .. } => {
-            w.state.difficulty = 1;
+            w.state.subnet.difficulty = Some(1);
             w.advance(1);
         }
         _ => {}
@@ -309,10 +314,10 @@ fn a_seal_that_misses_a_raised_difficulty_is_not_submitted() {
 #[test]
 fn a_full_block_waits_for_the_next() {
     let world = World::new(1);
-    world.lock().unwrap().state.registrations_this_block = 3;
+    world.lock().unwrap().state.subnet.registrations_this_block = Some(3);
     let outcome = run(&world, fast_options(), Stop::default(), |e, w| {
         if matches!(e, Event::Waiting(_)) {
-            w.state.registrations_this_block = 0;
+            w.state.subnet.registrations_this_block = Some(0);
             w.advance(1);
         }
     })
@@ -345,9 +350,10 @@ fn interval_full_world() -> Arc<Mutex<World>> {
     let world = World::new(1);
     {
         let mut w = world.lock().unwrap();
-        w.state.registrations_this_interval = Some(6);
-        w.state.target_registrations_per_interval = Some(2);
-        w.state.interval_resets_at = Some(110);
+        w.state.subnet.registrations_this_interval = Some(6);
+        w.state.subnet.target_registrations_per_interval = Some(2);
+        w.state.subnet.last_adjustment_block = Some(110);
+        w.state.subnet.adjustment_interval = Some(0);
     }
     world
 }
@@ -378,7 +384,12 @@ fn a_full_interval_is_refused_before_solving_naming_the_reset_block() {
     assert!(log(&world).is_empty(), "nothing solved: {:?}", log(&world));
     // One registration short of the limit: it registers.
     let world = interval_full_world();
-    world.lock().unwrap().state.registrations_this_interval = Some(5);
+    world
+        .lock()
+        .unwrap()
+        .state
+        .subnet
+        .registrations_this_interval = Some(5);
     let outcome = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap();
     assert!(matches!(
         outcome,
@@ -399,8 +410,9 @@ fn watch_mode_waits_for_the_interval_to_reset_then_registers() {
             w.advance(5);
             // The reset block's on_initialize zeroes the count.
             if w.head.number >= 110 {
-                w.state.registrations_this_interval = Some(0);
-                w.state.interval_resets_at = Some(120);
+                w.state.subnet.registrations_this_interval = Some(0);
+                w.state.subnet.last_adjustment_block = Some(120);
+                w.state.subnet.adjustment_interval = Some(0);
             }
         }
     })
@@ -460,9 +472,10 @@ fn an_interval_filled_as_the_extrinsic_runs_is_named_on_the_next_pass() {
     let world = World::new(1);
     {
         let mut w = world.lock().unwrap();
-        w.state.target_registrations_per_interval = Some(2);
-        w.state.registrations_this_interval = Some(5);
-        w.state.interval_resets_at = Some(130);
+        w.state.subnet.target_registrations_per_interval = Some(2);
+        w.state.subnet.registrations_this_interval = Some(5);
+        w.state.subnet.last_adjustment_block = Some(130);
+        w.state.subnet.adjustment_interval = Some(0);
         w.submits.push_back(Submit::Fail(
             || SubmitError::Dispatch {
                 pallet: "SubtensorModule".into(),
@@ -473,7 +486,7 @@ fn an_interval_filled_as_the_extrinsic_runs_is_named_on_the_next_pass() {
     }
     let err = run(&world, fast_options(), Stop::default(), |e, w| {
         if matches!(e, Event::Refused { .. }) {
-            w.state.registrations_this_interval = Some(6);
+            w.state.subnet.registrations_this_interval = Some(6);
             w.advance(1);
         }
     })
@@ -499,12 +512,18 @@ fn an_interval_filled_mid_solve_is_not_submitted_into() {
         .lock()
         .unwrap()
         .state
+        .subnet
         .target_registrations_per_interval = Some(1);
-    world.lock().unwrap().state.registrations_this_interval = Some(0);
+    world
+        .lock()
+        .unwrap()
+        .state
+        .subnet
+        .registrations_this_interval = Some(0);
     let err = run(&world, fast_options(), Stop::default(), |e, w| {
         if matches!(e, Event::Progress { .. }) && w.progress == 3 {
             // Three registrations by others land in the next block.
-            w.state.registrations_this_interval = Some(3);
+            w.state.subnet.registrations_this_interval = Some(3);
             w.advance(1);
         }
     })
@@ -524,14 +543,14 @@ fn a_block_full_when_the_seal_is_found_waits_for_the_next_within_the_window() {
         match e {
             // Someone else fills this block as the seal is found.
             Event::Solved { .. } if std::mem::take(&mut *full_once.lock().unwrap()) => {
-                w.state.registrations_this_block = 3;
+                w.state.subnet.registrations_this_block = Some(3);
             }
             Event::Waiting(WaitReason::SubnetFull {
                 block: 100,
                 registrations: 3,
                 limit: 3,
             }) => {
-                w.state.registrations_this_block = 0;
+                w.state.subnet.registrations_this_block = Some(0);
                 w.advance(1);
             }
             _ => {}
@@ -560,7 +579,7 @@ fn a_lost_connection_is_retried_with_backoff() {
             Event::Progress { .. } if w.progress == 2 => w.lose = 4,
             // Once it is back, the next block is easy.
             Event::Reconnected { .. } => {
-                w.state.difficulty = 1;
+                w.state.subnet.difficulty = Some(1);
                 w.advance(1);
             }
             _ => {}
@@ -675,7 +694,7 @@ fn a_subnet_that_does_not_exist_is_named_and_not_waited_for() {
         {
             let mut w = world.lock().unwrap();
             w.state.missing = true;
-            w.state.pow_allowed = false;
+            w.state.subnet.pow_allowed = Some(false);
         }
         let options = Options {
             wait_for: wait,
@@ -699,7 +718,7 @@ fn a_subnet_that_does_not_exist_is_named_and_not_waited_for() {
 #[test]
 fn registration_disabled_is_a_clear_refusal() {
     let world = World::new(1);
-    world.lock().unwrap().state.pow_allowed = false;
+    world.lock().unwrap().state.subnet.pow_allowed = Some(false);
     let err = run(&world, fast_options(), Stop::default(), |_, _| {}).unwrap_err();
     assert!(matches!(err, RegisterError::Disabled { netuid: 1 }));
     assert_eq!(
@@ -710,7 +729,7 @@ fn registration_disabled_is_a_clear_refusal() {
     let world = World::new(u64::MAX);
     let err = run(&world, fast_options(), Stop::default(), |e, w| {
         if matches!(e, Event::Progress { .. }) {
-            w.state.pow_allowed = false;
+            w.state.subnet.pow_allowed = Some(false);
             w.advance(1);
         }
     })
@@ -786,7 +805,7 @@ fn random_starts_differ() {
 #[test]
 fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
     let world = World::new(1_000_000);
-    world.lock().unwrap().state.pow_allowed = false;
+    world.lock().unwrap().state.subnet.pow_allowed = Some(false);
     let mut options = fast_options();
     options.wait_for = Some(Difficulty::new(5_000).unwrap());
     let waits = Arc::new(Mutex::new(Vec::new()));
@@ -796,8 +815,8 @@ fn watch_mode_waits_for_pow_and_a_low_enough_difficulty() {
             seen.lock().unwrap().push(*reason);
             match reason {
                 // Switched on, but still too hard; then easy enough.
-                WaitReason::PowDisabled { .. } => w.state.pow_allowed = true,
-                WaitReason::DifficultyAbove { .. } => w.state.difficulty = 1,
+                WaitReason::PowDisabled { .. } => w.state.subnet.pow_allowed = Some(true),
+                WaitReason::DifficultyAbove { .. } => w.state.subnet.difficulty = Some(1),
                 WaitReason::SubnetFull { .. }
                 | WaitReason::IntervalFull { .. }
                 | WaitReason::WorkBlockAfter { .. }
@@ -884,7 +903,7 @@ fn v1_registers_signed_by_the_coldkey_and_the_runtime_state_moves() {
         }
     ));
     assert_eq!(w.state.last_pow_block, Some(100));
-    assert_eq!(w.state.difficulty, 625, "bumped by BurnIncreaseMult 1.25");
+    assert_eq!(w.state.difficulty(), 625, "bumped by BurnIncreaseMult 1.25");
 }
 
 #[test]
@@ -988,7 +1007,7 @@ fn v1_a_last_pow_registration_blocks_ahead_ends_the_run_or_is_waited_for() {
 /// passes fail.
 fn inadmissible_world(break_it: impl FnOnce(&mut SubnetState)) -> Arc<Mutex<World>> {
     let world = World::v1(50, 360);
-    world.lock().unwrap().state.max_allowed_uids = Some(256);
+    world.lock().unwrap().state.subnet.max_neurons = Some(256);
     break_it(&mut world.lock().unwrap().state);
     world
 }
@@ -1006,7 +1025,7 @@ fn checks_no_proof_of_work_passes_are_refused_before_any_hashing() {
     let cases: [Case; 6] = [
         ("NonAssociatedColdKey", 1, None, |s| s.owner = Some([9; 32])),
         ("NoNeuronIdAvailable", 1, None, |s| {
-            s.max_allowed_uids = Some(0)
+            s.subnet.max_neurons = Some(0)
         }),
         ("RegistrationNotPermittedOnRootSubnet", 0, None, |_| {}),
         ("CannotUseSystemAccount", 1, Some(subnet_account(4)), |_| {}),
@@ -1096,7 +1115,7 @@ fn without_the_precheck_the_pools_own_answer_is_reached() {
 fn a_check_that_fails_mid_solve_or_before_submitting_ends_the_run_by_name() {
     // The hotkey taken by another coldkey while its block is solved: the
     // next block's state ends the run, nothing submitted.
-    let world = inadmissible_world(|s| s.difficulty = u64::MAX >> 2);
+    let world = inadmissible_world(|s| s.subnet.difficulty = Some(u64::MAX >> 2));
     let err = v1_run(&world, fast_options(), |e, w| {
         if matches!(e, Event::Progress { .. }) && w.progress == 2 {
             w.state.owner = Some([9; 32]);
@@ -1117,7 +1136,7 @@ fn a_check_that_fails_mid_solve_or_before_submitting_ends_the_run_by_name() {
     let world = inadmissible_world(|_| {});
     let err = v1_run(&world, fast_options(), |e, w| {
         if matches!(e, Event::Submitted { .. }) {
-            w.state.max_allowed_uids = Some(0);
+            w.state.subnet.max_neurons = Some(0);
         }
     })
     .unwrap_err();
@@ -1154,7 +1173,7 @@ fn v1_a_seal_that_meets_the_difficulty_only_after_one_more_block_of_decay_waits_
         Event::Solved {
             block, solution, ..
         } => {
-            w.state.difficulty = hardest_met(block.number, solution.nonce) + 1;
+            w.state.subnet.difficulty = Some(hardest_met(block.number, solution.nonce) + 1);
         }
         Event::Waiting(WaitReason::Decay { .. }) => w.advance(1),
         _ => {}
@@ -1184,11 +1203,11 @@ fn v1_a_difficulty_that_stays_out_of_reach_in_the_window_means_a_new_seal() {
     let outcome = v1_run(&world, fast_options(), |e, w| match e {
         // Far above what the seal meets (a seal for 50 meets 10^9 by chance
         // once in 2 * 10^7); a slow decay will not bring it back.
-        Event::Solved { .. } if w.solved == 1 => w.state.difficulty = 1_000_000_000,
+        Event::Solved { .. } if w.solved == 1 => w.state.subnet.difficulty = Some(1_000_000_000),
         // The next block asks 50 again: the new seal is quick.
         Event::Stale { .. } => {
             w.advance(1);
-            w.state.difficulty = 50;
+            w.state.subnet.difficulty = Some(50);
         }
         _ => {}
     })
@@ -1214,7 +1233,7 @@ fn v1_pool_refusals_are_diagnosed_from_the_chain() {
     let world = World::v1(50, 360);
     let err = v1_run(&world, fast_options(), |e, w| {
         if matches!(e, Event::Submitted { .. }) {
-            w.state.pow_allowed = false;
+            w.state.subnet.pow_allowed = Some(false);
         }
     })
     .unwrap_err();
@@ -1226,7 +1245,7 @@ fn v1_pool_refusals_are_diagnosed_from_the_chain() {
     let world = World::v1(50, 360);
     let outcome = v1_run(&world, fast_options(), |e, w| match e {
         Event::Submitted { .. } if w.solved == 1 => {
-            w.state.registrations_this_block = w.state.max_registrations_per_block
+            w.state.subnet.registrations_this_block = w.state.subnet.max_registrations_per_block
         }
         Event::Diagnosed { cause } => {
             assert_eq!(**cause, PoolCause::BlockFull);
@@ -1261,7 +1280,7 @@ fn v1_watch_mode_predicts_the_block_the_decay_reaches_the_most_accepted() {
         }
         // Solving at 300,000 takes the reference a while: make it easy
         // once the wait is over (the prediction is what is tested).
-        Event::Challenge { .. } => w.state.difficulty = 1,
+        Event::Challenge { .. } => w.state.subnet.difficulty = Some(1),
         _ => {}
     });
     assert!(
@@ -1318,7 +1337,7 @@ fn the_checks_follow_the_runtimes_order_and_hold_in_a_dry_run() {
     // Registration off and the hotkey another coldkey's: the runtime says
     // SubNetRegistrationDisabled first.
     let world = inadmissible_world(|s| {
-        s.pow_allowed = false;
+        s.subnet.pow_allowed = Some(false);
         s.owner = Some([9; 32]);
     });
     let err = v1_run(&world, fast_options(), |_, _| {}).unwrap_err();

@@ -3,25 +3,23 @@
 //! on NEON: `armv8-sha3` with the SHA3 instructions, `armv8-sha2` without.
 
 use std::arch::aarch64::*;
-use std::hint::black_box;
 
 use super::neon::Register;
-use super::{Sha2, Sha3};
-use crate::engine::batch::{Batched, Kernel};
-use crate::engine::message::{final_states, final_states_high, MessageWords};
-use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane, keccak_f};
-use crate::engine::primitives::sha256::{IV, K};
-use crate::engine::roofline::{PrimitiveKind, PrimitiveLoop};
+use crate::engine::backend::{Sha2, Sha3};
+use crate::engine::batch::Kernel;
+use crate::job::message::{final_states, final_states_high, MessageWords};
 use crate::job::Job;
+use crate::primitives::keccak::{keccak256_32, keccak256_32_lane};
+use crate::primitives::sha256::K;
 
 /// Nonces in flight together.
-const N: usize = 4;
+pub(crate) const N: usize = 4;
 
 /// A SHA-256 state as the SHA2 instructions hold it.
 #[derive(Clone, Copy)]
-struct State {
-    abcd: uint32x4_t,
-    efgh: uint32x4_t,
+pub(crate) struct State {
+    pub(crate) abcd: uint32x4_t,
+    pub(crate) efgh: uint32x4_t,
 }
 
 // The SHA-256 functions are compiled for SHA2 (and inlined into the
@@ -29,7 +27,7 @@ struct State {
 
 #[inline]
 #[target_feature(enable = "neon,sha2")]
-fn to_state(_: Sha2, h: &[u32; 8]) -> State {
+pub(crate) fn to_state(_: Sha2, h: &[u32; 8]) -> State {
     // SAFETY: `h` is 8 readable u32s.
     unsafe {
         State {
@@ -42,7 +40,7 @@ fn to_state(_: Sha2, h: &[u32; 8]) -> State {
 /// One compression of each of the N blocks into its state, interleaved.
 #[inline]
 #[target_feature(enable = "neon,sha2")]
-fn compress_n(_: Sha2, states: &mut [State; N], blocks: &[[u32; 16]; N]) {
+pub(crate) fn compress_n(_: Sha2, states: &mut [State; N], blocks: &[[u32; 16]; N]) {
     // SAFETY: the loads read 4 u32s from arrays of 16 (blocks) and 64 (K)
     // at in-bounds offsets.
     unsafe {
@@ -164,61 +162,16 @@ fn seals_high<L: Register>(
     keccak_into(proto, states, out);
 }
 
-/// `n` dependent permutations of two states, for the roofline.
-#[inline(always)]
-fn keccak_loop<L: Register>(proto: L, n: u64) {
-    let mut a = [proto.splat(7); 25];
-    for _ in 0..n {
-        keccak_f(&mut a);
-    }
-    black_box(a.map(Register::get));
-}
-
-/// A Keccak flavour: its token, name and entry points (each a
-/// `#[target_feature]` function entered through the token).
-pub(crate) trait Flavor: Copy + Send + Sync + 'static {
-    /// The engine's name.
-    const NAME: &'static str;
-    /// The Keccak loop's name in the roofline.
-    const KECCAK_LOOP: &'static str;
-    /// The token, if this CPU has the features.
-    fn detect() -> Option<Self>;
-    /// [`seals`], compiled for the features.
-    fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]);
-    /// [`seals_high`], compiled for the features.
-    fn seals_high(
-        self,
-        midstate: &[u32; 8],
-        block3: &[u32; 16],
-        hi_base: u32,
-        out: &mut [[u64; 4]],
-    );
-    /// [`seals`] of one lane, compiled for the features.
-    fn top_words(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]);
-    /// [`seals_high`] of one lane, compiled for the features.
-    fn top_words_high(
-        self,
-        midstate: &[u32; 8],
-        block3: &[u32; 16],
-        hi_base: u32,
-        lane: usize,
-        out: &mut [u64],
-    );
-    /// [`keccak_loop`], compiled for the features.
-    fn keccak_loop(self, n: u64);
-}
-
-macro_rules! flavor {
-    ($token:ty, $feature:literal, $name:literal, $loop:literal, $sha2:expr) => {
-        impl Flavor for $token {
+/// The [`Kernel`] of a Keccak flavour, implemented by its token: each
+/// method enters the code above through a `#[target_feature]` function,
+/// one `unsafe` call each, justified by the token.
+macro_rules! kernel {
+    ($token:ty, $feature:literal, $name:literal, $sha2:expr) => {
+        impl Kernel for $token {
             const NAME: &'static str = $name;
-            const KECCAK_LOOP: &'static str = $loop;
+            const LANES: usize = N;
 
-            fn detect() -> Option<Self> {
-                <$token>::detect()
-            }
-
-            fn seals(self, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
+            fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
                 #[target_feature(enable = $feature)]
                 fn enter(t: $token, words: &MessageWords, base: u64, out: &mut [[u64; 4]]) {
                     let proto = t.u64x2(vdupq_n_u64(0));
@@ -226,11 +179,11 @@ macro_rules! flavor {
                 }
                 // SAFETY: the features, proven by the token (`self`); `out`
                 // holds LANES seals (the Kernel contract).
-                unsafe { enter(self, words, base, out) }
+                unsafe { enter(*self, job.words(), base, out) }
             }
 
             fn seals_high(
-                self,
+                &self,
                 midstate: &[u32; 8],
                 block3: &[u32; 16],
                 hi_base: u32,
@@ -243,10 +196,10 @@ macro_rules! flavor {
                 }
                 // SAFETY: the features, proven by the token (`self`); `out`
                 // holds LANES seals (the Kernel contract).
-                unsafe { enter(self, midstate, block3, hi_base, out) }
+                unsafe { enter(*self, midstate, block3, hi_base, out) }
             }
 
-            fn top_words(self, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
+            fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
                 #[target_feature(enable = $feature)]
                 fn enter(t: $token, words: &MessageWords, base: u64, lane: usize, out: &mut [u64]) {
                     let proto = t.u64x2(vdupq_n_u64(0));
@@ -254,11 +207,11 @@ macro_rules! flavor {
                 }
                 // SAFETY: the features, proven by the token (`self`); `out`
                 // holds LANES top_words (the Kernel contract).
-                unsafe { enter(self, words, base, lane, out) }
+                unsafe { enter(*self, job.words(), base, lane, out) }
             }
 
             fn top_words_high(
-                self,
+                &self,
                 midstate: &[u32; 8],
                 block3: &[u32; 16],
                 hi_base: u32,
@@ -279,126 +232,11 @@ macro_rules! flavor {
                 }
                 // SAFETY: the features, proven by the token (`self`); `out`
                 // holds LANES top_words (the Kernel contract).
-                unsafe { enter(self, midstate, block3, hi_base, lane, out) }
-            }
-
-            fn keccak_loop(self, n: u64) {
-                #[target_feature(enable = $feature)]
-                fn enter(t: $token, n: u64) {
-                    keccak_loop(t.u64x2(vdupq_n_u64(0)), n);
-                }
-                // SAFETY: the features, proven by the token (`self`); registers only.
-                unsafe { enter(self, n) }
+                unsafe { enter(*self, midstate, block3, hi_base, lane, out) }
             }
         }
     };
 }
 
-flavor!(
-    Sha3,
-    "neon,sha2,sha3",
-    "armv8-sha3",
-    "neon+sha3 (2 lanes)",
-    Sha3::sha2
-);
-flavor!(
-    Sha2,
-    "neon,sha2",
-    "armv8-sha2",
-    "neon (2 lanes)",
-    std::convert::identity
-);
-
-/// The batch kernel of a flavour: four nonces per call.
-pub(crate) struct Armv8Kernel<F: Flavor>(F);
-
-impl<F: Flavor> Kernel for Armv8Kernel<F> {
-    const NAME: &'static str = F::NAME;
-    const LANES: usize = N;
-
-    fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
-        self.0.seals(job.words(), base, out);
-    }
-
-    fn seals_high(
-        &self,
-        midstate: &[u32; 8],
-        block3: &[u32; 16],
-        hi_base: u32,
-        out: &mut [[u64; 4]],
-    ) {
-        self.0.seals_high(midstate, block3, hi_base, out);
-    }
-
-    fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
-        self.0.top_words(job.words(), base, lane, out);
-    }
-
-    fn top_words_high(
-        &self,
-        midstate: &[u32; 8],
-        block3: &[u32; 16],
-        hi_base: u32,
-        lane: usize,
-        out: &mut [u64],
-    ) {
-        self.0.top_words_high(midstate, block3, hi_base, lane, out);
-    }
-}
-
-/// The engine of a flavour, if this CPU has its features.
-pub(crate) fn engine<F: Flavor>() -> Option<Batched<Armv8Kernel<F>>> {
-    F::detect().map(|t| Batched(Armv8Kernel(t)))
-}
-
-#[target_feature(enable = "neon,sha2")]
-fn sha256_loop(t: Sha2, n: u64) -> u32 {
-    let mut states = [to_state(t, &IV); N];
-    let mut blocks = [[7u32; 16]; N];
-    for _ in 0..n {
-        compress_n(t, &mut states, &blocks);
-        for (b, s) in blocks.iter_mut().zip(&states) {
-            b[0] = vgetq_lane_u32::<0>(s.abcd);
-        }
-    }
-    blocks[0][0]
-}
-
-/// The timing loops for the roofline and the benches, for this CPU.
-pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
-    fn sha(n: u64) {
-        if let Some(t) = Sha2::detect() {
-            // SAFETY: NEON and SHA2, proven by the token; registers only.
-            black_box(unsafe { sha256_loop(t, n) });
-        }
-    }
-    fn kec<F: Flavor>(n: u64) {
-        if let Some(t) = F::detect() {
-            t.keccak_loop(n);
-        }
-    }
-    let mut loops = Vec::new();
-    if Sha2::detect().is_some() {
-        loops.push(PrimitiveLoop {
-            kind: PrimitiveKind::Sha256,
-            name: "sha2 instructions (4 interleaved)",
-            items: N,
-            run: sha,
-        });
-        loops.push(PrimitiveLoop {
-            kind: PrimitiveKind::Keccak,
-            name: <Sha2 as Flavor>::KECCAK_LOOP,
-            items: 2,
-            run: kec::<Sha2>,
-        });
-    }
-    if Sha3::detect().is_some() {
-        loops.push(PrimitiveLoop {
-            kind: PrimitiveKind::Keccak,
-            name: <Sha3 as Flavor>::KECCAK_LOOP,
-            items: 2,
-            run: kec::<Sha3>,
-        });
-    }
-    loops
-}
+kernel!(Sha3, "neon,sha2,sha3", "armv8-sha3", Sha3::sha2);
+kernel!(Sha2, "neon,sha2", "armv8-sha2", std::convert::identity);

@@ -4,8 +4,8 @@
 
 use std::arch::aarch64::*;
 
-use super::{Sha2, Sha3};
-use crate::engine::primitives::keccak::Lane;
+use crate::engine::backend::{Sha2, Sha3};
+use crate::primitives::keccak::Lane;
 
 /// Two 64-bit lanes on plain NEON. The register is private to this module
 /// and only a token or another vector makes one: a value proves NEON.

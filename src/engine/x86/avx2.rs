@@ -1,17 +1,12 @@
-//! AVX2: the token, its vector types, and the `avx2` engine (8-lane
+//! AVX2: the token's vector types and the `avx2` engine (8-lane
 //! SHA-256, two 4-lane Keccak-f\[1600\]) for x86-64 CPUs without SHA-NI.
 
 use std::arch::x86_64::*;
 
-use super::wide::{self, Wide, WideKernel};
-use crate::engine::batch::Batched;
-use crate::engine::message::MessageWords;
-use crate::engine::primitives::keccak::Lane;
-use crate::engine::primitives::sha256::Word;
-
-/// Proof that this CPU has AVX2: made only by [`Avx2::detect`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx2(());
+use super::wide::{self, Wide};
+use crate::engine::backend::Avx2;
+use crate::primitives::keccak::Lane;
+use crate::primitives::sha256::Word;
 
 /// Eight 32-bit lanes. The register is private to this module and only a
 /// token or another vector makes one: a value proves AVX2.
@@ -25,11 +20,6 @@ pub(crate) struct U32x8(__m256i);
 pub(crate) struct U64x4(__m256i);
 
 impl Avx2 {
-    /// The token, if this CPU has AVX2.
-    pub(crate) fn detect() -> Option<Self> {
-        is_x86_feature_detected!("avx2").then_some(Avx2(()))
-    }
-
     /// Four 64-bit lanes from a register built by a caller with AVX2.
     #[inline(always)]
     pub(crate) fn u64x4(self, v: __m256i) -> U64x4 {
@@ -132,17 +122,11 @@ pub(crate) fn store_seals(seal_lanes: [U64x4; 4], out: &mut [[u64; 4]]) {
     }
 }
 
+wide::kernel!(Avx2, "avx2", "avx2", 8);
+
 impl Wide for Avx2 {
-    const NAME: &'static str = "avx2";
-    const LANES: usize = 8;
-    const SHA_LOOP: &'static str = "avx2 (8 lanes)";
-    const KECCAK_LOOP: &'static str = "avx2 (4 lanes)";
     type W = U32x8;
     type L = U64x4;
-
-    fn detect() -> Option<Self> {
-        Avx2::detect()
-    }
 
     #[inline(always)]
     fn splat(self, x: u32) -> U32x8 {
@@ -189,11 +173,4 @@ impl Wide for Avx2 {
     fn store_keys(lane: U64x4, out: &mut [u64]) {
         out[..4].copy_from_slice(&lane.to_array());
     }
-
-    wide::entry_points!("avx2", Avx2);
-}
-
-/// The AVX2 engine, if this CPU has AVX2.
-pub(crate) fn engine() -> Option<Batched<WideKernel<Avx2>>> {
-    wide::engine::<Avx2>()
 }

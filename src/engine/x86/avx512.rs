@@ -1,26 +1,14 @@
-//! AVX-512: the token, its vector types, and the `avx512` engine (16-lane
+//! AVX-512: the token's vector types and the `avx512` engine (16-lane
 //! SHA-256, two 8-lane Keccak-f\[1600\]) on 512-bit registers, with native
 //! rotates (`vprord`, `vprolq`) and three-input logic (`vpternlog`, formed
 //! by LLVM from the xor/and-not).
 
 use std::arch::x86_64::*;
 
-use super::wide::{self, Wide, WideKernel};
-use crate::engine::batch::Batched;
-use crate::engine::message::MessageWords;
-use crate::engine::primitives::keccak::Lane;
-use crate::engine::primitives::sha256::Word;
-
-/// Proof that this CPU has AVX-512F: made only by [`Avx512::detect`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Avx512(());
-
-impl Avx512 {
-    /// The token, if this CPU has AVX-512F.
-    pub(crate) fn detect() -> Option<Self> {
-        is_x86_feature_detected!("avx512f").then_some(Avx512(()))
-    }
-}
+use super::wide::{self, Wide};
+use crate::engine::backend::Avx512;
+use crate::primitives::keccak::Lane;
+use crate::primitives::sha256::Word;
 
 /// Sixteen 32-bit lanes. The register is private to this module and only a
 /// token or another vector makes one: a value proves AVX-512F.
@@ -94,17 +82,11 @@ impl Lane for U64x8 {
     }
 }
 
+wide::kernel!(Avx512, "avx512f", "avx512", 16);
+
 impl Wide for Avx512 {
-    const NAME: &'static str = "avx512";
-    const LANES: usize = 16;
-    const SHA_LOOP: &'static str = "avx512 (16 lanes)";
-    const KECCAK_LOOP: &'static str = "avx512 (8 lanes)";
     type W = U32x16;
     type L = U64x8;
-
-    fn detect() -> Option<Self> {
-        Avx512::detect()
-    }
 
     #[inline(always)]
     fn splat(self, x: u32) -> U32x16 {
@@ -167,11 +149,4 @@ impl Wide for Avx512 {
         // (bounds checked above) and storeu needs no alignment.
         unsafe { _mm512_storeu_si512(out.as_mut_ptr().cast(), lane.0) };
     }
-
-    wide::entry_points!("avx512f", Avx512);
-}
-
-/// The AVX-512 engine, if this CPU has AVX-512F.
-pub(crate) fn engine() -> Option<Batched<WideKernel<Avx512>>> {
-    wide::engine::<Avx512>()
 }

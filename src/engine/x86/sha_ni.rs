@@ -1,44 +1,26 @@
 //! The SHA-NI engine: SHA-256 on the SHA extensions, four nonces
 //! interleaved to hide `sha256rnds2` latency, then one 4-lane AVX2
-//! Keccak-f\[1600\] for all four.
+//! Keccak-f\[1600\] for all four. The [`ShaNi`] token is the kernel:
+//! `Batched<ShaNi>` is the `sha-ni` engine.
 
 use std::arch::x86_64::*;
 
-use super::avx2::{store_seals, Avx2, U64x4};
-use crate::engine::batch::{Batched, Kernel};
-use crate::engine::message::{final_states, final_states_high, MessageWords};
-use crate::engine::primitives::keccak::{keccak256_32, keccak256_32_lane};
-use crate::engine::primitives::sha256::{IV, K};
-use crate::engine::roofline::{PrimitiveKind, PrimitiveLoop};
+use super::avx2::{store_seals, U64x4};
+use crate::engine::backend::ShaNi;
+use crate::engine::batch::Kernel;
+use crate::job::message::{final_states, final_states_high, MessageWords};
 use crate::job::Job;
+use crate::primitives::keccak::{keccak256_32, keccak256_32_lane};
+use crate::primitives::sha256::K;
 
 /// Nonces in flight together.
-const N: usize = 4;
-
-/// Proof that this CPU has SHA-NI, SSE4.1 and AVX2: made only by
-/// [`ShaNi::detect`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ShaNi {
-    avx2: Avx2,
-}
-
-impl ShaNi {
-    /// The token, if this CPU has SHA-NI, SSE4.1 and AVX2.
-    pub(crate) fn detect() -> Option<Self> {
-        let sha = is_x86_feature_detected!("sha") && is_x86_feature_detected!("sse4.1");
-        let avx2 = Avx2::detect()?;
-        sha.then_some(ShaNi { avx2 })
-    }
-}
-
-/// The batch kernel: four nonces per call.
-pub(crate) struct ShaNiKernel(ShaNi);
+pub(crate) const N: usize = 4;
 
 /// A SHA-256 state in the SHA-NI register layout.
 #[derive(Clone, Copy)]
-struct State {
-    abef: __m128i,
-    cdgh: __m128i,
+pub(crate) struct State {
+    pub(crate) abef: __m128i,
+    pub(crate) cdgh: __m128i,
 }
 
 // Every function below is compiled for (and callable without `unsafe` only
@@ -46,7 +28,7 @@ struct State {
 
 #[inline]
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn to_state(h: &[u32; 8]) -> State {
+pub(crate) fn to_state(h: &[u32; 8]) -> State {
     let dcba = _mm_setr_epi32(h[0] as i32, h[1] as i32, h[2] as i32, h[3] as i32);
     let hgfe = _mm_setr_epi32(h[4] as i32, h[5] as i32, h[6] as i32, h[7] as i32);
     let cdab = _mm_shuffle_epi32::<0xb1>(dcba);
@@ -85,7 +67,7 @@ fn quad(w: &[u32; 16], i: usize) -> __m128i {
 /// One compression of each of the N blocks into its state, interleaved.
 #[inline]
 #[target_feature(enable = "sha,sse4.1,avx2")]
-fn compress_n(states: &mut [State; N], blocks: &[[u32; 16]; N]) {
+pub(crate) fn compress_n(states: &mut [State; N], blocks: &[[u32; 16]; N]) {
     let saved = *states;
     let mut w = [[_mm_setzero_si128(); 4]; N];
     for (wj, block) in w.iter_mut().zip(blocks) {
@@ -146,7 +128,7 @@ fn keccak_input(t: ShaNi, states: [State; N]) -> [U64x4; 4] {
     for (dj, s) in d.iter_mut().zip(states) {
         *dj = digest_lanes(s);
     }
-    let pair = |a: __m128i, b: __m128i| -> U64x4 { t.avx2.u64x4(_mm256_set_m128i(b, a)) };
+    let pair = |a: __m128i, b: __m128i| -> U64x4 { t.avx2().u64x4(_mm256_set_m128i(b, a)) };
     [
         pair(
             _mm_unpacklo_epi64(d[0].0, d[1].0),
@@ -206,14 +188,14 @@ fn top_words4_high(
     out[..N].copy_from_slice(&key.to_array());
 }
 
-impl Kernel for ShaNiKernel {
+impl Kernel for ShaNi {
     const NAME: &'static str = "sha-ni";
     const LANES: usize = N;
 
     fn seals(&self, job: &Job, base: u64, out: &mut [[u64; 4]]) {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
         // holds LANES seals (Kernel).
-        unsafe { seals4(self.0, job.words(), base, out) }
+        unsafe { seals4(*self, job.words(), base, out) }
     }
 
     fn seals_high(
@@ -225,13 +207,13 @@ impl Kernel for ShaNiKernel {
     ) {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
         // holds LANES seals (Kernel).
-        unsafe { seals4_high(self.0, midstate, block3, hi_base, out) }
+        unsafe { seals4_high(*self, midstate, block3, hi_base, out) }
     }
 
     fn top_words(&self, job: &Job, base: u64, lane: usize, out: &mut [u64]) {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
         // holds LANES top_words (Kernel).
-        unsafe { top_words4(self.0, job.words(), base, lane, out) }
+        unsafe { top_words4(*self, job.words(), base, lane, out) }
     }
 
     fn top_words_high(
@@ -244,44 +226,6 @@ impl Kernel for ShaNiKernel {
     ) {
         // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the ShaNi token; `out`
         // holds LANES top_words (Kernel).
-        unsafe { top_words4_high(self.0, midstate, block3, hi_base, lane, out) }
+        unsafe { top_words4_high(*self, midstate, block3, hi_base, lane, out) }
     }
-}
-
-/// The SHA-NI engine, if this CPU has SHA-NI and AVX2.
-pub(crate) fn engine() -> Option<Batched<ShaNiKernel>> {
-    ShaNi::detect().map(|t| Batched(ShaNiKernel(t)))
-}
-
-#[target_feature(enable = "sha,sse4.1,avx2")]
-fn sha256_loop(_: ShaNi, n: u64) -> u32 {
-    let mut states = [to_state(&IV); N];
-    let mut blocks = [[7u32; 16]; N];
-    for _ in 0..n {
-        compress_n(&mut states, &blocks);
-        for (b, s) in blocks.iter_mut().zip(&states) {
-            b[0] = _mm_cvtsi128_si32(s.abef) as u32;
-            b[1] = _mm_cvtsi128_si32(s.cdgh) as u32;
-        }
-    }
-    blocks[0][0]
-}
-
-/// The timing loop for the roofline and the benches, if this CPU has SHA-NI.
-pub(crate) fn primitive_loops() -> Vec<PrimitiveLoop> {
-    fn sha(n: u64) {
-        if let Some(t) = ShaNi::detect() {
-            // SAFETY: SHA-NI, SSE4.1 and AVX2, proven by the token; registers only.
-            std::hint::black_box(unsafe { sha256_loop(t, n) });
-        }
-    }
-    if ShaNi::detect().is_none() {
-        return Vec::new();
-    }
-    vec![PrimitiveLoop {
-        kind: PrimitiveKind::Sha256,
-        name: "sha-ni (4 interleaved)",
-        items: N,
-        run: sha,
-    }]
 }

@@ -1,5 +1,5 @@
-//! What every test binary that holds engines to the reference shares: the
-//! list of engines under test.
+//! What the test binaries that hold engines to the reference share: the
+//! list of engines under test, and how many random cases a property gets.
 
 use std::sync::OnceLock;
 
@@ -46,4 +46,13 @@ pub fn engines_but_the_reference() -> impl Iterator<Item = &'static dyn Engine> 
         .iter()
         .map(|e| e.as_ref())
         .filter(|e| e.name() != "reference")
+}
+
+/// 10,000 cases per property unless `PROPTEST_CASES` says otherwise.
+pub fn proptest_config() -> proptest::prelude::ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    proptest::prelude::ProptestConfig::with_cases(cases)
 }

@@ -3,8 +3,8 @@
 //! to reject a seal on its top 64 bits. Crate-private: the layout is the
 //! engines' business, not a library user's.
 
-use crate::engine::primitives::sha256::{compress, IV};
-use crate::job::JobData;
+use super::JobData;
+use crate::primitives::sha256::{compress, IV};
 use crate::target::{ByteOrder, Target};
 
 /// The SHA-256 message as 32-bit big-endian words, with everything that does
@@ -256,8 +256,8 @@ impl MessageWords {
 mod tests {
     use super::*;
     use crate::challenge::{Challenge, LegacyChallenge, V1Challenge};
-    use crate::engine::primitives::keccak::keccak256_32;
     use crate::job::Job;
+    use crate::primitives::keccak::keccak256_32;
     use crate::target::{Difficulty, Rule};
 
     /// The word-level message, compressed by hand, gives the reference seal.

@@ -1,20 +1,39 @@
-//! The CUDA engine's shared parts: the kernels' source (`kernels/`), the
-//! per-job constants they read (laid out as `btpow_params` in
-//! `kernels/btpow_core.h`), and the host build of their hash core
-//! (`cuda-core`), which holds the kernels' arithmetic to the reference on
-//! machines without a GPU.
+//! The GPU engines, together: CUDA (`cuda.rs`), OpenCL (`opencl.rs`) and
+//! `cuda-core`, the kernels' hash core built for the CPU (`host.rs`), over
+//! the per-job constants they all read (laid out as `btpow_params` in
+//! `kernels/btpow_core.h`) and the rest of the [`Engine`](crate::engine::Engine)
+//! contract they share. [`open`] is the one place the command line, the
+//! solver, the backends and Python open GPUs.
 
 #[cfg(feature = "cuda")]
-mod gpu;
+pub mod cuda;
 pub(crate) mod host;
+mod open;
+#[cfg(feature = "opencl")]
+pub mod opencl;
 
-#[cfg(feature = "cuda")]
-pub use gpu::{CudaError, CudaGpu};
+pub use open::{open, Gpus, OpenError};
+pub(crate) use open::{
+    open_forced_cuda, open_forced_opencl, why_no_forced_cuda, why_no_forced_opencl,
+};
 
-use crate::engine::message::{lanes_to_seal, MessageWords};
 use crate::engine::{check_range, reference, SearchError, Solution};
+use crate::job::message::{lanes_to_seal, MessageWords};
 use crate::job::Job;
 use crate::target::ByteOrder;
+
+/// An error's message with every source below it, on one line (a GPU
+/// engine's errors, for a front end that shows one line).
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
 
 /// The NVRTC source: the hash core, then the kernels.
 #[cfg(feature = "cuda")]

@@ -2,10 +2,12 @@
 //! worked out once, plus its target. Engines read only this; they know
 //! nothing of chains, wallets or schemes' history.
 
+pub(crate) mod message;
+
 use crate::challenge::{v1::PREFIX_LEN, Challenge, Scheme};
-use crate::engine::message::{v1_block2, EarlyReject, MessageWords};
-use crate::engine::primitives::sha256::compress;
+use crate::primitives::sha256::compress;
 use crate::target::{Difficulty, Rule, SchemeMismatch, Target};
+use message::{v1_block2, EarlyReject, MessageWords};
 
 /// The per-challenge constant bytes, by scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]

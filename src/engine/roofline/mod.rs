@@ -5,14 +5,23 @@
 //! permutation in sequential order, one compression (block 3) in the
 //! midstate order. Each primitive is timed in a tight loop, every candidate
 //! implementation on this machine (ours and the `sha2`/`keccak` crates'),
-//! and the cheapest of each kind sets the roofline.
+//! and the cheapest of each kind sets the roofline. The SIMD loops
+//! (`x86.rs`, `aarch64.rs`) enter their features through the tokens of
+//! `engine/backend.rs`, as the engines do; no engine depends on this module.
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(target_arch = "x86_64")]
+mod x86;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use super::primitives::{keccak, sha256};
 use super::{Backend, Order};
 use crate::challenge::Scheme;
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+use crate::engine::backend::Cpu;
+use crate::primitives::{keccak, sha256};
 
 /// One measured primitive implementation.
 #[derive(Clone, Debug)]
@@ -194,9 +203,9 @@ impl PrimitiveLoop {
             p(PrimitiveKind::Keccak, "keccak crate", 1, crate_keccak),
         ];
         #[cfg(target_arch = "x86_64")]
-        loops.extend(super::x86::primitive_loops());
+        loops.extend(x86::loops(Cpu::get()));
         #[cfg(target_arch = "aarch64")]
-        loops.extend(super::aarch64::primitive_loops());
+        loops.extend(aarch64::loops(Cpu::get()));
         loops
     }
 }

@@ -56,7 +56,7 @@ pub enum CudaError {
 fn device_error(e: CudaError) -> SearchError {
     SearchError::Device {
         engine: "cuda",
-        message: e.in_full(),
+        message: e.with_causes(),
     }
 }
 
@@ -67,8 +67,8 @@ fn driver<E: std::error::Error + Send + Sync + 'static>(e: E) -> CudaError {
 impl CudaError {
     /// The message with every source below it, for a front end that shows
     /// one line.
-    pub fn in_full(&self) -> String {
-        crate::engine::in_full(self)
+    pub fn with_causes(&self) -> String {
+        super::with_causes(self)
     }
 }
 

@@ -33,15 +33,15 @@ use opencl3::program::Program;
 use opencl3::types::{cl_device_id, CL_BLOCKING};
 use thiserror::Error;
 
-use super::cuda::{Launch, Params, SearchKind};
+use super::{Launch, Params, SearchKind};
 use crate::engine::{Engine, SearchError, Solution};
 use crate::job::Job;
 
 /// The OpenCL source: the hash core, then the kernels.
 const KERNEL_SOURCE: &str = concat!(
-    include_str!("../../kernels/btpow_core.h"),
+    include_str!("../../../kernels/btpow_core.h"),
     "\n",
-    include_str!("../../kernels/btpow_kernels.cl")
+    include_str!("../../../kernels/btpow_kernels.cl")
 );
 
 /// The most nonces one launch searches: offsets are 32-bit on the device
@@ -106,8 +106,8 @@ pub enum OpenClError {
 impl OpenClError {
     /// The message with every source below it, for a front end that shows
     /// one line.
-    pub fn in_full(&self) -> String {
-        crate::engine::in_full(self)
+    pub fn with_causes(&self) -> String {
+        super::with_causes(self)
     }
 }
 
@@ -558,7 +558,7 @@ impl OpenClGpu {
     }
 
     fn with_queue<T>(&self, f: impl FnOnce(&Queue) -> T) -> T {
-        super::cuda::on_a_free_device(&self.queues, f)
+        super::on_a_free_device(&self.queues, f)
     }
 }
 
@@ -566,7 +566,7 @@ impl OpenClGpu {
 fn device_error(e: OpenClError) -> SearchError {
     SearchError::Device {
         engine: "opencl",
-        message: e.in_full(),
+        message: e.with_causes(),
     }
 }
 
@@ -593,7 +593,7 @@ impl Engine for OpenClGpu {
                 .iter()
                 .map(|q| {
                     let q = q.lock().unwrap_or_else(|e| e.into_inner());
-                    q.primitives().map_err(|e| e.in_full())
+                    q.primitives().map_err(|e| e.with_causes())
                 })
                 .collect()
         });
@@ -614,11 +614,11 @@ impl Engine for OpenClGpu {
     }
 
     fn seal(&self, job: &Job, nonce: u64) -> Result<[u8; 32], SearchError> {
-        super::cuda::seal(self, job, nonce)
+        super::seal(self, job, nonce)
     }
 
     fn search(&self, job: &Job, start: u64, count: u64) -> Result<Option<Solution>, SearchError> {
-        super::cuda::search(self, job, start, count)
+        super::search(self, job, start, count)
     }
 
     fn search_column(
@@ -628,7 +628,7 @@ impl Engine for OpenClGpu {
         hi_first: u64,
         n: u64,
     ) -> Result<Option<(u64, [u8; 32])>, SearchError> {
-        super::cuda::search_column(self, job, low, hi_first, n)
+        super::search_column(self, job, low, hi_first, n)
     }
 }
 
@@ -678,10 +678,10 @@ mod tests {
         let other = runtime("clFinish")(opencl3::error_codes::ClError(-5));
         assert!(
             other
-                .in_full()
+                .with_causes()
                 .starts_with("an OpenCL call failed: clFinish: "),
             "{}",
-            other.in_full()
+            other.with_causes()
         );
     }
 

@@ -7,8 +7,8 @@
 use std::os::raw::c_int;
 
 use super::{Params, SearchKind};
-use crate::engine::message::lanes_to_seal;
 use crate::engine::{check_range, Engine, SearchError, Solution};
+use crate::job::message::lanes_to_seal;
 use crate::job::Job;
 
 extern "C" {
