@@ -440,6 +440,9 @@ pub struct ChainArgs {
     /// Seconds to wait for the connection and for any one node request [default: 20]
     #[arg(long, value_name = "SECONDS", value_parser = seconds, allow_hyphen_values = true)]
     pub rpc_timeout: Option<Seconds>,
+    /// Serve the run's Prometheus metrics at http://ADDR/metrics while it lasts (ADDR: an IP and a port, 127.0.0.1:9184)
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
     /// Watch mode: wait, block by block, until the subnet allows
     /// proof-of-work registration, its interval has room (legacy runtimes)
     /// and its difficulty is at most --max-difficulty, then solve and

@@ -9,9 +9,9 @@ mod compare;
 #[cfg(feature = "chain")]
 mod event_record;
 #[cfg(feature = "chain")]
-mod passwords;
-#[cfg(feature = "chain")]
 mod metrics;
+#[cfg(feature = "chain")]
+mod passwords;
 mod peers;
 #[cfg(feature = "chain")]
 mod record;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use btpow::chain::{Event, SubmitError};
 use prometheus_client::encoding::{prometheus_text, EncodeLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -31,7 +32,8 @@ pub struct Subnet {
 pub struct Registration {
     pub netuid: u16,
     /// `registered`, `registered_by_another`, `already_registered`,
-    /// `refused`, `stopped`, `timeout`, `error`.
+    /// `registered_unknown`, `dry_run`, `stopped`, `timeout`, `error`
+    /// (`Record::end_result`).
     pub result: &'static str,
 }
 
@@ -55,6 +57,9 @@ pub struct Metrics {
     pub submissions: Family<Submission, Counter>,
     pub reconnects: Counter,
     pub up: Gauge,
+    /// The solver's count at its last report: its reports count from the
+    /// start of each solve, the counter over the run.
+    hashes_seen: AtomicU64,
 }
 
 impl Metrics {
@@ -69,12 +74,10 @@ impl Metrics {
             submissions: Family::default(),
             reconnects: Counter::default(),
             up: Gauge::default(),
+            hashes_seen: AtomicU64::new(0),
         };
-        m.registry.register(
-            "hashes",
-            "Nonces hashed by this run",
-            m.hashes.clone(),
-        );
+        m.registry
+            .register("hashes", "Nonces hashed by this run", m.hashes.clone());
         m.registry.register(
             "hash_rate",
             "Nonces hashed per second, recent average",
@@ -105,9 +108,68 @@ impl Metrics {
             "Times the connection to the node was lost and tried again",
             m.reconnects.clone(),
         );
-        m.registry.register("up", "1 while the run lasts", m.up.clone());
+        m.registry
+            .register("up", "1 while the run lasts", m.up.clone());
         m.up.set(1);
         m
+    }
+
+    /// What a registration event of subnet `netuid` changes.
+    pub fn observe(&self, netuid: u16, event: &Event<'_>) {
+        let subnet = Subnet { netuid };
+        match event {
+            Event::Challenge { difficulty, .. } => {
+                self.difficulty
+                    .get_or_create(&subnet)
+                    .set(difficulty.get() as f64);
+            }
+            Event::Progress {
+                report, difficulty, ..
+            } => {
+                self.count_hashes(report.hashes);
+                let rate = report.recent_rate();
+                self.hash_rate.set(rate);
+                self.difficulty
+                    .get_or_create(&subnet)
+                    .set(difficulty.get() as f64);
+                if rate > 0.0 {
+                    self.expected_seconds
+                        .get_or_create(&subnet)
+                        .set(difficulty.get() as f64 / rate);
+                }
+            }
+            Event::Solved { hashes, .. } => self.count_hashes(*hashes),
+            Event::Stale { .. } => self.submission("stale"),
+            Event::Included { .. } => self.submission("included"),
+            Event::Refused { error } => self.submission(match error {
+                SubmitError::Unknown(_) => "status_unknown",
+                _ => "refused",
+            }),
+            Event::Reconnecting { .. } => {
+                self.reconnects.inc();
+            }
+            _ => {}
+        }
+    }
+
+    /// The registration of subnet `netuid` ended with `result`.
+    pub fn ended(&self, netuid: u16, result: &'static str) {
+        self.registrations
+            .get_or_create(&Registration { netuid, result })
+            .inc();
+    }
+
+    fn submission(&self, result: &'static str) {
+        self.submissions.get_or_create(&Submission { result }).inc();
+    }
+
+    /// Adds what the solver hashed since its last report; a count lower
+    /// than the last is a new solve's.
+    fn count_hashes(&self, total: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let last = self.hashes_seen.swap(total, Relaxed);
+        self.hashes
+            .inc_by(if total >= last { total - last } else { total });
     }
 
     /// The exposition, in Prometheus' text format.
@@ -129,8 +191,8 @@ pub fn serve(addr: &str, metrics: Arc<Metrics>) -> Result<SocketAddr> {
             crate::output::printable(addr)
         )
     })?;
-    let listener =
-        TcpListener::bind(parsed).with_context(|| format!("--metrics: cannot listen on {parsed}"))?;
+    let listener = TcpListener::bind(parsed)
+        .with_context(|| format!("--metrics: cannot listen on {parsed}"))?;
     let bound = listener.local_addr()?;
     std::thread::Builder::new()
         .name("metrics".into())
@@ -159,7 +221,10 @@ fn answer(mut stream: TcpStream, metrics: &Metrics) -> std::io::Result<()> {
     }
     let line = request.split(|&b| b == b'\r').next().unwrap_or_default();
     let mut parts = line.split(|&b| b == b' ');
-    let (method, path) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let (method, path) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
     let path = path.split(|&b| b == b'?').next().unwrap_or_default();
     let (status, content_type, body) = match (method, path) {
         (b"GET", b"/metrics") => ("200 OK", prometheus_text::CONTENT_TYPE, metrics.render()),
@@ -227,7 +292,10 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "{line:?} not in:\n{text}");
         }
-        assert!(!text.contains("# EOF"), "Prometheus' format, not OpenMetrics");
+        assert!(
+            !text.contains("# EOF"),
+            "Prometheus' format, not OpenMetrics"
+        );
     }
 
     #[test]
@@ -237,7 +305,10 @@ mod tests {
         let addr = serve("127.0.0.1:0", m).unwrap();
         let ok = get(addr, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(ok.starts_with("HTTP/1.1 200 OK\r\n"), "{ok}");
-        assert!(ok.contains("Content-Type: text/plain; version=0.0.4"), "{ok}");
+        assert!(
+            ok.contains("Content-Type: text/plain; version=0.0.4"),
+            "{ok}"
+        );
         assert!(ok.contains("\nbtpow_hashes_total 7\n"), "{ok}");
         let other = get(addr, "GET / HTTP/1.1\r\n\r\n");
         assert!(other.starts_with("HTTP/1.1 404"), "{other}");
@@ -248,7 +319,13 @@ mod tests {
     #[test]
     fn an_address_must_be_an_ip_and_a_port() {
         let m = Arc::new(Metrics::new());
-        for bad in ["localhost:9184", "9184", "127.0.0.1", "http://127.0.0.1:9184", ""] {
+        for bad in [
+            "localhost:9184",
+            "9184",
+            "127.0.0.1",
+            "http://127.0.0.1:9184",
+            "",
+        ] {
             let e = serve(bad, m.clone()).unwrap_err().to_string();
             assert!(e.contains("not an IP address and port"), "{bad}: {e}");
         }

@@ -67,6 +67,24 @@ impl Record<'_> {
         }
     }
 
+    /// How the run ended, as `--metrics` labels it; `None` for a record
+    /// that is not an end.
+    pub fn end_result(&self) -> Option<&'static str> {
+        Some(match self {
+            Record::Registered { by, .. } => match by {
+                Registrant::Us => "registered",
+                Registrant::Another => "registered_by_another",
+                Registrant::Before => "already_registered",
+                _ => "registered_unknown",
+            },
+            Record::DryRun => "dry_run",
+            Record::Timeout => "timeout",
+            Record::Stopped => "stopped",
+            Record::Error { .. } => "error",
+            _ => return None,
+        })
+    }
+
     /// Whether it is the solver's progress (text: the status line, not a
     /// line of its own).
     pub fn is_progress(&self) -> bool {

@@ -20,6 +20,7 @@ use btpow::wallet::{KeySource, Keys, WalletError, WalletPaths};
 use btpow::Difficulty;
 
 use crate::args::EventFormat;
+use crate::metrics::Metrics;
 use crate::output::out;
 use crate::passwords::Passwords;
 use crate::record::Record;
@@ -125,14 +126,17 @@ struct Printer {
     /// The spinner, started with the first progress report: every prompt
     /// (password, confirmation) comes before it, so none is drawn over.
     bar: OnceLock<indicatif::ProgressBar>,
+    /// `--metrics`: the subnet's metrics, updated from every record.
+    metrics: Option<(Arc<Metrics>, u16)>,
 }
 
 impl Printer {
-    fn new(format: EventFormat, verbose: bool) -> Self {
+    fn new(format: EventFormat, verbose: bool, metrics: Option<(Arc<Metrics>, u16)>) -> Self {
         Printer {
             json: format == EventFormat::Json,
             verbose,
             bar: OnceLock::new(),
+            metrics,
         }
     }
 
@@ -154,6 +158,16 @@ impl Printer {
     /// A milestone: its JSON event, or its line of text (above the
     /// spinner, when there is one). Progress is the spinner's message.
     fn say(&self, record: Record) {
+        if let Some((metrics, netuid)) = &self.metrics {
+            match &record {
+                Record::Chain { event, .. } => metrics.observe(*netuid, event),
+                other => {
+                    if let Some(result) = other.end_result() {
+                        metrics.ended(*netuid, result);
+                    }
+                }
+            }
+        }
         if self.json {
             out(format_args!("{}", record.json()));
         } else if record.is_progress() {
@@ -197,14 +211,32 @@ async fn register(
     if args.chain.verbose {
         crate::output::set_verbose();
     }
-    let printer = Arc::new(Printer::new(args.chain.format, args.chain.verbose));
+    // Served before connecting: an address that cannot be listened on
+    // ends the run before anything else.
+    let metrics = match &args.chain.metrics {
+        Some(addr) => {
+            let metrics = Arc::new(Metrics::new());
+            crate::metrics::serve(addr, metrics.clone())?;
+            Some((metrics, netuid))
+        }
+        None => None,
+    };
+    let printer = Arc::new(Printer::new(
+        args.chain.format,
+        args.chain.verbose,
+        metrics.clone(),
+    ));
     let result = register_inner(args, url, netuid, wait_for, source, setup, printer.clone()).await;
     printer.finish();
-    // Text: main prints the error on stderr. JSON: also an event on stdout.
-    if let (Err(e), true) = (&result, printer.json) {
-        printer.say(Record::Error {
-            error: crate::output::anyhow_text(e),
-        });
+    if let Err(e) = &result {
+        // Text: main prints the error on stderr. JSON: also an event on stdout.
+        if printer.json {
+            printer.say(Record::Error {
+                error: crate::output::anyhow_text(e),
+            });
+        } else if let Some((metrics, netuid)) = &metrics {
+            metrics.ended(*netuid, "error");
+        }
     }
     result
 }
