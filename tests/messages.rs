@@ -301,6 +301,39 @@ fn an_encrypted_hotkey_is_not_told_to_set_the_coldkey_password() {
 }
 
 #[test]
+fn a_coldkey_password_comes_from_the_file_its_variable_names() {
+    let root = wallet("password-file");
+    let args = with_wallet(&root, &["--scheme", "v1"]);
+    let file = root.join("coldkey-password");
+    let var = "BTPOW_COLDKEY_PASSWORD_FILE";
+    // Without it there is no password to be had here (no terminal)...
+    let err = refused_offline(&strs(&args), &[]);
+    assert!(err.contains("no password was given"), "{err}");
+    // ...with it, the run goes on to the (absent) node. (scripts/e2e
+    // decrypts a coldkey with a password from such a file.)
+    std::fs::write(&file, format!("{FIXTURE_PASSWORD}\n")).unwrap();
+    let err = refused_env(&strs(&args), &[(var, file.as_os_str())]);
+    assert!(err.contains("cannot reach ws://127.0.0.1:1"), "{err}");
+    // A file that is not there, or a directory, is named.
+    let absent = root.join("absent");
+    let err = refused_offline(&strs(&args), &[(var, absent.as_os_str())]);
+    assert!(
+        err.contains("BTPOW_COLDKEY_PASSWORD_FILE names") && err.contains("absent"),
+        "{err}"
+    );
+    let err = refused_offline(&strs(&args), &[(var, root.as_os_str())]);
+    assert!(err.contains("it is not a regular file"), "{err}");
+    // Both sources at once: which one is meant is not guessed.
+    let both = [
+        (var, file.as_os_str()),
+        ("BTPOW_COLDKEY_PASSWORD", OsStr::new(FIXTURE_PASSWORD)),
+    ];
+    let err = refused_offline(&strs(&args), &both);
+    assert!(err.contains("are both set; set one"), "{err}");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
 fn a_coldkey_password_that_is_not_utf8_is_said_to_be_so() {
     let root = wallet("password");
     let args = with_wallet(&root, &["--scheme", "v1"]);

@@ -26,6 +26,7 @@ pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_btpow-bench"));
     c.env_remove("BTPOW_ENGINE")
         .env_remove("BTPOW_COLDKEY_PASSWORD")
+        .env_remove("BTPOW_COLDKEY_PASSWORD_FILE")
         .env_remove("BTPOW_PEERS_VENV")
         .stdin(Stdio::null());
     c
