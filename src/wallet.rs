@@ -575,6 +575,7 @@ impl WalletError {
 }
 
 /// The keys a registration uses: both public keys, and the signer's keypair.
+#[derive(Clone)]
 pub struct Keys {
     /// The hotkey being registered.
     pub hotkey: [u8; 32],
@@ -588,6 +589,16 @@ impl Keys {
     /// The public key of the keypair that signs.
     pub fn signer_public(&self) -> [u8; 32] {
         self.signer.public_key().0
+    }
+
+    /// The same coldkey signing for another hotkey: `None` when these
+    /// keys are signed by their hotkey (whose secret the other hotkey's
+    /// keys need instead).
+    pub fn for_hotkey(&self, hotkey: [u8; 32]) -> Option<Keys> {
+        (self.signer_public() == self.coldkey).then(|| Keys {
+            hotkey,
+            ..self.clone()
+        })
     }
 }
 
@@ -687,6 +698,15 @@ impl KeySource {
                 Err(why) => Err(WalletError::PasswordUnusable { path: keyfile, why }),
             },
             Err(e) => Err(e),
+        }
+    }
+
+    /// The hotkey's public key: from its URI, or from the wallet (its
+    /// keyfile or its `…pub.txt`), with no password asked.
+    pub fn hotkey(&self) -> Result<[u8; 32], WalletError> {
+        match &self.hotkey_uri {
+            Some(uri) => Ok(keypair_from_uri(Signer::Hotkey, uri)?.public_key().0),
+            None => self.hotkey_public(),
         }
     }
 

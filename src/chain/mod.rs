@@ -20,9 +20,14 @@
 //! - [`Registrar`] (`registrar/`): the state machine, its passes in
 //!   `mod.rs`, the checks around them in `gates.rs`, its tests against a
 //!   scripted node (`scripted.rs`) in `tests.rs`;
+//! - [`Campaign`] (`campaign/`): several (hotkey, subnet) pairs in one
+//!   run, one registrar after another in the order of `schedule.rs`
+//!   (pure, beside the rules: cheapest first by the difficulty each
+//!   subnet will have when its turn comes);
 //! - `subnets.rs`: every subnet's registration facts, for `subnets`.
 
 mod admission;
+mod campaign;
 mod client;
 mod diagnosis;
 mod difficulty;
@@ -36,10 +41,12 @@ mod pool_codes;
 mod registrar;
 mod retry;
 mod rules;
+mod schedule;
 mod subnets;
 
 pub use crate::wallet::Signer;
 pub use admission::Inadmissible;
+pub use campaign::{Campaign, Pair, PairEnd, PairEvents, PairId, PairReport};
 pub use client::Chain;
 pub use diagnosis::PoolCause;
 pub use endpoint::check as check_endpoint;
@@ -51,4 +58,5 @@ pub use options::Options;
 pub use registrar::Registrar;
 pub use retry::{Backoff, Stop};
 pub use rules::{Refusal, WindowError};
+pub use schedule::{cheapest_first, SubnetNow, Turn};
 pub use subnets::Subnets;

@@ -57,6 +57,10 @@ pub struct SubnetFacts {
     pub last_adjustment_block: Option<u64>,
     /// `BurnHalfLife` (runtimes whose difficulty decays each block).
     pub half_life: Option<u64>,
+    /// `BurnIncreaseMult`: what each proof-of-work registration multiplies
+    /// the difficulty by (U64F64 bits), on runtimes that raise it so.
+    #[serde(skip)]
+    pub increase_mult: Option<u128>,
 }
 
 impl SubnetFacts {

@@ -87,6 +87,13 @@ pub(super) async fn list_len(
     Ok(list.map(|l| u32::try_from(l.len()).unwrap_or(u32::MAX)))
 }
 
+/// A fixed-point number as stored (`U64F64`, `FixedU128`): its bits.
+#[derive(subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct FixedBits {
+    bits: u128,
+}
+
 fn decoded<V>(
     item: &'static str,
     value: Result<V, subxt::error::StorageValueError>,
@@ -121,5 +128,8 @@ pub(in crate::chain) async fn subnet_facts(
         adjustment_interval: read(storage, "AdjustmentInterval", key).await?,
         last_adjustment_block: read(storage, "LastAdjustmentBlock", key).await?,
         half_life: read(storage, "BurnHalfLife", key).await?,
+        increase_mult: read::<_, FixedBits>(storage, "BurnIncreaseMult", key)
+            .await?
+            .map(|f| f.bits),
     })
 }
