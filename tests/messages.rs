@@ -636,3 +636,78 @@ fn a_node_whose_answer_is_not_json_rpc_cannot_be_read() {
         assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
     }
 }
+
+#[test]
+fn several_hotkeys_and_subnets_are_refused_by_name_before_connecting_when_given_twice() {
+    const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    let chain = ["solve", "--endpoint", NOWHERE, "--yes"];
+    fn with<'a>(chain: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        [chain, extra].concat()
+    }
+    let err = refused(&with(&chain, &["--netuid", "1,5,1", "--hotkey-uri", "//A"]));
+    assert!(err.contains("--netuid names subnet 1 twice"), "{err}");
+    let err = refused(&with(
+        &chain,
+        &["--netuid", "1", "--wallet.hotkey", "a,b,a"],
+    ));
+    assert!(
+        err.contains("--wallet.hotkey names hotkey \"a\" twice"),
+        "{err}"
+    );
+    let err = refused(&with(&chain, &["--netuid", "1", "--wallet.hotkey", "a,,b"]));
+    assert!(err.contains("a hotkey name is empty"), "{err}");
+    // A URI is a secret: the message does not repeat it.
+    let secret = "//Secret//Hotkey";
+    let err = refused(&with(
+        &chain,
+        &[
+            "--netuid",
+            "1",
+            "--hotkey-uri",
+            secret,
+            "--hotkey-uri",
+            secret,
+        ],
+    ));
+    assert!(err.contains("the same URI twice"), "{err}");
+    assert!(!err.contains("Secret"), "{err}");
+    // Two URIs for one key.
+    let err = refused(&with(
+        &chain,
+        &[
+            "--netuid",
+            "1,2",
+            "--coldkey-uri",
+            "//Eve",
+            "--hotkey-uri",
+            "//Ferdie",
+            "--hotkey-uri",
+            "bottom drive obey lake curtain smoke basket hold race lonely fit walk//Ferdie",
+        ],
+    ));
+    assert!(
+        err.contains("is given twice (two names or URIs for one key)"),
+        "{err}"
+    );
+    // Offline, a challenge is for one subnet.
+    let err = refused(&[
+        "solve",
+        "--offline",
+        "--scheme",
+        "v1",
+        "--netuid",
+        "1,2",
+        "--block-hash",
+        "0x0000000000000000000000000000000000000000000000000000000000000001",
+        "--hotkey",
+        ALICE,
+        "--coldkey",
+        ALICE,
+        "--difficulty",
+        "1",
+    ]);
+    assert!(
+        err.contains("--netuid: a challenge is for one subnet"),
+        "{err}"
+    );
+}

@@ -46,7 +46,7 @@ mod subnets;
 
 pub use crate::wallet::Signer;
 pub use admission::Inadmissible;
-pub use campaign::{Campaign, Pair, PairEnd, PairEvents, PairId, PairReport};
+pub use campaign::{Campaign, Ended, Pair, PairEnd, PairEvents, PairId, PairReport};
 pub use client::Chain;
 pub use diagnosis::PoolCause;
 pub use endpoint::check as check_endpoint;

@@ -322,9 +322,10 @@ pub struct ChallengeArgs {
     pub scheme: Option<Scheme>,
     #[command(flatten)]
     pub parts: ChallengeParts,
-    /// v1 only: the subnet
-    #[arg(long, value_name = "U16", value_parser = whole::<u16>, allow_hyphen_values = true)]
-    pub netuid: Option<u16>,
+    /// The subnet (v1 challenges); with --endpoint, one or more (1,5): every
+    /// hotkey is registered on each
+    #[arg(long, value_name = "U16[,U16…]", value_delimiter = ',', value_parser = whole::<u16>, allow_hyphen_values = true)]
+    pub netuid: Vec<u16>,
 }
 
 /// The parts of a challenge a chain gives itself (its block, the wallet's
@@ -404,15 +405,21 @@ pub struct WalletArgs {
     /// Wallet name [default: default]
     #[arg(long = "wallet.name", value_name = "NAME")]
     pub wallet_name: Option<String>,
-    /// Hotkey name within the wallet [default: default]
-    #[arg(long = "wallet.hotkey", value_name = "NAME")]
-    pub wallet_hotkey: Option<String>,
+    /// Hotkey name within the wallet, or several (a,b,c), each registered
+    /// on every --netuid [default: default]
+    #[arg(
+        long = "wallet.hotkey",
+        value_name = "NAME[,NAME…]",
+        value_delimiter = ','
+    )]
+    pub wallet_hotkey: Vec<String>,
     /// Where wallets live [default: ~/.bittensor/wallets]
     #[arg(long = "wallet.path", value_name = "DIR")]
     pub wallet_path: Option<String>,
-    /// Test chains: the hotkey from a secret URI (//Alice, a mnemonic) instead of the wallet
+    /// Test chains: the hotkey from a secret URI (//Alice, a mnemonic) instead of the wallet;
+    /// given again, another hotkey
     #[arg(long, value_name = "URI")]
-    pub hotkey_uri: Option<String>,
+    pub hotkey_uri: Vec<String>,
     /// Test chains: the coldkey from a secret URI instead of the wallet
     #[arg(long, value_name = "URI")]
     pub coldkey_uri: Option<String>,

@@ -13,7 +13,7 @@ impl ChallengeArgs {
             block_hash: text(&self.parts.block_hash),
             hotkey: text(&self.parts.hotkey),
             coldkey: text(&self.parts.coldkey),
-            netuid: self.netuid,
+            netuid: self.netuid.first().copied(),
         }
     }
 
@@ -24,6 +24,12 @@ impl ChallengeArgs {
 
     /// The challenge these arguments describe; every missing or stray part is an error.
     pub fn challenge(&self) -> Result<Challenge> {
+        if self.netuid.len() > 1 {
+            anyhow::bail!(
+                "--netuid: a challenge is for one subnet (several are for registering on a \
+                 chain, with --endpoint)"
+            );
+        }
         let scheme = self.scheme.context("--scheme legacy|v1 is required")?;
         self.parts()
             .challenge(scheme)

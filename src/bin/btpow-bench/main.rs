@@ -11,6 +11,8 @@ mod event_record;
 #[cfg(feature = "chain")]
 mod metrics;
 #[cfg(feature = "chain")]
+mod pairs;
+#[cfg(feature = "chain")]
 mod passwords;
 mod peers;
 #[cfg(feature = "chain")]

@@ -24,21 +24,26 @@ use crate::metrics::Metrics;
 use crate::output::out;
 use crate::passwords::Passwords;
 use crate::record::Record;
-use crate::solve_mode::ChainSolve;
+use crate::solve_mode::{first_repeated, ChainSolve};
 use crate::CmdResult;
 
 pub fn run(args: &ChainSolve) -> CmdResult {
     // Argument and wallet errors come before any connection.
-    let (endpoint, netuid) = (args.endpoint.as_str(), args.netuid);
+    let endpoint = args.endpoint.as_str();
     btpow::chain::check_endpoint(endpoint).map_err(|e| anyhow::anyhow!("--endpoint {e}"))?;
     let wait_for = wait_for(args)?;
     let signer = known_signer(args)?;
-    let source = key_source(args);
-    source.check().map_err(flag_words)?;
-    if let Some(signer) = signer {
-        source
-            .check_signer(signer, &Passwords)
-            .map_err(flag_words)?;
+    let sources = key_sources(args)?;
+    for (i, source) in sources.iter().enumerate() {
+        source.check().map_err(flag_words)?;
+        // One coldkey signs for every hotkey: its file is checked once.
+        match signer {
+            Some(Signer::Coldkey) if i > 0 => {}
+            Some(signer) => source
+                .check_signer(signer, &Passwords)
+                .map_err(flag_words)?,
+            None => {}
+        }
     }
     // The engine too (its order is the scheme's, set once the runtime says
     // which).
@@ -49,7 +54,19 @@ pub fn run(args: &ChainSolve) -> CmdResult {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let result = runtime.block_on(register(args, endpoint, netuid, wait_for, source, setup));
+    let result = match (&sources[..], &args.netuids[..]) {
+        ([source], &[netuid]) => runtime.block_on(register(
+            args,
+            endpoint,
+            netuid,
+            wait_for,
+            source.clone(),
+            setup,
+        )),
+        _ => runtime.block_on(crate::pairs::register(
+            args, endpoint, wait_for, sources, setup,
+        )),
+    };
     // Nothing left running may hold the exit up (a prompt still waiting
     // for a line on a blocking thread, a request in flight).
     runtime.shutdown_background();
@@ -106,17 +123,41 @@ fn known_signer(args: &ChainSolve) -> anyhow::Result<Option<Signer>> {
     })
 }
 
-fn key_source(args: &ChainSolve) -> KeySource {
+/// Each hotkey's keys, in the order given: `--hotkey-uri` (each time it
+/// is given), or else each `--wallet.hotkey` name (`default` if none).
+fn key_sources(args: &ChainSolve) -> anyhow::Result<Vec<KeySource>> {
     let w = &args.wallet;
-    KeySource {
+    let source = |hotkey: &str, hotkey_uri: Option<String>| KeySource {
         paths: WalletPaths::new(
             w.wallet_path.as_deref().unwrap_or("~/.bittensor/wallets"),
             w.wallet_name.as_deref().unwrap_or("default"),
-            w.wallet_hotkey.as_deref().unwrap_or("default"),
+            hotkey,
         ),
-        hotkey_uri: w.hotkey_uri.clone(),
+        hotkey_uri,
         coldkey_uri: w.coldkey_uri.clone(),
+    };
+    if !w.hotkey_uri.is_empty() {
+        if first_repeated(&w.hotkey_uri).is_some() {
+            // The URI is a secret: not repeated back.
+            anyhow::bail!("--hotkey-uri is given the same URI twice");
+        }
+        let name = w.wallet_hotkey.first().map_or("default", String::as_str);
+        return Ok(w
+            .hotkey_uri
+            .iter()
+            .map(|uri| source(name, Some(uri.clone())))
+            .collect());
     }
+    if let Some(twice) = first_repeated(&w.wallet_hotkey) {
+        anyhow::bail!("--wallet.hotkey names hotkey {twice:?} twice");
+    }
+    if w.wallet_hotkey.iter().any(|n| n.trim().is_empty()) {
+        anyhow::bail!("--wallet.hotkey: a hotkey name is empty (names are separated by commas)");
+    }
+    Ok(match w.wallet_hotkey.is_empty() {
+        true => vec![source("default", None)],
+        false => w.wallet_hotkey.iter().map(|n| source(n, None)).collect(),
+    })
 }
 
 /// Milestones and progress, as a status line or as JSON lines.
@@ -198,7 +239,7 @@ impl Events for Printer {
 }
 
 /// The engine and the solver's options.
-type Setup = (Arc<dyn btpow::Engine>, btpow::solver::SolveOptions);
+pub type Setup = (Arc<dyn btpow::Engine>, btpow::solver::SolveOptions);
 
 async fn register(
     args: &ChainSolve,
@@ -343,18 +384,25 @@ async fn register_inner(
     })
 }
 
-/// A registration error with the tool's advice where a flag would have
-/// waited for what the run refused without waiting.
-fn with_advice(e: RegisterError) -> anyhow::Error {
-    let advice = match &e {
+/// The tool's advice for a registration error where a flag would have
+/// waited for what the run refused without waiting ("" for none).
+pub fn advice(e: &RegisterError) -> &'static str {
+    match e {
         RegisterError::IntervalFull {
             resets_at: Some(_), ..
         }
         | RegisterError::WorkBlockTooEarly { .. } => "; --wait waits for it",
         RegisterError::NoRegistrations { .. } => " (--wait waits for it to change)",
-        _ => return e.into(),
-    };
-    anyhow::anyhow!("{e}{advice}")
+        _ => "",
+    }
+}
+
+/// A registration error with the tool's advice (see [`advice`]).
+pub fn with_advice(e: RegisterError) -> anyhow::Error {
+    match advice(&e) {
+        "" => e.into(),
+        advice => anyhow::anyhow!("{e}{advice}"),
+    }
 }
 
 /// A run ended by `--max-time` or a stop signal: said, exit 1.
@@ -367,7 +415,7 @@ fn ended(printer: &Printer, outcome: RegisterOutcome) -> CmdResult {
 }
 
 /// A wallet error in the tool's words: a secret URI named by its flag.
-fn flag_words(e: WalletError) -> anyhow::Error {
+pub fn flag_words(e: WalletError) -> anyhow::Error {
     match e {
         WalletError::BadUri { .. } | WalletError::EmptyUri { .. } => {
             anyhow::anyhow!(e.message(|key| format!("--{key}-uri")))
@@ -378,7 +426,11 @@ fn flag_words(e: WalletError) -> anyhow::Error {
 
 /// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
 /// public networks unless the user says, by the flag's name, that they know.
-fn refuse_dev_keys(genesis: &[u8; 32], source: &KeySource, allowed: bool) -> Result<(), String> {
+pub fn refuse_dev_keys(
+    genesis: &[u8; 32],
+    source: &KeySource,
+    allowed: bool,
+) -> Result<(), String> {
     let Some(network) = btpow::chain::Chain::public_network(genesis) else {
         return Ok(());
     };
@@ -401,7 +453,7 @@ fn refuse_dev_keys(genesis: &[u8; 32], source: &KeySource, allowed: bool) -> Res
 /// The keys, the signer's secret decrypted (asking for its password, if it
 /// must), on a blocking thread: a stop or the deadline ends the wait, and
 /// a terminal left without echo by the password prompt is restored.
-async fn load_keys(
+pub async fn load_keys(
     source: KeySource,
     signer: Signer,
     stop: &Stop,

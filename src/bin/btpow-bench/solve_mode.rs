@@ -16,7 +16,7 @@ use crate::args::{
 /// What `solve` was asked to do.
 pub enum SolveMode {
     /// `--offline`.
-    Offline(OfflineSolve),
+    Offline(Box<OfflineSolve>),
     /// `--endpoint`.
     #[cfg(feature = "chain")]
     Chain(Box<ChainSolve>),
@@ -37,7 +37,8 @@ pub struct OfflineSolve {
 #[cfg(feature = "chain")]
 pub struct ChainSolve {
     pub endpoint: String,
-    pub netuid: u16,
+    /// Every subnet, in the order given (at least one, none twice).
+    pub netuids: Vec<u16>,
     /// A forced scheme (testing); the runtime's otherwise.
     pub scheme: Option<btpow::Scheme>,
     pub rule: Option<Rule>,
@@ -67,13 +68,13 @@ impl SolveArgs {
                      challenge given with --block-hash, --hotkey, --coldkey and --netuid"
                 );
             }
-            return Ok(SolveMode::Offline(OfflineSolve {
+            return Ok(SolveMode::Offline(Box::new(OfflineSolve {
                 challenge: self.challenge,
                 search: self.search,
                 rule: self.rule,
                 max_time: self.max_time,
                 run: self.run,
-            }));
+            })));
         };
         // There the block, the difficulty and the keys come from the node
         // and the wallet, and the start is random.
@@ -95,14 +96,16 @@ impl SolveArgs {
         }
         #[cfg(feature = "chain")]
         {
-            use anyhow::Context;
-            let netuid = self
-                .challenge
-                .netuid
-                .context("--netuid is required with --endpoint")?;
+            let netuids = self.challenge.netuid;
+            if netuids.is_empty() {
+                bail!("--netuid is required with --endpoint");
+            }
+            if let Some(twice) = first_repeated(&netuids) {
+                bail!("--netuid names subnet {twice} twice");
+            }
             Ok(SolveMode::Chain(Box::new(ChainSolve {
                 endpoint,
-                netuid,
+                netuids,
                 scheme: self.challenge.scheme,
                 rule: self.rule,
                 max_time: self.max_time,
@@ -112,6 +115,15 @@ impl SolveArgs {
             })))
         }
     }
+}
+
+/// The first value that `values` holds twice.
+pub fn first_repeated<T: PartialEq>(values: &[T]) -> Option<&T> {
+    values
+        .iter()
+        .enumerate()
+        .find(|&(i, v)| values[..i].contains(v))
+        .map(|(_, v)| v)
 }
 
 /// The first flag of `groups` (clap's groups of the argument structs, in
@@ -202,7 +214,7 @@ mod tests {
         }
         #[cfg(feature = "chain")]
         {
-            assert!(matches!(mode(&chain), Ok(SolveMode::Chain(c)) if c.netuid == 1));
+            assert!(matches!(mode(&chain), Ok(SolveMode::Chain(c)) if c.netuids == [1]));
             let e = refusal(&chain[..2]);
             assert_eq!(e, "--netuid is required with --endpoint");
         }

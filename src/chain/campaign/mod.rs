@@ -111,6 +111,17 @@ impl PairReport {
     }
 }
 
+/// How a run of several pairs ended: every pair's report, in the order
+/// the pairs ended, and the error that ended the run early, if one did.
+#[derive(Debug)]
+pub struct Ended {
+    /// Every pair, once.
+    pub reports: Vec<PairReport>,
+    /// What ended the run before its pairs did (the node gone, …); the
+    /// pairs not reached are [`PairEnd::Left`].
+    pub error: Option<RegisterError>,
+}
+
 /// Where a run of several pairs reports: each registrar's events, named by
 /// pair, and the run's own milestones. Called from the solver's thread too.
 pub trait PairEvents: Send + Sync {
@@ -219,12 +230,8 @@ impl<N: Node> Campaign<N> {
     }
 
     /// Runs every pair to its end; `confirm` is asked (with the pair and
-    /// its difficulty) before each solve, as [`Registrar::run`] asks. The
-    /// reports are in the order the pairs ended, every pair once.
-    pub async fn run(
-        mut self,
-        confirm: impl AsyncFn(PairId, Difficulty) -> bool,
-    ) -> Result<Vec<PairReport>, (RegisterError, Vec<PairReport>)> {
+    /// its difficulty) before each solve, as [`Registrar::run`] asks.
+    pub async fn run(mut self, confirm: impl AsyncFn(PairId, Difficulty) -> bool) -> Ended {
         let deadline = self
             .options
             .max_time
@@ -319,19 +326,20 @@ impl<N: Node> Campaign<N> {
             self.events.ended(&ended);
             reports.push(ended);
         }
-        Ok(reports)
+        Ended {
+            reports,
+            error: None,
+        }
     }
 
-    /// The pairs `left` reported as left, and the run's end: `error`, or
-    /// the reports.
-    #[allow(clippy::type_complexity)]
+    /// The pairs `left` reported as left, and the run's end.
     fn end(
         &self,
         mut reports: Vec<PairReport>,
         left: Vec<Pair>,
         block: Option<u64>,
         error: Option<RegisterError>,
-    ) -> Result<Vec<PairReport>, (RegisterError, Vec<PairReport>)> {
+    ) -> Ended {
         for pair in left {
             let r = PairReport {
                 pair: pair.id(),
@@ -343,10 +351,7 @@ impl<N: Node> Campaign<N> {
             self.events.ended(&r);
             reports.push(r);
         }
-        match error {
-            Some(e) => Err((e, reports)),
-            None => Ok(reports),
-        }
+        Ended { reports, error }
     }
 
     /// The head and each pair's state at it, through the retrying link.

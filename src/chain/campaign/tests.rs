@@ -237,8 +237,6 @@ fn options() -> Options {
     }
 }
 
-type Ran = Result<Vec<PairReport>, (RegisterError, Vec<PairReport>)>;
-
 /// Registers hotkeys `hotkeys` on subnets `netuids` (every hotkey on
 /// every subnet, hotkey by hotkey) on `farm`.
 fn run(
@@ -247,7 +245,7 @@ fn run(
     netuids: &[u16],
     options: Options,
     stop: Stop,
-) -> (Ran, Arc<Recorder>) {
+) -> (Ended, Arc<Recorder>) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -298,7 +296,7 @@ fn two_subnets() -> Arc<Mutex<Farm>> {
 fn pairs_are_registered_in_the_order_the_runtimes_arithmetic_predicts() {
     let farm = two_subnets();
     let (ran, log) = run(&farm, &[1, 2, 3], &[1, 5], options(), Stop::default());
-    let reports = ran.unwrap();
+    let reports = ran.reports;
     assert_eq!(reports.len(), 6);
     assert!(reports.iter().all(PairReport::done), "{reports:?}");
     let log = log.0.lock().unwrap();
@@ -332,9 +330,11 @@ fn pairs_are_registered_in_the_order_the_runtimes_arithmetic_predicts() {
 fn a_second_run_finds_every_pair_registered_and_submits_nothing() {
     let farm = two_subnets();
     let (first, _) = run(&farm, &[1, 2], &[1, 5], options(), Stop::default());
-    assert!(first.unwrap().iter().all(PairReport::done));
+    assert!(first.error.is_none());
+    assert!(first.reports.iter().all(PairReport::done));
     let (again, log) = run(&farm, &[1, 2], &[1, 5], options(), Stop::default());
-    let again = again.unwrap();
+    assert!(again.error.is_none());
+    let again = again.reports;
     assert_eq!(again.len(), 4);
     for r in &again {
         assert!(
@@ -359,7 +359,7 @@ fn a_refused_pair_ends_with_its_error_and_the_others_are_registered() {
     // Hotkey 2 belongs to another coldkey.
     farm.lock().unwrap().owners.insert([2; 32], [0xee; 32]);
     let (ran, _) = run(&farm, &[1, 2], &[1, 5], options(), Stop::default());
-    let reports = ran.unwrap();
+    let reports = ran.reports;
     assert_eq!(reports.len(), 4);
     for r in &reports {
         match (r.pair.hotkey[0], &r.end) {
@@ -379,7 +379,7 @@ fn a_stop_leaves_every_pair_not_yet_registered_reported_as_left() {
     let stop = Stop::default();
     stop.stop();
     let (ran, log) = run(&farm, &[1, 2], &[1, 5], options(), stop);
-    let reports = ran.unwrap();
+    let reports = ran.reports;
     assert_eq!(reports.len(), 4);
     assert!(reports.iter().all(|r| matches!(r.end, PairEnd::Left)));
     assert_eq!(log.0.lock().unwrap().ended.len(), 4);
@@ -400,7 +400,7 @@ fn out_of_time_mid_run_leaves_the_rest() {
         ..options()
     };
     let (ran, _) = run(&farm, &[1], &[1, 5], options, Stop::default());
-    let reports = ran.unwrap();
+    let reports = ran.reports;
     let ends: Vec<(u16, bool)> = reports.iter().map(|r| (r.pair.netuid, r.done())).collect();
     assert_eq!(ends, [(1, true), (5, false)]);
     assert!(matches!(reports[1].end, PairEnd::Left));
