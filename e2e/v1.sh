@@ -28,7 +28,7 @@ trap cleanup EXIT
 export E2E_COLDKEY_PASSWORD="btpow e2e v1 password"
 wallets="$tmp/wallets"
 # btwallet is in the legacy environment (the v1 one has bittensor 11's own keyfile code).
-keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc | tail -n 1)"
+keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc p1 p2 p3 p4 p5 f1 f2 | tail -n 1)"
 key() { "$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["coldkey"] if sys.argv[2] == "coldkey" else d["hotkeys"][sys.argv[2]])' "$keys" "$1"; }
 coldkey="$(key coldkey)"
 alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
@@ -307,6 +307,66 @@ code=0; wait "$tool" || code=$?
 check "btpow exits 0 without an error, whoever won, and knows who" "$([ "$code" = 0 ] && ! grep -q '"event":"error"' "$tmp/sdkrace" && grep -qE '"by":"(us|another|before)"' "$tmp/sdkrace" && echo ok || { cat "$tmp/sdkrace" "$tmp/sdkrace.err" "$tmp/sdkrace.sdk" >&2; echo fail; })"
 check "on the stand-in: one uid for the hotkey" "$(is_uid "$(uid "$(key sdkrace)")")"
 echo "        btpow: $(grep -ho '"by":"[a-z]*"' "$tmp/sdkrace" | tr '\n' ' ')sdk: $(tail -1 "$tmp/sdkrace.sdk" | cut -c1-60)"
+
+echo "e2e v1: three hotkeys on two subnets in one run (wallet hotkeys p1,p2,p3 on subnets 1 and 7)"
+# Subnet 7 beside 1, cheaper at first: the order starts there, and each
+# registration raises its subnet 1.26x (BurnIncreaseMult), so the subnets
+# take turns; every block decays both (BurnHalfLife 360).
+sn() { echo "{\"pallet\": \"SubtensorModule\", \"item\": \"$1\", \"params\": [$2], \"value\": $3}"; }
+set_storage "[$(sn NetworksAdded 7 true), $(sn NetworkPowRegistrationAllowed 7 true), $(sn Difficulty 7 9000), $(sn MinDifficulty 7 1), $(sn MaxDifficulty 7 1000000000000000), $(sn MaxRegistrationsPerBlock 7 4), $(sn Difficulty 1 20000)]"
+check "exit 0, a summary" "$(NETUID=1,7 run 0 '"event":"summary"' --wallet.hotkey p1,p2,p3 --format json)"
+cp "$tmp/out" "$tmp/pairs.json"
+check "every pair registered by the run, in the order predicted at its start, each at the difficulty predicted for it" \
+  "$("$py" e2e/pairs_check.py order "$tmp/pairs.json")"
+onchain=ok
+for h in p1 p2 p3; do for n in 1 7; do
+  [[ "$(storage "[\"SubtensorModule\", \"Uids\", [$n, \"$(key $h)\"]]")" =~ ^[0-9]+$ ]] || onchain=fail
+done; done
+check "on the stand-in: Uids(1 and 7, p1, p2 and p3) are uids" "$onchain"
+check "run again: exit 0, every pair already registered" "$(NETUID=1,7 run 0 'already_registered' --wallet.hotkey p1,p2,p3 --format json)"
+check "  nothing solved, nothing submitted" "$("$py" e2e/pairs_check.py again "$tmp/out")"
+check "  as text: a line per pair and the summary table" \
+  "$(NETUID=1,7 run 0 '6 of 6 pairs registered, 0 failed, 0 left' --wallet.hotkey p1,p2,p3)"
+check "  the table names each pair" "$([ "$(grep -c "already registered, uid" "$tmp/out")" = 12 ] && echo ok || { cat "$tmp/out" >&2; echo fail; })"
+
+echo "e2e v1: --max-time mid-run: a summary of the pairs left, exit 1"
+set_storage "[$(sn Difficulty 7 1000000000000000)]"
+check "exit 1, the pairs on subnet 7 left" "$(NETUID=1,7 run 1 '"result":"left"' --wallet.hotkey p4,p5 --format json --max-time 8)"
+check "  the summary: no failure, pairs left, each pair once" "$("$py" e2e/pairs_check.py left "$tmp/out")"
+check "  the pairs on subnet 1 registered meanwhile" \
+  "$([ "$("$py" -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if l.startswith("{") and json.loads(l).get("result") == "registered" and json.loads(l)["event"] == "pair-ended"))' "$tmp/out")" = 2 ] && echo ok || { cat "$tmp/out" >&2; echo fail; })"
+
+echo "e2e v1: Ctrl-C mid-run: a summary of the pairs left, exit 1"
+BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid 1,7 --yes \
+  --wallet.path "$wallets" --wallet.name miner --wallet.hotkey p4,p5 > "$tmp/pairs-int" 2>&1 &
+tool=$!
+code=0
+if wait_for "$tmp/pairs-int" 'on subnet 7: difficulty' 60; then sleep 1; kill -INT "$tool"; fi
+t0=$SECONDS
+wait "$tool" || code=$?
+check "exit 1 within 2 s, stopped, the table with both subnet-7 pairs left" \
+  "$([ "$code" = 1 ] && [ $((SECONDS - t0)) -le 2 ] && grep -q '^stopped' "$tmp/pairs-int" && [ "$(grep -c 'left: not registered' "$tmp/pairs-int")" -ge 2 ] && grep -q '2 of 4 pairs registered, 0 failed, 2 left' "$tmp/pairs-int" && echo ok || { cat "$tmp/pairs-int" >&2; echo fail; })"
+
+echo "e2e v1: a farm: three processes register the same two hotkeys (f1, f2) on subnet 1"
+# All three solving first (at a difficulty none meets), then one easy block.
+set_storage "[$(sn Difficulty 1 1000000000000000)]"
+farm=()
+for i in 1 2 3; do
+  BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid 1 --yes \
+    --wallet.path "$wallets" --wallet.name miner --wallet.hotkey f1,f2 --format json > "$tmp/farm$i" 2> "$tmp/farm$i.err" &
+  farm+=($!)
+done
+if wait_for "$tmp/farm1" '"event":"progress"' 60 && wait_for "$tmp/farm2" '"event":"progress"' 60 && wait_for "$tmp/farm3" '"event":"progress"' 60; then
+  set_storage "[$(sn Difficulty 1 20000)]"
+  rpc standin_newBlocks '[1]' > /dev/null
+fi
+codes=""
+for p in "${farm[@]}"; do c=0; wait "$p" || c=$?; codes="$codes$c"; done
+check "every process exits 0 (exits: $codes)" "$([ "$codes" = 000 ] && echo ok || { cat "$tmp"/farm* >&2; echo fail; })"
+check "each pair registered by exactly one process, the others told so, none hashing a block after its registration" \
+  "$("$py" e2e/pairs_check.py farm "$tmp/farm1" "$tmp/farm2" "$tmp/farm3")"
+check "on the stand-in: Uids(1, f1) and Uids(1, f2) are uids" \
+  "$([ "$(is_uid "$(uid "$(key f1)")")" = ok ] && [ "$(is_uid "$(uid "$(key f2)")")" = ok ] && echo ok || echo fail)"
 
 echo "e2e v1: every extrinsic the stand-in was sent is kept, as hex"
 check "$(wc -l < "$tmp/extrinsics.hex") extrinsics in the log, each 0x-hex" "$([ -s "$tmp/extrinsics.hex" ] && ! grep -qv '^0x[0-9a-f]*$' "$tmp/extrinsics.hex" && echo ok || echo fail)"
