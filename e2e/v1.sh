@@ -28,7 +28,7 @@ trap cleanup EXIT
 export E2E_COLDKEY_PASSWORD="btpow e2e v1 password"
 wallets="$tmp/wallets"
 # btwallet is in the legacy environment (the v1 one has bittensor 11's own keyfile code).
-keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc p1 p2 p3 p4 p5 f1 f2 | tail -n 1)"
+keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc p1 p2 p3 p4 p5 f1 f2 w1 | tail -n 1)"
 key() { "$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["coldkey"] if sys.argv[2] == "coldkey" else d["hotkeys"][sys.argv[2]])' "$keys" "$1"; }
 coldkey="$(key coldkey)"
 alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
@@ -341,11 +341,11 @@ BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoi
   --wallet.path "$wallets" --wallet.name miner --wallet.hotkey p4,p5 > "$tmp/pairs-int" 2>&1 &
 tool=$!
 code=0
-if wait_for "$tmp/pairs-int" 'on subnet 7: difficulty' 60; then sleep 1; kill -INT "$tool"; fi
+if wait_for "$tmp/pairs-int" '[1/2] hotkey' 60; then sleep 1; kill -INT "$tool"; fi
 t0=$SECONDS
 wait "$tool" || code=$?
 check "exit 1 within 2 s, stopped, the table with both subnet-7 pairs left" \
-  "$([ "$code" = 1 ] && [ $((SECONDS - t0)) -le 2 ] && grep -q '^stopped' "$tmp/pairs-int" && [ "$(grep -c 'left: not registered' "$tmp/pairs-int")" -ge 2 ] && grep -q '2 of 4 pairs registered, 0 failed, 2 left' "$tmp/pairs-int" && echo ok || { cat "$tmp/pairs-int" >&2; echo fail; })"
+  "$([ "$code" = 1 ] && [ $((SECONDS - t0)) -le 2 ] && grep -q '^stopped' "$tmp/pairs-int" && [ "$(grep -c 'left: no uid seen by this run' "$tmp/pairs-int")" -ge 2 ] && grep -q '2 of 4 pairs registered, 0 failed, 2 left' "$tmp/pairs-int" && echo ok || { cat "$tmp/pairs-int" >&2; echo fail; })"
 
 echo "e2e v1: a farm: three processes register the same two hotkeys (f1, f2) on subnet 1"
 # All three solving first (at a difficulty none meets), then one easy block.
@@ -365,8 +365,37 @@ for p in "${farm[@]}"; do c=0; wait "$p" || c=$?; codes="$codes$c"; done
 check "every process exits 0 (exits: $codes)" "$([ "$codes" = 000 ] && echo ok || { cat "$tmp"/farm* >&2; echo fail; })"
 check "each pair registered by exactly one process, the others told so, none hashing a block after its registration" \
   "$("$py" e2e/pairs_check.py farm "$tmp/farm1" "$tmp/farm2" "$tmp/farm3")"
+for i in 1 2 3; do
+  echo "        process $i: $("$py" -c 'import json,sys; print(" ".join(e["result"] for e in map(json.loads, open(sys.argv[1])) if e["event"] == "pair-ended"))' "$tmp/farm$i")"
+done
 check "on the stand-in: Uids(1, f1) and Uids(1, f2) are uids" \
   "$([ "$(is_uid "$(uid "$(key f1)")")" = ok ] && [ "$(is_uid "$(uid "$(key f2)")")" = ok ] && echo ok || echo fail)"
+
+echo "e2e v1: --wait --max-difficulty with several pairs: whichever subnet comes down first goes first (hotkey w1)"
+set_storage "[$(sn Difficulty 1 3000000), $(sn Difficulty 7 2000000)]"
+BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" timeout 120 "$bin" solve --endpoint "$url" --netuid 7,1 --yes \
+  --wallet.path "$wallets" --wallet.name miner --wallet.hotkey w1 --wait --max-difficulty 1000000 --format json \
+  > "$tmp/wait" 2> "$tmp/wait.err" &
+tool=$!
+if wait_for "$tmp/wait" '"event":"waiting"' 60; then
+  # Subnet 1 comes down first, though subnet 7 was predicted to.
+  set_storage "[$(sn Difficulty 1 20000)]"
+  rpc standin_newBlocks '[1]' > /dev/null
+  if wait_for "$tmp/wait" '"netuid":1,"nonces"' 60; then
+    set_storage "[$(sn Difficulty 7 9000)]"
+    rpc standin_newBlocks '[1]' > /dev/null
+  fi
+fi
+code=0; wait "$tool" || code=$?
+check "exit 0, subnet 1's pair registered first, then subnet 7's; waiting named subnet 7 (ready first by the prediction)" \
+  "$([ "$code" = 0 ] && "$py" -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+turns = [e["netuid"] for e in evs if e["event"] == "turn"]
+ended = [(e["netuid"], e["result"]) for e in evs if e["event"] == "pair-ended"]
+first_wait = next(e for e in evs if e["event"] == "waiting")
+sys.exit(0 if turns == [1, 7] and ended == [(1, "registered"), (7, "registered")] and first_wait["netuid"] == 7 else 1)
+' "$tmp/wait" && echo ok || { cat "$tmp/wait" "$tmp/wait.err" >&2; echo fail; })"
 
 echo "e2e v1: every extrinsic the stand-in was sent is kept, as hex"
 check "$(wc -l < "$tmp/extrinsics.hex") extrinsics in the log, each 0x-hex" "$([ -s "$tmp/extrinsics.hex" ] && ! grep -qv '^0x[0-9a-f]*$' "$tmp/extrinsics.hex" && echo ok || echo fail)"

@@ -52,6 +52,52 @@ pub trait Node {
     async fn reconnect(&mut self) -> Result<(), ChainError>;
 }
 
+/// A node lent for a while (one registrar after another on one
+/// connection): the node itself.
+impl<N: Node> Node for &mut N {
+    fn endpoint(&self) -> &str {
+        (**self).endpoint()
+    }
+    async fn head(&mut self) -> Result<Head, ChainError> {
+        (**self).head().await
+    }
+    async fn block(&mut self, number: u64) -> Result<Head, ChainError> {
+        (**self).block(number).await
+    }
+    async fn runtime_facts(&mut self, at: &Head) -> Result<RuntimeFacts, ChainError> {
+        (**self).runtime_facts(at).await
+    }
+    async fn subnet_state(
+        &mut self,
+        at: &Head,
+        netuid: u16,
+        hotkey: &[u8; 32],
+        coldkey: Option<&[u8; 32]>,
+    ) -> Result<SubnetState, ChainError> {
+        (**self).subnet_state(at, netuid, hotkey, coldkey).await
+    }
+    async fn submit(
+        &mut self,
+        registration: &Registration,
+        signer: &Keypair,
+    ) -> Result<[u8; 32], SubmitError> {
+        (**self).submit(registration, signer).await
+    }
+    fn last_extrinsic(&self) -> Option<[u8; 32]> {
+        (**self).last_extrinsic()
+    }
+    async fn extrinsic_in(
+        &mut self,
+        number: u64,
+        hashes: &[[u8; 32]],
+    ) -> Result<Option<bool>, ChainError> {
+        (**self).extrinsic_in(number, hashes).await
+    }
+    async fn reconnect(&mut self) -> Result<(), ChainError> {
+        (**self).reconnect().await
+    }
+}
+
 impl Plan {
     /// Reads the runtime at the best block and decides the scheme, rule and
     /// signer; `scheme`, `rule` and `signer` override what the runtime says

@@ -11,7 +11,8 @@
 //!
 //! A run reads the chain again before each turn and asks for the order
 //! afresh, so the prediction steers only the next pair; the whole order is
-//! what the run reports at its start.
+//! what the run reports (at its start, a block per solve, no rate being
+//! known yet; after each turn, at the rate the solver measured).
 
 use super::difficulty::Decay;
 

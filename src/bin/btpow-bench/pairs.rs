@@ -15,11 +15,9 @@ use std::time::{Duration, Instant};
 
 use btpow::account::ss58_encode;
 use btpow::chain::{
-    Campaign, Chain, Event, Options, Pair, PairEnd, PairEvents, PairId, PairReport, Plan,
-    Registrant, Signer, Stop, Turn,
+    Campaign, Chain, Event, Pair, PairEnd, PairEvents, PairId, PairReport, Plan, Registrant,
+    Signer, Stop, Turn,
 };
-use btpow::engine::Order;
-use btpow::solver::Solver;
 use btpow::wallet::{KeySource, Keys};
 use btpow::Difficulty;
 use serde_json::{json, Value};
@@ -29,7 +27,8 @@ use crate::metrics::Metrics;
 use crate::output::out;
 use crate::record::Record;
 use crate::register::{
-    advice, flag_words, load_keys, refuse_dev_keys, stop_on_signals, with_advice, Setup,
+    advice, flag_words, load_keys, refuse_dev_keys, solver_and_options, spinner, stop_on_signals,
+    with_advice, Setup,
 };
 use crate::solve_mode::{first_repeated, ChainSolve};
 use crate::CmdResult;
@@ -159,21 +158,7 @@ async fn run(
         })
         .collect();
 
-    let (engine, mut solve_options) = setup;
-    solve_options.order = args.run.order.unwrap_or(Order::fastest(plan.scheme));
-    let solver = Arc::new(Solver::new(engine, solve_options));
-    let mut options = Options {
-        work_block: args.chain.work_block,
-        precheck,
-        dry_run: args.chain.dry_run,
-        max_time: deadline.map(|d| d.saturating_duration_since(Instant::now())),
-        explore: args.chain.signer.is_some() || args.rule.is_some() || args.scheme.is_some(),
-        ..Options::default()
-    };
-    if let Some(s) = args.chain.reconnect_for {
-        options.backoff.give_up = s.0;
-    }
-    options.wait_for = wait_for;
+    let (solver, options) = solver_and_options(args, &plan, setup, deadline, wait_for);
     let ask = std::io::stdin().is_terminal() && !args.chain.yes && !args.chain.dry_run;
     let count = pairs.len();
     let asked = AtomicBool::new(false);
@@ -291,7 +276,7 @@ fn outcome_words(end: &PairEnd) -> String {
         },
         PairEnd::Solved { block } => format!("solved for block {block} (--dry-run)"),
         PairEnd::Failed(e) => format!("not registered: {}", with_advice_text(e)),
-        _ => "left: not registered".into(),
+        _ => "left: no uid seen by this run".into(),
     }
 }
 
@@ -323,6 +308,8 @@ struct PairPrinter {
     current: Mutex<Option<(PairId, usize)>>,
     count: usize,
     turns: Mutex<usize>,
+    /// How many turns the order at the start has.
+    turns_total: Mutex<Option<usize>>,
     /// The first subnet: where the run's own events (a reconnection) count.
     first_netuid: u16,
 }
@@ -337,6 +324,7 @@ impl PairPrinter {
             current: Mutex::new(None),
             count,
             turns: Mutex::new(0),
+            turns_total: Mutex::new(None),
             first_netuid: args.netuids[0],
         }
     }
@@ -345,14 +333,7 @@ impl PairPrinter {
         if self.json || !std::io::stderr().is_terminal() {
             return None;
         }
-        Some(self.bar.get_or_init(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}") {
-                bar.set_style(style);
-            }
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        }))
+        Some(self.bar.get_or_init(spinner))
     }
 
     fn json_line(&self, value: Value) {
@@ -465,7 +446,10 @@ impl PairPrinter {
     /// The pair on its turn, as text: `[k/n] hotkey … on subnet N`.
     fn pair_words(&self, pair: PairId) -> String {
         let place = match *self.current.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some((p, k)) if p == pair => format!("[{k}/{}] ", self.count),
+            Some((p, k)) if p == pair => {
+                let total = *self.turns_total.lock().unwrap_or_else(|e| e.into_inner());
+                format!("[{k}/{}] ", total.unwrap_or(self.count).max(k))
+            }
             _ => String::new(),
         };
         format!(
@@ -498,16 +482,32 @@ impl PairEvents for PairPrinter {
             Some(pair) => format!("{}: {record}", self.pair_words(pair)),
             None => record.to_string(),
         };
-        // On a terminal the pair's milestones and progress are its live
-        // line (all of them lines with --verbose); in a log, lines.
-        match self.bar() {
-            Some(bar) if record.is_progress() || !self.verbose => bar.set_message(text),
-            _ if record.is_progress() => {}
+        // On a terminal the pair's progress is its live line, and so are
+        // its milestones once the line is there (lines with --verbose);
+        // in a log, lines. The live line starts with the first progress:
+        // every prompt (password, confirmation) comes before it.
+        if record.is_progress() {
+            if let Some(bar) = self.bar() {
+                bar.set_message(text);
+            }
+            return;
+        }
+        match self.bar.get() {
+            Some(bar) if !self.verbose => bar.set_message(text),
             _ => self.line(&text),
         }
     }
 
     fn schedule(&self, pairs: &[PairId], turns: &[Turn], rate: Option<f64>) {
+        // The first: the order at the start (text says only that one).
+        let first = {
+            let mut total = self.turns_total.lock().unwrap_or_else(|e| e.into_inner());
+            let first = total.is_none();
+            if first {
+                *total = Some(turns.len());
+            }
+            first
+        };
         let when = |t: &Turn| match t.in_blocks {
             Some(0) => "now".to_string(),
             Some(1) => "in about 1 block".to_string(),
@@ -527,6 +527,9 @@ impl PairEvents for PairPrinter {
                 })
                 .collect();
             self.json_line(json!({"event": "schedule", "order": order, "nonces_per_sec": rate}));
+            return;
+        }
+        if !first {
             return;
         }
         let mut text =
@@ -561,7 +564,7 @@ impl PairEvents for PairPrinter {
             return;
         }
         let text = format!("{}: difficulty {difficulty}", self.pair_words(pair));
-        match self.bar() {
+        match self.bar.get() {
             Some(bar) => bar.set_message(text),
             None => self.line(&text),
         }

@@ -186,14 +186,7 @@ impl Printer {
         if self.json || !std::io::stderr().is_terminal() {
             return None;
         }
-        Some(self.bar.get_or_init(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}") {
-                bar.set_style(style);
-            }
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        }))
+        Some(self.bar.get_or_init(spinner))
     }
 
     /// A milestone: its JSON event, or its line of text (above the
@@ -334,22 +327,7 @@ async fn register_inner(
     };
     say_connected(&printer, chain.endpoint(), &plan, &keys);
 
-    let (engine, mut solve_options) = setup;
-    solve_options.order = args.run.order.unwrap_or(Order::fastest(plan.scheme));
-    let solver = Arc::new(Solver::new(engine, solve_options));
-    let mut options = Options {
-        work_block: args.chain.work_block,
-        precheck,
-        dry_run: args.chain.dry_run,
-        max_time: deadline.map(|d| d.saturating_duration_since(Instant::now())),
-        // Forcing what the runtime decides is for seeing its answer.
-        explore: args.chain.signer.is_some() || args.rule.is_some() || args.scheme.is_some(),
-        ..Options::default()
-    };
-    if let Some(s) = args.chain.reconnect_for {
-        options.backoff.give_up = s.0;
-    }
-    options.wait_for = wait_for;
+    let (solver, options) = solver_and_options(args, &plan, setup, deadline, wait_for);
     let hotkey = ss58_encode(&keys.hotkey);
     let ask = std::io::stdin().is_terminal() && !args.chain.yes && !args.chain.dry_run;
     // On a blocking thread, so that a stop or the deadline ends the wait.
@@ -382,6 +360,44 @@ async fn register_inner(
             false
         }
     })
+}
+
+/// The solver (its nonce order the scheme's, unless `--order` says) and
+/// how the registrar runs, from the arguments.
+pub fn solver_and_options(
+    args: &ChainSolve,
+    plan: &Plan,
+    setup: Setup,
+    deadline: Option<Instant>,
+    wait_for: Option<Difficulty>,
+) -> (Arc<Solver>, Options) {
+    let (engine, mut solve_options) = setup;
+    solve_options.order = args.run.order.unwrap_or(Order::fastest(plan.scheme));
+    let solver = Arc::new(Solver::new(engine, solve_options));
+    let mut options = Options {
+        work_block: args.chain.work_block,
+        precheck: !args.chain.no_precheck,
+        dry_run: args.chain.dry_run,
+        max_time: deadline.map(|d| d.saturating_duration_since(Instant::now())),
+        // Forcing what the runtime decides is for seeing its answer.
+        explore: args.chain.signer.is_some() || args.rule.is_some() || args.scheme.is_some(),
+        wait_for,
+        ..Options::default()
+    };
+    if let Some(s) = args.chain.reconnect_for {
+        options.backoff.give_up = s.0;
+    }
+    (solver, options)
+}
+
+/// A spinner for the live line, drawn on stderr.
+pub fn spinner() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
 
 /// The tool's advice for a registration error where a flag would have

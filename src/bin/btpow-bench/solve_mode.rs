@@ -118,6 +118,7 @@ impl SolveArgs {
 }
 
 /// The first value that `values` holds twice.
+#[cfg(feature = "chain")]
 pub fn first_repeated<T: PartialEq>(values: &[T]) -> Option<&T> {
     values
         .iter()

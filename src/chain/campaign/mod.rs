@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use super::difficulty::Decay;
 use super::error::RegisterError;
-use super::events::{Event, Events, RegisterOutcome, Registrant};
+use super::events::{Event, Events, RegisterOutcome, Registrant, WaitReason};
 use super::model::{Head, Plan, SubnetState};
 use super::node::Node;
 use super::options::Options;
@@ -145,22 +145,37 @@ struct Tally {
     done: AtomicU64,
     /// Nonces of the solve in progress, as last reported.
     running: AtomicU64,
+    /// The last report's rate over its whole solve (f64 bits; 0: none).
+    rate: AtomicU64,
 }
 
 impl Tally {
     fn hashes(&self) -> u64 {
         self.done.load(Ordering::Relaxed) + self.running.load(Ordering::Relaxed)
     }
+
+    /// Nonces per second while solving, as the solver last reported.
+    fn rate(&self) -> Option<f64> {
+        let rate = f64::from_bits(self.rate.load(Ordering::Relaxed));
+        (rate > 0.0).then_some(rate)
+    }
 }
 
 impl Events for Tally {
     fn event(&self, event: &Event<'_>) {
         match event {
+            // A solve begins (a new block mid-solve is the same solve).
+            Event::Challenge {
+                new_block: false, ..
+            } => {
+                let last = self.running.swap(0, Ordering::Relaxed);
+                self.done.fetch_add(last, Ordering::Relaxed);
+            }
             Event::Progress { report, .. } => {
-                // A report below the last one is a new solve's.
-                let last = self.running.swap(report.hashes, Ordering::Relaxed);
-                if report.hashes < last {
-                    self.done.fetch_add(last, Ordering::Relaxed);
+                self.running.store(report.hashes, Ordering::Relaxed);
+                let rate = report.overall_rate();
+                if rate.is_finite() && rate > 0.0 {
+                    self.rate.store(rate.to_bits(), Ordering::Relaxed);
                 }
             }
             Event::Solved { hashes, .. } => {
@@ -282,20 +297,42 @@ impl<N: Node> Campaign<N> {
                 break;
             }
             let turns = self.order(&left, &keep_states, rate);
-            if first {
-                let ids: Vec<PairId> = left.iter().map(Pair::id).collect();
+            let ids: Vec<PairId> = left.iter().map(Pair::id).collect();
+            if first || rate.is_some() {
                 self.events.schedule(&ids, &turns, rate);
                 first = false;
+            }
+            // Watch mode: no pair ready now. One block, and all are read
+            // again (another pair may be ready first).
+            let first_state = &keep_states[turns[0].pair];
+            // (A subnet that does not exist is the registrar's to refuse.)
+            if self.options.wait_for.is_some()
+                && turns[0].in_blocks != Some(0)
+                && !first_state.missing
+            {
+                let now = match first_state.pow_allowed() {
+                    true => Some(difficulty_of(self.plan.scheme, first_state)),
+                    false => None,
+                };
+                if let Err(exit) = self
+                    .wait_a_block(&head, ids[turns[0].pair], now, &turns[0], deadline)
+                    .await
+                {
+                    let error = match exit {
+                        Exit::Fail(e) => Some(e),
+                        _ => None,
+                    };
+                    return self.end(reports, left, Some(head.number), error);
+                }
+                continue;
             }
             let pair = left.remove(turns[0].pair);
             let state = keep_states.remove(turns[0].pair);
             let started = Instant::now();
-            let (outcome, hashes) = self.turn(&pair, &state, deadline, &confirm).await;
-            let spent = started.elapsed();
-            if hashes > 0 && spent > Duration::ZERO {
-                rate = Some(hashes as f64 / spent.as_secs_f64());
-            }
-            let block = self.head_now().await;
+            let (outcome, tally) = self.turn(&pair, &state, deadline, &confirm).await;
+            let (spent, hashes) = (started.elapsed(), tally.hashes());
+            rate = tally.rate().or(rate);
+            let block = self.head_now(deadline).await;
             let report = |end| PairReport {
                 pair: pair.id(),
                 end,
@@ -362,9 +399,8 @@ impl<N: Node> Campaign<N> {
     ) -> Result<(Head, Vec<SubnetState>), Exit> {
         let (scheme, events) = (self.plan.scheme, self.events.clone());
         let relay: Arc<dyn Events> = Arc::new(Unnamed(events));
-        let node = &mut self.node;
         let mut link = Link::new(
-            Borrowed(node),
+            &mut self.node,
             relay,
             self.stop.clone(),
             deadline,
@@ -374,16 +410,14 @@ impl<N: Node> Campaign<N> {
         if let Some(outcome) = link.interruption() {
             return Err(Exit::Done(outcome));
         }
-        let head = link
-            .call(async |n: &mut Borrowed<N>| n.0.head().await)
-            .await?;
+        let head = link.call(async |n: &mut &mut N| n.head().await).await?;
         let mut states = Vec::with_capacity(pairs.len());
         for pair in pairs {
             let (netuid, hotkey) = (pair.netuid, pair.keys.hotkey);
             let coldkey = (scheme == Scheme::V1).then_some(pair.keys.coldkey);
             let mut state = link
-                .call(async |n: &mut Borrowed<N>| {
-                    n.0.subnet_state(&head, netuid, &hotkey, coldkey.as_ref())
+                .call(async |n: &mut &mut N| {
+                    n.subnet_state(&head, netuid, &hotkey, coldkey.as_ref())
                         .await
                 })
                 .await?;
@@ -393,9 +427,53 @@ impl<N: Node> Campaign<N> {
         Ok((head, states))
     }
 
-    /// The best block, if the node says (for a report).
-    async fn head_now(&mut self) -> Option<u64> {
-        self.node.head().await.ok().map(|h| h.number)
+    /// The best block, if the node says before a stop or the deadline (for
+    /// a report).
+    async fn head_now(&mut self, deadline: Option<Instant>) -> Option<u64> {
+        if self.stop.is_stopped() || deadline.is_some_and(|d| Instant::now() >= d) {
+            return None;
+        }
+        tokio::select! {
+            head = self.node.head() => head.ok().map(|h| h.number),
+            _ = self.stop.interrupted(deadline) => None,
+        }
+    }
+
+    /// Watch mode with no pair ready: says why for the pair ready first
+    /// (its subnet's `difficulty`, or `None` when it is closed), and waits
+    /// for the next block.
+    async fn wait_a_block(
+        &mut self,
+        head: &Head,
+        pair: PairId,
+        difficulty: Option<Difficulty>,
+        turn: &Turn,
+        deadline: Option<Instant>,
+    ) -> Result<(), Exit> {
+        let Some(max) = self.options.wait_for else {
+            return Ok(());
+        };
+        // `None`: the subnet takes no proof of work now.
+        let why = match difficulty {
+            Some(difficulty) => WaitReason::DifficultyAbove {
+                block: head.number,
+                difficulty,
+                max,
+                reached_at: turn.in_blocks.map(|b| head.number.saturating_add(b)),
+            },
+            None => WaitReason::PowDisabled { block: head.number },
+        };
+        self.events.event(Some(pair), &Event::Waiting(why));
+        let relay: Arc<dyn Events> = Arc::new(Unnamed(self.events.clone()));
+        let mut link = Link::new(
+            &mut self.node,
+            relay,
+            self.stop.clone(),
+            deadline,
+            self.options.backoff,
+            self.options.poll,
+        );
+        link.next_block(head).await
     }
 
     /// The order for the pairs `left`, whose states are `states`.
@@ -424,7 +502,7 @@ impl<N: Node> Campaign<N> {
         state: &SubnetState,
         deadline: Option<Instant>,
         confirm: &impl AsyncFn(PairId, Difficulty) -> bool,
-    ) -> (Result<RegisterOutcome, RegisterError>, u64) {
+    ) -> (Result<RegisterOutcome, RegisterError>, Arc<Tally>) {
         let id = pair.id();
         self.events.turn(id, difficulty_of(self.plan.scheme, state));
         let tally = Arc::new(Tally {
@@ -432,6 +510,7 @@ impl<N: Node> Campaign<N> {
             to: self.events.clone(),
             done: AtomicU64::new(0),
             running: AtomicU64::new(0),
+            rate: AtomicU64::new(0),
         });
         let mut options = self.options.clone();
         options.max_time = deadline.map(|d| d.saturating_duration_since(Instant::now()));
@@ -440,9 +519,8 @@ impl<N: Node> Campaign<N> {
             ..self.plan
         };
         let keys = pair.keys.clone();
-        let node = Borrowed(&mut self.node);
         let mut registrar = Registrar::new(
-            node,
+            &mut self.node,
             plan,
             keys,
             options,
@@ -453,7 +531,7 @@ impl<N: Node> Campaign<N> {
         let outcome = registrar
             .run(async |difficulty| confirm(id, difficulty).await)
             .await;
-        (outcome, tally.hashes())
+        (outcome, tally)
     }
 }
 
@@ -477,55 +555,5 @@ struct Unnamed(Arc<dyn PairEvents>);
 impl Events for Unnamed {
     fn event(&self, event: &Event<'_>) {
         self.0.event(None, event);
-    }
-}
-
-/// The campaign's node lent to one registrar at a time.
-struct Borrowed<'a, N>(&'a mut N);
-
-impl<N: Node> Node for Borrowed<'_, N> {
-    fn endpoint(&self) -> &str {
-        self.0.endpoint()
-    }
-    async fn head(&mut self) -> Result<Head, super::error::ChainError> {
-        self.0.head().await
-    }
-    async fn block(&mut self, number: u64) -> Result<Head, super::error::ChainError> {
-        self.0.block(number).await
-    }
-    async fn runtime_facts(
-        &mut self,
-        at: &Head,
-    ) -> Result<super::model::RuntimeFacts, super::error::ChainError> {
-        self.0.runtime_facts(at).await
-    }
-    async fn subnet_state(
-        &mut self,
-        at: &Head,
-        netuid: u16,
-        hotkey: &[u8; 32],
-        coldkey: Option<&[u8; 32]>,
-    ) -> Result<SubnetState, super::error::ChainError> {
-        self.0.subnet_state(at, netuid, hotkey, coldkey).await
-    }
-    async fn submit(
-        &mut self,
-        registration: &super::model::Registration,
-        signer: &subxt_signer::sr25519::Keypair,
-    ) -> Result<[u8; 32], super::error::SubmitError> {
-        self.0.submit(registration, signer).await
-    }
-    fn last_extrinsic(&self) -> Option<[u8; 32]> {
-        self.0.last_extrinsic()
-    }
-    async fn extrinsic_in(
-        &mut self,
-        number: u64,
-        hashes: &[[u8; 32]],
-    ) -> Result<Option<bool>, super::error::ChainError> {
-        self.0.extrinsic_in(number, hashes).await
-    }
-    async fn reconnect(&mut self) -> Result<(), super::error::ChainError> {
-        self.0.reconnect().await
     }
 }

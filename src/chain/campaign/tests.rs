@@ -13,22 +13,13 @@ use subxt_signer::sr25519::Keypair;
 use super::*;
 use crate::chain::error::{ChainError, SubmitError};
 use crate::chain::model::{Registration, RuntimeFacts, SubnetFacts};
-use crate::chain::retry::Backoff;
+use crate::chain::registrar::scripted::{block, fast_options, test_solver};
 use crate::chain::Inadmissible;
-use crate::engine::reference::Reference;
-use crate::solver::SolveOptions;
 use crate::wallet::Signer;
 use crate::{Challenge, Job, Rule, V1Challenge};
 
 /// `BurnIncreaseMult` about 1.26, as runtime 475's default.
 const MULT: u128 = 0x1_428F_5C28_F5C2_9000;
-
-fn block(n: u64) -> Head {
-    let mut hash = [0u8; 32];
-    hash[..8].copy_from_slice(&n.to_le_bytes());
-    hash[31] = 0xfa;
-    Head { number: n, hash }
-}
 
 #[derive(Default)]
 struct Farm {
@@ -40,6 +31,9 @@ struct Farm {
     /// Each registration: (netuid, hotkey, the difficulty it met).
     registered: Vec<(u16, [u8; 32], u64)>,
     submissions: u32,
+    /// Every read of the head finds a new block (a chain that moves while
+    /// the run waits).
+    tick: bool,
 }
 
 impl Farm {
@@ -87,7 +81,11 @@ impl Node for FarmNode {
         "ws://farm"
     }
     async fn head(&mut self) -> Result<Head, ChainError> {
-        Ok(block(self.0.lock().unwrap().head))
+        let mut farm = self.0.lock().unwrap();
+        if farm.tick {
+            farm.advance();
+        }
+        Ok(block(farm.head))
     }
     async fn block(&mut self, number: u64) -> Result<Head, ChainError> {
         Ok(block(number))
@@ -195,6 +193,10 @@ impl PairEvents for Recorder {
     }
     fn schedule(&self, pairs: &[PairId], turns: &[Turn], _: Option<f64>) {
         let mut log = self.0.lock().unwrap();
+        // The first: the order predicted at the start.
+        if !log.schedule.is_empty() {
+            return;
+        }
         log.scheduled_pairs = pairs.to_vec();
         log.schedule = turns
             .iter()
@@ -222,18 +224,6 @@ fn keys(n: u8) -> Keys {
         hotkey: [n; 32],
         coldkey: signer.public_key().0,
         signer,
-    }
-}
-
-fn options() -> Options {
-    Options {
-        poll: Duration::from_millis(10),
-        backoff: Backoff {
-            first: Duration::from_millis(5),
-            max: Duration::from_millis(20),
-            give_up: Duration::from_millis(300),
-        },
-        ..Options::default()
     }
 }
 
@@ -265,15 +255,7 @@ fn run(
                 })
             })
             .collect();
-        let solver = Arc::new(Solver::new(
-            Arc::new(Reference),
-            SolveOptions {
-                threads: 1,
-                chunk: std::num::NonZeroU64::new(64).unwrap(),
-                progress_every: Duration::from_millis(5),
-                ..SolveOptions::default()
-            },
-        ));
+        let solver = test_solver();
         let campaign = Campaign::new(node, plan, pairs, options, solver, recorder.clone(), stop);
         campaign.run(async |_, _| true).await
     });
@@ -295,7 +277,7 @@ fn two_subnets() -> Arc<Mutex<Farm>> {
 #[test]
 fn pairs_are_registered_in_the_order_the_runtimes_arithmetic_predicts() {
     let farm = two_subnets();
-    let (ran, log) = run(&farm, &[1, 2, 3], &[1, 5], options(), Stop::default());
+    let (ran, log) = run(&farm, &[1, 2, 3], &[1, 5], fast_options(), Stop::default());
     let reports = ran.reports;
     assert_eq!(reports.len(), 6);
     assert!(reports.iter().all(PairReport::done), "{reports:?}");
@@ -329,10 +311,10 @@ fn pairs_are_registered_in_the_order_the_runtimes_arithmetic_predicts() {
 #[test]
 fn a_second_run_finds_every_pair_registered_and_submits_nothing() {
     let farm = two_subnets();
-    let (first, _) = run(&farm, &[1, 2], &[1, 5], options(), Stop::default());
+    let (first, _) = run(&farm, &[1, 2], &[1, 5], fast_options(), Stop::default());
     assert!(first.error.is_none());
     assert!(first.reports.iter().all(PairReport::done));
-    let (again, log) = run(&farm, &[1, 2], &[1, 5], options(), Stop::default());
+    let (again, log) = run(&farm, &[1, 2], &[1, 5], fast_options(), Stop::default());
     assert!(again.error.is_none());
     let again = again.reports;
     assert_eq!(again.len(), 4);
@@ -358,7 +340,7 @@ fn a_refused_pair_ends_with_its_error_and_the_others_are_registered() {
     let farm = two_subnets();
     // Hotkey 2 belongs to another coldkey.
     farm.lock().unwrap().owners.insert([2; 32], [0xee; 32]);
-    let (ran, _) = run(&farm, &[1, 2], &[1, 5], options(), Stop::default());
+    let (ran, _) = run(&farm, &[1, 2], &[1, 5], fast_options(), Stop::default());
     let reports = ran.reports;
     assert_eq!(reports.len(), 4);
     for r in &reports {
@@ -378,7 +360,7 @@ fn a_stop_leaves_every_pair_not_yet_registered_reported_as_left() {
     let farm = two_subnets();
     let stop = Stop::default();
     stop.stop();
-    let (ran, log) = run(&farm, &[1, 2], &[1, 5], options(), stop);
+    let (ran, log) = run(&farm, &[1, 2], &[1, 5], fast_options(), stop);
     let reports = ran.reports;
     assert_eq!(reports.len(), 4);
     assert!(reports.iter().all(|r| matches!(r.end, PairEnd::Left)));
@@ -397,7 +379,7 @@ fn out_of_time_mid_run_leaves_the_rest() {
     }
     let options = Options {
         max_time: Some(Duration::from_millis(1500)),
-        ..options()
+        ..fast_options()
     };
     let (ran, _) = run(&farm, &[1], &[1, 5], options, Stop::default());
     let reports = ran.reports;
@@ -405,4 +387,43 @@ fn out_of_time_mid_run_leaves_the_rest() {
     assert_eq!(ends, [(1, true), (5, false)]);
     assert!(matches!(reports[1].end, PairEnd::Left));
     assert!(reports[1].hashes > 0, "it was being solved");
+}
+
+#[test]
+fn with_a_most_accepted_difficulty_the_ready_pairs_go_first_and_the_others_wait_for_it() {
+    // Subnet 1 at 4000 halves every 40 blocks; subnet 5 at 600 does not
+    // decay. At most 1000: subnet 5's pairs are ready now, subnet 1's
+    // only after about 80 blocks (and again after each bump): the run
+    // waits for them, a block at a time.
+    let mut farm = Farm {
+        head: 100,
+        tick: true,
+        ..Farm::default()
+    };
+    farm.subnet(1, 4000, 40);
+    farm.subnet(5, 600, 0);
+    let farm = Arc::new(Mutex::new(farm));
+    let options = Options {
+        wait_for: Some(Difficulty::new(1000).unwrap()),
+        ..fast_options()
+    };
+    let (ran, log) = run(&farm, &[1, 2], &[1, 5], options, Stop::default());
+    assert!(ran.error.is_none(), "{:?}", ran.error);
+    assert!(
+        ran.reports.iter().all(PairReport::done),
+        "{:?}",
+        ran.reports
+    );
+    let farm = farm.lock().unwrap();
+    let order: Vec<u16> = farm.registered.iter().map(|r| r.0).collect();
+    assert_eq!(order, [5, 5, 1, 1], "{:?}", farm.registered);
+    for &(netuid, _, difficulty) in &farm.registered {
+        assert!(difficulty <= 1000, "subnet {netuid} at {difficulty}");
+    }
+    // The order predicted at the start.
+    let log = log.0.lock().unwrap();
+    assert_eq!(
+        log.schedule.iter().map(|t| t.1).collect::<Vec<_>>(),
+        [5, 5, 1, 1]
+    );
 }

@@ -128,8 +128,12 @@ pub(in crate::chain) async fn subnet_facts(
         adjustment_interval: read(storage, "AdjustmentInterval", key).await?,
         last_adjustment_block: read(storage, "LastAdjustmentBlock", key).await?,
         half_life: read(storage, "BurnHalfLife", key).await?,
-        increase_mult: read::<_, FixedBits>(storage, "BurnIncreaseMult", key)
-            .await?
-            .map(|f| f.bits),
+        // Only the order of several registrations needs it: a value of
+        // another shape is taken as unknown, never as a failed read.
+        increase_mult: match read::<_, FixedBits>(storage, "BurnIncreaseMult", key).await {
+            Ok(value) => value.map(|f| f.bits),
+            Err(ChainError::Unreadable { .. }) => None,
+            Err(e) => return Err(e),
+        },
     })
 }

@@ -346,6 +346,17 @@ impl<N: Node> Registrar<N> {
                 new_block: true,
             });
         };
+        // A solve that ends without a solution: its last count (what the
+        // solver hashed since its last report), for whoever adds them up.
+        if ending.is_some() || !matches!(report.outcome, SolveOutcome::Found { .. }) {
+            let a = attempts.lock().unwrap_or_else(|e| e.into_inner())[report.generation as usize];
+            self.events.event(&Event::Progress {
+                report: &report,
+                block: a.head,
+                difficulty: a.difficulty,
+                on_block: a.started.elapsed(),
+            });
+        }
         // Whatever the solver found as it was stopped: the run ends, or the
         // hotkey is registered already.
         if let Some(exit) = ending {
@@ -525,6 +536,6 @@ impl<N: Node> Registrar<N> {
 
 mod gates;
 #[cfg(test)]
-mod scripted;
+pub(super) mod scripted;
 #[cfg(test)]
 mod tests;

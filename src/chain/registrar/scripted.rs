@@ -18,7 +18,7 @@ use crate::engine::reference::Reference;
 use crate::solver::SolveOptions;
 use crate::wallet::Signer;
 use crate::{Challenge, Job, Rule, V1Challenge};
-pub(super) fn block(n: u64) -> Head {
+pub(in crate::chain) fn block(n: u64) -> Head {
     let mut hash = [0u8; 32];
     hash[..8].copy_from_slice(&n.to_le_bytes());
     hash[31] = 0xb0;
@@ -371,7 +371,20 @@ impl Events for Recorder {
     }
 }
 
-pub(super) fn fast_options() -> Options {
+/// The reference engine on one thread, in small chunks, reporting often.
+pub(in crate::chain) fn test_solver() -> Arc<Solver> {
+    Arc::new(Solver::new(
+        Arc::new(Reference),
+        SolveOptions {
+            threads: 1,
+            chunk: std::num::NonZeroU64::new(64).unwrap(),
+            progress_every: Duration::from_millis(5),
+            ..SolveOptions::default()
+        },
+    ))
+}
+
+pub(in crate::chain) fn fast_options() -> Options {
     Options {
         poll: Duration::from_millis(10),
         backoff: Backoff {
@@ -445,15 +458,7 @@ pub(super) fn run_on(
             false => (Scheme::Legacy, Rule::ChainBe, Signer::Hotkey),
         };
         assert_eq!((plan.scheme, plan.rule, plan.signer), want);
-        let solver = Arc::new(Solver::new(
-            Arc::new(Reference),
-            SolveOptions {
-                threads: 1,
-                chunk: std::num::NonZeroU64::new(64).unwrap(),
-                progress_every: Duration::from_millis(5),
-                ..SolveOptions::default()
-            },
-        ));
+        let solver = test_solver();
         let events = Arc::new(Recorder {
             world: world.clone(),
             hook: Box::new(hook),
