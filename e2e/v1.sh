@@ -28,7 +28,7 @@ trap cleanup EXIT
 export E2E_COLDKEY_PASSWORD="btpow e2e v1 password"
 wallets="$tmp/wallets"
 # btwallet is in the legacy environment (the v1 one has bittensor 11's own keyfile code).
-keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc p1 p2 p3 p4 p5 f1 f2 w1 | tail -n 1)"
+keys="$(cd e2e && "$repo/vectors/.venv/legacy/bin/python" make_wallets.py "$wallets" miner v1 v2 v3 v4 v5 sdk race sdkrace lost pc p1 p2 p3 p4 p5 f1 f2 w1 w2 w3 | tail -n 1)"
 key() { "$py" -c 'import json, sys; d = json.loads(sys.argv[1]); print(d["coldkey"] if sys.argv[2] == "coldkey" else d["hotkeys"][sys.argv[2]])' "$keys" "$1"; }
 coldkey="$(key coldkey)"
 alice=5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY
@@ -396,6 +396,15 @@ ended = [(e["netuid"], e["result"]) for e in evs if e["event"] == "pair-ended"]
 first_wait = next(e for e in evs if e["event"] == "waiting")
 sys.exit(0 if turns == [1, 7] and ended == [(1, "registered"), (7, "registered")] and first_wait["netuid"] == 7 else 1)
 ' "$tmp/wait" && echo ok || { cat "$tmp/wait" "$tmp/wait.err" >&2; echo fail; })"
+
+echo "e2e v1: several pairs on a terminal (e2e/pty_run.py): one confirmation for the run, nothing drawn over it"
+set_storage "[$(sn Difficulty 1 20000), $(sn Difficulty 7 9000)]"
+rep="$(BTPOW_COLDKEY_PASSWORD="$E2E_COLDKEY_PASSWORD" tty --wait-for '[y/N]' --quiet 1.5 --then send:y -- "$bin" solve \
+  --endpoint "$url" --netuid 1,7 --wallet.path "$wallets" --wallet.name miner --wallet.hotkey w2,w3)"
+check "nothing drawn over the confirmation for 1.5 s" \
+  "$(judge "$rep" 'r["saw"] and "\r" not in r["after"] and "\x1b" not in r["after"]')"
+check "answered yes once: exit 0, every pair registered, asked once" \
+  "$(judge "$rep" 'r["exit"] == 0 and "4 of 4 pairs registered, 0 failed, 0 left" in r["output"] and r["output"].count("[y/N]") == 1')"
 
 echo "e2e v1: every extrinsic the stand-in was sent is kept, as hex"
 check "$(wc -l < "$tmp/extrinsics.hex") extrinsics in the log, each 0x-hex" "$([ -s "$tmp/extrinsics.hex" ] && ! grep -qv '^0x[0-9a-f]*$' "$tmp/extrinsics.hex" && echo ok || echo fail)"
