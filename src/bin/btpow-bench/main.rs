@@ -19,6 +19,8 @@ mod peers;
 mod record;
 #[cfg(feature = "chain")]
 mod register;
+#[cfg(feature = "chain")]
+mod registering;
 mod seal;
 mod signals;
 mod solve;

@@ -26,7 +26,7 @@ use crate::args::EventFormat;
 use crate::metrics::Metrics;
 use crate::output::out;
 use crate::record::Record;
-use crate::register::{
+use crate::registering::{
     advice, flag_words, load_keys, refuse_dev_keys, solver_and_options, spinner, stop_on_signals,
     with_advice, Setup,
 };

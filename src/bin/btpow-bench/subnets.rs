@@ -143,7 +143,7 @@ pub fn run(args: &SubnetsArgs) -> CmdResult {
     // Reading the chain and measuring the rate both end at a stop signal.
     let read = runtime.block_on(async {
         let stop = Stop::default();
-        crate::register::stop_on_signals(&stop);
+        crate::registering::stop_on_signals(&stop);
         let work = async {
             let mut chain = Chain::connect(&args.endpoint, timeout).await?;
             let subnets = chain.subnets(args.netuid).await?;
