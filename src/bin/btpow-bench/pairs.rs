@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use btpow::account::ss58_encode;
 use btpow::chain::{
-    Campaign, Chain, Event, Pair, PairEnd, PairEvents, PairId, PairReport, Plan, Registrant,
-    Signer, Stop, Turn,
+    Campaign, Event, Pair, PairEnd, PairEvents, PairId, PairReport, Plan, Registrant, Signer, Stop,
+    Turn,
 };
 use btpow::wallet::{KeySource, Keys};
 use btpow::Difficulty;
@@ -25,9 +25,9 @@ use serde_json::{json, Value};
 use crate::args::EventFormat;
 use crate::metrics::Metrics;
 use crate::output::out;
-use crate::record::Record;
+use crate::record::{registered_result, Record};
 use crate::registering::{
-    advice, flag_words, load_keys, refuse_dev_keys, solver_and_options, spinner, stop_on_signals,
+    advice, connect, flag_words, load_keys, solver_and_options, spinner, stop_on_signals,
     with_advice, Setup,
 };
 use crate::solve_mode::{first_repeated, ChainSolve};
@@ -101,19 +101,8 @@ async fn run(
         printer.summary(&reports);
         ended(printer, &stop)
     };
-    let timeout = args
-        .chain
-        .rpc_timeout
-        .map_or(Duration::from_secs(20), |s| s.0);
-    let allowed = args.wallet.allow_dev_keys_anyone_can_sign;
-    let dev_uris = sources.clone();
-    let connect = Chain::connect_checked(url, timeout, move |genesis| {
-        dev_uris
-            .iter()
-            .try_for_each(|s| refuse_dev_keys(genesis, s, allowed))
-    });
     let mut chain = tokio::select! {
-        c = connect => c?,
+        c = connect(args, url, &sources) => c?,
         _ = stop.interrupted(deadline) => return none_done(&printer),
     };
     let precheck = !args.chain.no_precheck;
@@ -253,12 +242,7 @@ fn confirm(count: usize, first: PairId, difficulty: Difficulty) -> bool {
 /// How a pair ended, as its JSON `result` and `--metrics` label.
 fn result(end: &PairEnd) -> &'static str {
     match end {
-        PairEnd::Registered { by, .. } => match by {
-            Registrant::Us => "registered",
-            Registrant::Another => "registered_by_another",
-            Registrant::Before => "already_registered",
-            _ => "registered_unknown",
-        },
+        PairEnd::Registered { by, .. } => registered_result(*by),
         PairEnd::Solved { .. } => "dry_run",
         PairEnd::Failed(_) => "failed",
         _ => "left",
@@ -307,7 +291,6 @@ struct PairPrinter {
     /// The pair on its turn, and its place in the run.
     current: Mutex<Option<(PairId, usize)>>,
     count: usize,
-    turns: Mutex<usize>,
     /// How many turns the order at the start has.
     turns_total: Mutex<Option<usize>>,
     /// The first subnet: where the run's own events (a reconnection) count.
@@ -323,7 +306,6 @@ impl PairPrinter {
             metrics,
             current: Mutex::new(None),
             count,
-            turns: Mutex::new(0),
             turns_total: Mutex::new(None),
             first_netuid: args.netuids[0],
         }
@@ -548,12 +530,12 @@ impl PairEvents for PairPrinter {
     }
 
     fn turn(&self, pair: PairId, difficulty: Difficulty) {
-        let k = {
-            let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
-            *turns += 1;
-            *turns
-        };
-        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some((pair, k));
+        {
+            // The turn after the last one.
+            let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+            let k = current.map_or(0, |(_, k)| k) + 1;
+            *current = Some((pair, k));
+        }
         if self.json {
             self.json_line(json!({
                 "event": "turn",

@@ -52,6 +52,17 @@ pub enum Record<'a> {
     Event { debug: String },
 }
 
+/// A registration's result as `--metrics` and the JSON of several pairs
+/// label it, by whose it was.
+pub fn registered_result(by: Registrant) -> &'static str {
+    match by {
+        Registrant::Us => "registered",
+        Registrant::Another => "registered_by_another",
+        Registrant::Before => "already_registered",
+        _ => "registered_unknown",
+    }
+}
+
 impl Record<'_> {
     /// The JSON event, one line, its keys in sorted order (as the event
     /// lines have always been written: scripts match on them).
@@ -71,12 +82,7 @@ impl Record<'_> {
     /// that is not an end.
     pub fn end_result(&self) -> Option<&'static str> {
         Some(match self {
-            Record::Registered { by, .. } => match by {
-                Registrant::Us => "registered",
-                Registrant::Another => "registered_by_another",
-                Registrant::Before => "already_registered",
-                _ => "registered_unknown",
-            },
+            Record::Registered { by, .. } => registered_result(*by),
             Record::DryRun => "dry_run",
             Record::Timeout => "timeout",
             Record::Stopped => "stopped",

@@ -6,13 +6,11 @@
 
 use std::io::IsTerminal;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use btpow::account::ss58_encode;
-use btpow::chain::{
-    Chain, Event, Events, Plan, RegisterOutcome, Registrant, Registrar, Signer, Stop,
-};
+use btpow::chain::{Event, Events, Plan, RegisterOutcome, Registrant, Registrar, Signer, Stop};
 use btpow::engine::Order;
 use btpow::wallet::{KeySource, Keys, WalletPaths};
 use btpow::Difficulty;
@@ -23,8 +21,8 @@ use crate::output::out;
 use crate::passwords::Passwords;
 use crate::record::Record;
 use crate::registering::{
-    flag_words, load_keys, refuse_dev_keys, solver_and_options, spinner, stop_on_signals,
-    with_advice, Setup,
+    connect, flag_words, load_keys, solver_and_options, spinner, stop_on_signals, with_advice,
+    Setup,
 };
 use crate::solve_mode::{first_repeated, ChainSolve};
 use crate::CmdResult;
@@ -288,17 +286,8 @@ async fn register_inner(
     let deadline = args.max_time.and_then(|t| Instant::now().checked_add(t.0));
     let stop = Stop::default();
     stop_on_signals(&stop);
-    let timeout = args
-        .chain
-        .rpc_timeout
-        .map_or(Duration::from_secs(20), |s| s.0);
-    let dev_keys_allowed = args.wallet.allow_dev_keys_anyone_can_sign;
-    let dev_uris = source.clone();
-    let connect = Chain::connect_checked(url, timeout, move |genesis| {
-        refuse_dev_keys(genesis, &dev_uris, dev_keys_allowed)
-    });
     let mut chain = tokio::select! {
-        c = connect => c?,
+        c = connect(args, url, std::slice::from_ref(&source)) => c?,
         o = stop.interrupted(deadline) => return ended(&printer, o),
     };
     let precheck = !args.chain.no_precheck;

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use btpow::chain::{Options, Plan, RegisterError, RegisterOutcome, Signer, Stop};
+use btpow::chain::{
+    Chain, ChainError, Options, Plan, RegisterError, RegisterOutcome, Signer, Stop,
+};
 use btpow::engine::Order;
 use btpow::solver::Solver;
 use btpow::wallet::{KeySource, Keys, WalletError};
@@ -94,13 +96,30 @@ pub fn flag_words(e: WalletError) -> anyhow::Error {
     }
 }
 
+/// Connects to `url` within `--rpc-timeout`, refusing the public
+/// development keys among `sources` on the public networks (see
+/// [`refuse_dev_keys`]).
+pub async fn connect(
+    args: &ChainSolve,
+    url: &str,
+    sources: &[KeySource],
+) -> Result<Chain, ChainError> {
+    let timeout = args
+        .chain
+        .rpc_timeout
+        .map_or(Duration::from_secs(20), |s| s.0);
+    let allowed = args.wallet.allow_dev_keys_anyone_can_sign;
+    Chain::connect_checked(url, timeout, |genesis| {
+        sources
+            .iter()
+            .try_for_each(|s| refuse_dev_keys(genesis, s, allowed))
+    })
+    .await
+}
+
 /// Keys anyone can derive (`//Alice`, the dev phrase) are refused on the
 /// public networks unless the user says, by the flag's name, that they know.
-pub fn refuse_dev_keys(
-    genesis: &[u8; 32],
-    source: &KeySource,
-    allowed: bool,
-) -> Result<(), String> {
+fn refuse_dev_keys(genesis: &[u8; 32], source: &KeySource, allowed: bool) -> Result<(), String> {
     let Some(network) = btpow::chain::Chain::public_network(genesis) else {
         return Ok(());
     };

@@ -34,6 +34,9 @@ use crate::{Difficulty, Scheme};
 #[cfg(test)]
 mod tests;
 
+/// Seconds a block takes, for the schedule's prediction.
+const BLOCK_SECONDS: f64 = 12.0;
+
 /// One (hotkey, subnet) pair to register.
 #[derive(Debug)]
 pub struct Pair {
@@ -216,8 +219,6 @@ pub struct Campaign<N: Node> {
     solver: Arc<Solver>,
     events: Arc<dyn PairEvents>,
     stop: Stop,
-    /// Seconds a block takes, for the schedule's prediction.
-    block_seconds: f64,
 }
 
 impl<N: Node> Campaign<N> {
@@ -240,7 +241,6 @@ impl<N: Node> Campaign<N> {
             solver,
             events,
             stop,
-            block_seconds: 12.0,
         }
     }
 
@@ -259,13 +259,7 @@ impl<N: Node> Campaign<N> {
             // Read every pair left, and say at once those registered.
             let read = match self.read(&left, deadline).await {
                 Ok(read) => read,
-                Err(exit) => {
-                    let error = match exit {
-                        Exit::Fail(e) => Some(e),
-                        _ => None,
-                    };
-                    return self.end(reports, left, None, error);
-                }
+                Err(exit) => return self.end(reports, left, None, failure(exit)),
             };
             let (head, states) = read;
             let mut keep = Vec::new();
@@ -318,11 +312,7 @@ impl<N: Node> Campaign<N> {
                     .wait_a_block(&head, ids[turns[0].pair], now, &turns[0], deadline)
                     .await
                 {
-                    let error = match exit {
-                        Exit::Fail(e) => Some(e),
-                        _ => None,
-                    };
-                    return self.end(reports, left, Some(head.number), error);
+                    return self.end(reports, left, Some(head.number), failure(exit));
                 }
                 continue;
             }
@@ -345,20 +335,15 @@ impl<N: Node> Campaign<N> {
                     report(PairEnd::Registered { uid, by })
                 }
                 Ok(RegisterOutcome::Solved { block, .. }) => report(PairEnd::Solved { block }),
-                Ok(_) => {
-                    // Stopped, or out of time: this pair and the rest are left.
+                Err(e) if !ends_the_run(&e) => report(PairEnd::Failed(e)),
+                // Stopped, out of time, or an error no pair gets past: this
+                // pair and the rest are left.
+                ending => {
                     let r = report(PairEnd::Left);
                     self.events.ended(&r);
                     reports.push(r);
-                    return self.end(reports, left, block, None);
+                    return self.end(reports, left, block, ending.err());
                 }
-                Err(e) if ends_the_run(&e) => {
-                    let r = report(PairEnd::Left);
-                    self.events.ended(&r);
-                    reports.push(r);
-                    return self.end(reports, left, block, Some(e));
-                }
-                Err(e) => report(PairEnd::Failed(e)),
             };
             self.events.ended(&ended);
             reports.push(ended);
@@ -391,22 +376,27 @@ impl<N: Node> Campaign<N> {
         Ended { reports, error }
     }
 
+    /// The node behind the retrying link, for the run's own reads between
+    /// turns (their events unnamed).
+    fn link(&mut self, deadline: Option<Instant>) -> Link<&mut N> {
+        Link::new(
+            &mut self.node,
+            Arc::new(Unnamed(self.events.clone())),
+            self.stop.clone(),
+            deadline,
+            self.options.backoff,
+            self.options.poll,
+        )
+    }
+
     /// The head and each pair's state at it, through the retrying link.
     async fn read(
         &mut self,
         pairs: &[Pair],
         deadline: Option<Instant>,
     ) -> Result<(Head, Vec<SubnetState>), Exit> {
-        let (scheme, events) = (self.plan.scheme, self.events.clone());
-        let relay: Arc<dyn Events> = Arc::new(Unnamed(events));
-        let mut link = Link::new(
-            &mut self.node,
-            relay,
-            self.stop.clone(),
-            deadline,
-            self.options.backoff,
-            self.options.poll,
-        );
+        let scheme = self.plan.scheme;
+        let mut link = self.link(deadline);
         if let Some(outcome) = link.interruption() {
             return Err(Exit::Done(outcome));
         }
@@ -464,16 +454,7 @@ impl<N: Node> Campaign<N> {
             None => WaitReason::PowDisabled { block: head.number },
         };
         self.events.event(Some(pair), &Event::Waiting(why));
-        let relay: Arc<dyn Events> = Arc::new(Unnamed(self.events.clone()));
-        let mut link = Link::new(
-            &mut self.node,
-            relay,
-            self.stop.clone(),
-            deadline,
-            self.options.backoff,
-            self.options.poll,
-        );
-        link.next_block(head).await
+        self.link(deadline).next_block(head).await
     }
 
     /// The order for the pairs `left`, whose states are `states`.
@@ -485,10 +466,9 @@ impl<N: Node> Campaign<N> {
             }
         }
         let netuids: Vec<u16> = left.iter().map(|p| p.netuid).collect();
-        let block_seconds = self.block_seconds;
         // A solve is expected to take `difficulty` nonces.
         let blocks_for = |difficulty: u64| match rate {
-            Some(rate) if rate > 0.0 => (difficulty as f64 / rate / block_seconds).ceil() as u64,
+            Some(rate) if rate > 0.0 => (difficulty as f64 / rate / BLOCK_SECONDS).ceil() as u64,
             _ => 1,
         };
         let max = self.options.wait_for.map(Difficulty::get);
@@ -532,6 +512,15 @@ impl<N: Node> Campaign<N> {
             .run(async |difficulty| confirm(id, difficulty).await)
             .await;
         (outcome, tally)
+    }
+}
+
+/// The error a step left the run with, if it failed (a stop or the
+/// deadline is no error).
+fn failure(exit: Exit) -> Option<RegisterError> {
+    match exit {
+        Exit::Fail(e) => Some(e),
+        _ => None,
     }
 }
 
