@@ -250,7 +250,13 @@ fn wait_limited(mut child: Child, limit: Duration) -> Result<Option<Finished>> {
         {
             let mut guard = running();
             let Some(child) = guard.as_mut() else {
-                break None; // killed by a stop signal
+                // Killed by a stop signal, whose thread says "stopped" and
+                // ends the process (exit 1): nothing here may say more,
+                // nor end it first with another outcome.
+                drop(guard);
+                loop {
+                    std::thread::park();
+                }
             };
             let finished = exited(child);
             let timed_out = started.elapsed() >= limit;
